@@ -1,0 +1,27 @@
+# The two commands of the README's quick start, each making its own virtual environment.
+PYTHON ?= python3
+VENV ?= .venv
+BIN := $(VENV)/bin
+STAMP := $(VENV)/.installed
+
+.PHONY: run test install clean
+
+$(STAMP): pyproject.toml
+	$(PYTHON) -m venv $(VENV)
+	$(BIN)/pip install --quiet --upgrade pip
+	$(BIN)/pip install --quiet -e '.[test]'
+	touch $(STAMP)
+
+install: $(STAMP)
+
+## run: the main job on the embedded default (SQLite under COORDINATION_DATA_DIR)
+run: $(STAMP)
+	$(BIN)/coordination init
+	$(BIN)/coordination demo
+
+## test: the whole suite (PostgreSQL tests need the server binaries; see README)
+test: $(STAMP)
+	$(BIN)/python -m pytest $(PYTEST_ARGS)
+
+clean:
+	rm -rf $(VENV) .pytest_cache

@@ -1,0 +1,197 @@
+"""SQLModel records: the system of record's tables. Apart from the domain; see `repositories.py`."""
+
+from datetime import UTC, date, datetime
+from typing import Any
+
+import sqlalchemy as sa
+from sqlmodel import Column, Field, SQLModel
+
+
+class UTCDateTime(sa.types.TypeDecorator):
+    """Aware UTC datetimes in Python, naive UTC in the database (same on SQLite and PostgreSQL)."""
+
+    impl = sa.DateTime
+    cache_ok = True
+
+    def process_bind_param(self, value: datetime | None, dialect: Any) -> datetime | None:
+        if value is None:
+            return None
+        if value.tzinfo is None:
+            raise ValueError("naive datetime given; all times are UTC-aware")
+        return value.astimezone(UTC).replace(tzinfo=None)
+
+    def process_result_value(self, value: datetime | None, dialect: Any) -> datetime | None:
+        return None if value is None else value.replace(tzinfo=UTC)
+
+
+def _time(nullable: bool = False, index: bool = False) -> Any:
+    return Field(default=None, sa_column=Column(UTCDateTime(), nullable=nullable, index=index))
+
+
+def _json() -> Any:
+    return Field(default=None, sa_column=Column(sa.JSON(), nullable=False))
+
+
+class UserRecord(SQLModel, table=True):
+    __tablename__ = "users"
+    id: int | None = Field(default=None, primary_key=True)
+    email: str = Field(max_length=320, unique=True)
+    name: str = Field(max_length=200)
+    organisation: str = Field(max_length=10)
+    role: str = Field(max_length=20)
+    created_at: datetime = _time()
+
+
+class RecipientRecord(SQLModel, table=True):
+    __tablename__ = "recipients"
+    __table_args__ = (sa.UniqueConstraint("country", "kind", "email"),)
+    id: int | None = Field(default=None, primary_key=True)
+    country: str = Field(max_length=3, index=True)
+    kind: str = Field(max_length=40)
+    email: str = Field(max_length=320)
+    name: str | None = Field(default=None, max_length=200)
+    created_at: datetime = _time()
+
+
+class ActionRecord(SQLModel, table=True):
+    __tablename__ = "joint_actions"
+    id: int | None = Field(default=None, primary_key=True)
+    type: str = Field(max_length=40, index=True)
+    country: str = Field(max_length=3)
+    language: str = Field(max_length=2)
+    title: str
+    beneficiaries: list[str] = _json()
+    opened_by: str = Field(max_length=320)
+    opened_at: datetime = _time()
+    stage: str = Field(max_length=40)
+    status: str = Field(max_length=20, index=True)
+    stage_entered_at: datetime = _time()
+    round: int = 1
+    submitted_by: str | None = Field(default=None, max_length=320)
+    version: int = 0
+    updated_at: datetime = _time()
+
+
+class ReferenceRecord(SQLModel, table=True):
+    __tablename__ = "action_references"
+    id: int | None = Field(default=None, primary_key=True)
+    action_id: int = Field(foreign_key="joint_actions.id", index=True)
+    kind: str = Field(max_length=20)
+    value: str = Field(max_length=60, unique=True)
+    assigned_at: datetime = _time()
+
+
+class LetterRecord(SQLModel, table=True):
+    __tablename__ = "letters"
+    __table_args__ = (sa.UniqueConstraint("action_id", "name", "cycle"),)
+    id: int | None = Field(default=None, primary_key=True)
+    action_id: int = Field(foreign_key="joint_actions.id", index=True)
+    name: str = Field(max_length=60)
+    stage: str = Field(max_length=40)
+    cycle: int = 1
+    language: str = Field(max_length=2)
+    status: str = Field(max_length=20)
+    dispatched_at: datetime | None = _time(nullable=True)
+
+
+class LetterVersionRecord(SQLModel, table=True):
+    __tablename__ = "letter_versions"
+    __table_args__ = (sa.UniqueConstraint("letter_id", "version"),)
+    id: int | None = Field(default=None, primary_key=True)
+    letter_id: int = Field(foreign_key="letters.id", index=True)
+    version: int
+    fields: dict[str, Any] = _json()
+    sha256: str = Field(max_length=64)
+    edited_by: str | None = Field(default=None, max_length=320)
+    created_at: datetime = _time()
+    rendered_text: str | None = None  # frozen at dispatch, never regenerated
+
+
+class ApprovalRecord(SQLModel, table=True):
+    __tablename__ = "approvals"
+    __table_args__ = (sa.UniqueConstraint("action_id", "stage", "round", "approver"),)
+    id: int | None = Field(default=None, primary_key=True)
+    action_id: int = Field(foreign_key="joint_actions.id", index=True)
+    stage: str = Field(max_length=40)
+    round: int
+    organisation: str = Field(max_length=10)
+    approver: str = Field(max_length=320)
+    decision: str = Field(max_length=10)
+    comment: str | None = None
+    letters_sha256: str = Field(max_length=64)
+    decided_at: datetime = _time()
+    void: bool = False
+
+
+class DeadlineRecord(SQLModel, table=True):
+    __tablename__ = "deadlines"
+    __table_args__ = (sa.Index("ix_deadlines_status_due_at", "status", "due_at"),)
+    id: int | None = Field(default=None, primary_key=True)
+    action_id: int = Field(foreign_key="joint_actions.id", index=True)
+    kind: str = Field(max_length=20)
+    stage: str = Field(max_length=40)
+    organisation: str | None = Field(default=None, max_length=10)
+    round: int | None = None
+    due_at: datetime = _time()
+    status: str = Field(max_length=20)
+    created_at: datetime = _time()
+    closed_at: datetime | None = _time(nullable=True)
+
+
+class ReplyRecord(SQLModel, table=True):
+    __tablename__ = "replies"
+    id: int | None = Field(default=None, primary_key=True)
+    action_id: int = Field(foreign_key="joint_actions.id", index=True)
+    stage: str = Field(max_length=40)
+    received_on: date
+    acknowledgement_only: bool = False
+    recorded_by: str = Field(max_length=320)
+    recorded_at: datetime = _time()
+
+
+class OutboxRecord(SQLModel, table=True):
+    __tablename__ = "outbox"
+    __table_args__ = (
+        sa.UniqueConstraint("letter_version_id", "recipient"),
+        sa.Index("ix_outbox_status_id", "status", "id"),
+    )
+    id: int | None = Field(default=None, primary_key=True)
+    action_id: int = Field(foreign_key="joint_actions.id", index=True)
+    letter_version_id: int = Field(foreign_key="letter_versions.id")
+    recipient: str = Field(max_length=320)
+    recipient_kind: str = Field(max_length=40)
+    message_id: str = Field(max_length=200, unique=True)
+    status: str = Field(default="pending", max_length=20)
+    attempts: int = 0
+    last_error: str | None = None
+    created_at: datetime = _time()
+    sent_at: datetime | None = _time(nullable=True)
+
+
+class CounterRecord(SQLModel, table=True):
+    __tablename__ = "counters"
+    series: str = Field(primary_key=True, max_length=60)
+    value: int = 0
+
+
+class AuditHeadRecord(SQLModel, table=True):
+    """The chain's head, one row: appending locks it, so the chain never forks."""
+
+    __tablename__ = "audit_head"
+    id: int = Field(default=1, primary_key=True)
+    seq: int = 0
+    hash: str = Field(default="0" * 64, max_length=64)
+
+
+class AuditEventRecord(SQLModel, table=True):
+    __tablename__ = "audit_events"
+    id: int = Field(primary_key=True, sa_column_kwargs={"autoincrement": False})
+    occurred_at: datetime = _time()
+    actor: str = Field(max_length=320)
+    organisation: str | None = Field(default=None, max_length=10)
+    action_id: int | None = Field(default=None, index=True)
+    subject: str | None = Field(default=None, max_length=320)
+    event: str = Field(max_length=60)
+    payload: dict[str, Any] = _json()
+    prev_hash: str = Field(max_length=64)
+    hash: str = Field(max_length=64)

@@ -1,0 +1,297 @@
+"""Repositories: load and save domain objects through SQLModel records."""
+
+import dataclasses
+from collections.abc import Iterable, Sequence
+from datetime import datetime
+
+import sqlalchemy as sa
+from sqlalchemy.dialects import postgresql, sqlite
+from sqlmodel import Session, select
+
+from coordination.domain import (
+    ActionType,
+    Approval,
+    Conflict,
+    Decision,
+    DeadlineKind,
+    DeadlineStatus,
+    JointAction,
+    LetterStatus,
+    NotFound,
+    Organisation,
+    Recipient,
+    RecipientKind,
+    Reference,
+    ReferenceKind,
+    Reply,
+    Role,
+    Status,
+    User,
+)
+from coordination.domain.deadlines import Deadline
+from coordination.domain.letters import Letter, LetterVersion
+
+from .records import (
+    ActionRecord,
+    ApprovalRecord,
+    CounterRecord,
+    DeadlineRecord,
+    LetterRecord,
+    LetterVersionRecord,
+    OutboxRecord,
+    RecipientRecord,
+    ReferenceRecord,
+    ReplyRecord,
+    UserRecord,
+)
+
+
+def _insert(session: Session):  # type: ignore[no-untyped-def]
+    return postgresql.insert if session.get_bind().dialect.name == "postgresql" else sqlite.insert
+
+
+class SqlReferenceNumbers:
+    """Gap-free numbers: the counter row is incremented in the caller's transaction and
+    locked until it commits, so a rolled-back request gives its number back."""
+
+    def __init__(self, session: Session) -> None:
+        self.session = session
+
+    def next_number(self, series: str) -> int:
+        insert = _insert(self.session)
+        self.session.execute(insert(CounterRecord).values(series=series, value=0).on_conflict_do_nothing())
+        return self.session.execute(
+            sa.update(CounterRecord)
+            .where(CounterRecord.series == series)
+            .values(value=CounterRecord.value + 1)
+            .returning(CounterRecord.value)
+        ).scalar_one()
+
+
+class UserRepository:
+    def __init__(self, session: Session) -> None:
+        self.session = session
+
+    def get(self, email: str) -> User | None:
+        record = self.session.exec(select(UserRecord).where(UserRecord.email == email.strip().lower())).first()
+        return None if record is None else _user(record)
+
+    def require(self, email: str) -> User:
+        user = self.get(email)
+        if user is None:
+            raise NotFound(f"unknown user {email!r} (add it with `coordination user add`)")
+        return user
+
+    def add(self, user: User, *, now: datetime) -> User:
+        if self.get(user.email) is not None:
+            raise Conflict(f"user {user.email} already exists")
+        record = UserRecord(email=user.email, name=user.name, organisation=user.organisation.value,
+                            role=user.role.value, created_at=now)
+        self.session.add(record)
+        self.session.flush()
+        return _user(record)
+
+    def all(self) -> list[User]:
+        return [_user(r) for r in self.session.exec(select(UserRecord).order_by(UserRecord.organisation, UserRecord.email))]
+
+    def with_role(self, organisation: Organisation, role: Role) -> list[User]:
+        query = select(UserRecord).where(UserRecord.organisation == organisation.value, UserRecord.role == role.value)
+        return [_user(r) for r in self.session.exec(query)]
+
+
+def _user(r: UserRecord) -> User:
+    return User(r.email, r.name, Organisation(r.organisation), Role(r.role), r.id)
+
+
+class RecipientRepository:
+    def __init__(self, session: Session) -> None:
+        self.session = session
+
+    def add(self, recipient: Recipient, *, now: datetime) -> Recipient:
+        exists = self.session.exec(select(RecipientRecord).where(
+            RecipientRecord.country == recipient.country, RecipientRecord.kind == recipient.kind.value,
+            RecipientRecord.email == recipient.email)).first()
+        if exists:
+            raise Conflict(f"{recipient.email} is already the {recipient.kind.value} of {recipient.country}")
+        record = RecipientRecord(country=recipient.country, kind=recipient.kind.value, email=recipient.email,
+                                 name=recipient.name, created_at=now)
+        self.session.add(record)
+        self.session.flush()
+        return dataclasses.replace(recipient, id=record.id)
+
+    def for_country(self, country: str) -> list[Recipient]:
+        query = select(RecipientRecord).where(RecipientRecord.country == country).order_by(RecipientRecord.id)
+        return [Recipient(r.country, RecipientKind(r.kind), r.email, r.name, r.id) for r in self.session.exec(query)]
+
+
+class ActionRepository:
+    """Joint actions, whole: the action row and its references, letters, approvals, deadlines, replies."""
+
+    def __init__(self, session: Session) -> None:
+        self.session = session
+
+    def find_id(self, reference: str) -> int:
+        ref = " ".join((reference or "").split())
+        if ref.isdigit():
+            if self.session.get(ActionRecord, int(ref)) is not None:
+                return int(ref)
+        else:
+            found = self.session.exec(
+                select(ReferenceRecord.action_id).where(sa.func.upper(ReferenceRecord.value) == ref.upper())
+            ).first()
+            if found is not None:
+                return found
+        raise NotFound(f"unknown joint action {reference!r}")
+
+    def get(self, reference: str | int, *, for_update: bool = False) -> JointAction:
+        action_id = reference if isinstance(reference, int) else self.find_id(reference)
+        query = select(ActionRecord).where(ActionRecord.id == action_id)
+        if for_update:
+            query = query.with_for_update()
+        record = self.session.exec(query).first()
+        if record is None:
+            raise NotFound(f"unknown joint action {reference!r}")
+        return self._to_domain(record)
+
+    def find(self, *, status: Status | None = None, type: ActionType | None = None) -> list[tuple[ActionRecord, list[str]]]:
+        query = select(ActionRecord).order_by(ActionRecord.id)
+        if status is not None:
+            query = query.where(ActionRecord.status == status.value)
+        if type is not None:
+            query = query.where(ActionRecord.type == type.value)
+        records = list(self.session.exec(query))
+        refs: dict[int, list[str]] = {}
+        if records:
+            ref_query = select(ReferenceRecord).where(
+                ReferenceRecord.action_id.in_([r.id for r in records])).order_by(ReferenceRecord.id)
+            for ref in self.session.exec(ref_query):
+                refs.setdefault(ref.action_id, []).append(ref.value)
+        return [(r, refs.get(r.id, [])) for r in records]
+
+    def _children(self, model, action_id: int, order=None) -> Sequence:  # type: ignore[no-untyped-def]
+        return list(self.session.exec(select(model).where(model.action_id == action_id).order_by(order or model.id)))
+
+    def _to_domain(self, r: ActionRecord) -> JointAction:
+        letters = []
+        letter_records = self._children(LetterRecord, r.id)
+        versions: dict[int, list[LetterVersion]] = {}
+        if letter_records:
+            query = (select(LetterVersionRecord)
+                     .where(LetterVersionRecord.letter_id.in_([l.id for l in letter_records]))
+                     .order_by(LetterVersionRecord.letter_id, LetterVersionRecord.version))
+            for v in self.session.exec(query):
+                versions.setdefault(v.letter_id, []).append(
+                    LetterVersion(v.version, dict(v.fields), v.sha256, v.edited_by, v.created_at, v.id))
+        for l in letter_records:
+            letters.append(Letter(l.name, l.stage, l.cycle, l.language, LetterStatus(l.status),
+                                  versions.get(l.id, []), l.dispatched_at, l.id))
+        return JointAction(
+            type=ActionType(r.type), country=r.country, language=r.language, title=r.title,
+            beneficiaries=list(r.beneficiaries), opened_by=r.opened_by, opened_at=r.opened_at, stage=r.stage,
+            status=Status(r.status), stage_entered_at=r.stage_entered_at, round=r.round,
+            submitted_by=r.submitted_by, id=r.id,
+            references=[Reference(ReferenceKind(x.kind), x.value, x.assigned_at)
+                        for x in self._children(ReferenceRecord, r.id)],
+            letters=letters,
+            approvals=[Approval(a.stage, a.round, Organisation(a.organisation), a.approver, Decision(a.decision),
+                                a.comment, a.letters_sha256, a.decided_at, a.void, a.id)
+                       for a in self._children(ApprovalRecord, r.id)],
+            deadlines=[Deadline(DeadlineKind(d.kind), d.stage, d.due_at, d.created_at, DeadlineStatus(d.status),
+                                Organisation(d.organisation) if d.organisation else None, d.round, d.closed_at, d.id)
+                       for d in self._children(DeadlineRecord, r.id)],
+            replies=[Reply(x.stage, x.received_on, x.acknowledgement_only, x.recorded_by, x.recorded_at, x.id)
+                     for x in self._children(ReplyRecord, r.id)],
+        )
+
+    def save(self, action: JointAction, *, now: datetime) -> None:
+        """Write the action and its children: new rows inserted, changed rows updated."""
+        record = self.session.get(ActionRecord, action.id) if action.id is not None else ActionRecord()
+        for name in ("type", "country", "language", "stage", "status"):
+            setattr(record, name, getattr(action, name).__str__())
+        record.title, record.beneficiaries = action.title, list(action.beneficiaries)
+        record.opened_by, record.opened_at = action.opened_by, action.opened_at
+        record.stage_entered_at, record.round, record.submitted_by = action.stage_entered_at, action.round, action.submitted_by
+        record.version, record.updated_at = (record.version or 0) + 1, now
+        self.session.add(record)
+        self.session.flush()
+        action.id = record.id
+
+        known = set(self.session.exec(select(ReferenceRecord.value).where(ReferenceRecord.action_id == record.id)))
+        for ref in action.references:
+            if ref.value not in known:
+                self.session.add(ReferenceRecord(action_id=record.id, kind=ref.kind.value, value=ref.value,
+                                                 assigned_at=ref.assigned_at))
+        for letter in action.letters:
+            self._save_letter(record.id, letter)
+        action.approvals[:] = self._upsert(record.id, action.approvals, ApprovalRecord, lambda a: dict(
+            stage=a.stage, round=a.round, organisation=a.organisation.value, approver=a.approver,
+            decision=a.decision.value, comment=a.comment, letters_sha256=a.letters_sha256,
+            decided_at=a.decided_at, void=a.void))
+        action.deadlines[:] = self._upsert(record.id, action.deadlines, DeadlineRecord, lambda d: dict(
+            kind=d.kind.value, stage=d.stage, organisation=d.organisation.value if d.organisation else None,
+            round=d.round, due_at=d.due_at, status=d.status.value, created_at=d.created_at, closed_at=d.closed_at))
+        action.replies[:] = self._upsert(record.id, action.replies, ReplyRecord, lambda x: dict(
+            stage=x.stage, received_on=x.received_on, acknowledgement_only=x.acknowledgement_only,
+            recorded_by=x.recorded_by, recorded_at=x.recorded_at))
+        self.session.flush()
+
+    def _upsert(self, action_id: int, items: Iterable, model, values) -> list:  # type: ignore[no-untyped-def]
+        saved = []
+        for item in items:
+            data = values(item)
+            if item.id is None:
+                row = model(action_id=action_id, **data)
+                self.session.add(row)
+                self.session.flush()
+                item = dataclasses.replace(item, id=row.id)
+            else:
+                row = self.session.get(model, item.id)
+                for key, value in data.items():
+                    if getattr(row, key) != value:
+                        setattr(row, key, value)
+            saved.append(item)
+        return saved
+
+    def _save_letter(self, action_id: int, letter: Letter) -> None:
+        if letter.id is None:
+            row = LetterRecord(action_id=action_id, name=letter.name, stage=letter.stage, cycle=letter.cycle,
+                               language=letter.language, status=letter.status.value)
+            self.session.add(row)
+            self.session.flush()
+            letter.id = row.id
+        else:
+            row = self.session.get(LetterRecord, letter.id)
+        row.status, row.dispatched_at = letter.status.value, letter.dispatched_at
+        for index, version in enumerate(letter.versions):
+            if version.id is None:
+                v = LetterVersionRecord(letter_id=letter.id, version=version.version, fields=dict(version.fields),
+                                        sha256=version.sha256, edited_by=version.edited_by,
+                                        created_at=version.created_at)
+                self.session.add(v)
+                self.session.flush()
+                letter.versions[index] = dataclasses.replace(version, id=v.id)
+
+
+class OutboxRepository:
+    """Messages to send: one row per (letter version, recipient), unique."""
+
+    def __init__(self, session: Session) -> None:
+        self.session = session
+
+    def add(self, *, action_id: int, letter_version_id: int, recipient: str, recipient_kind: str,
+            message_id: str, now: datetime) -> None:
+        self.session.add(OutboxRecord(action_id=action_id, letter_version_id=letter_version_id, recipient=recipient,
+                                      recipient_kind=recipient_kind, message_id=message_id, created_at=now))
+        self.session.flush()
+
+    def for_action(self, action_id: int) -> list[OutboxRecord]:
+        return list(self.session.exec(select(OutboxRecord).where(OutboxRecord.action_id == action_id).order_by(OutboxRecord.id)))
+
+    def freeze_rendering(self, letter_version_id: int, text: str) -> None:
+        version = self.session.get(LetterVersionRecord, letter_version_id)
+        if version.rendered_text is None:
+            version.rendered_text = text
+
+    def rendered_text(self, letter_version_id: int) -> str | None:
+        version = self.session.get(LetterVersionRecord, letter_version_id)
+        return None if version is None else version.rendered_text

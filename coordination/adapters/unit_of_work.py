@@ -1,0 +1,35 @@
+"""One transaction per use case: repositories share it; nothing is kept unless committed."""
+
+import sqlalchemy as sa
+from sqlmodel import Session
+
+from .audit import AuditLog
+from .repositories import (
+    ActionRepository,
+    OutboxRepository,
+    RecipientRepository,
+    SqlReferenceNumbers,
+    UserRepository,
+)
+
+
+class UnitOfWork:
+    def __init__(self, engine: sa.Engine) -> None:
+        self.engine = engine
+
+    def __enter__(self) -> "UnitOfWork":
+        self.session = Session(self.engine, expire_on_commit=False)
+        self.users = UserRepository(self.session)
+        self.recipients = RecipientRepository(self.session)
+        self.actions = ActionRepository(self.session)
+        self.outbox = OutboxRepository(self.session)
+        self.numbers = SqlReferenceNumbers(self.session)
+        self.audit = AuditLog(self.session)
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.session.rollback()
+        self.session.close()
+
+    def commit(self) -> None:
+        self.session.commit()

@@ -1,0 +1,320 @@
+"""The `coordination` command line: thin, every command calls a service.
+
+Refusals exit 1 with one line on stderr and write nothing; usage errors exit 2.
+"""
+
+import json
+import sys
+from datetime import date
+from enum import StrEnum
+from functools import cache
+from pathlib import Path
+from typing import Annotated, Optional
+
+import sqlalchemy as sa
+import typer
+import typer.core
+
+from . import services
+from .bootstrap import App, bootstrap
+from .config import Settings
+from .domain import ActionType, CoordinationError, InvalidInput, Organisation, RecipientKind, Role, Status
+
+
+
+def _database_error(error: sa.exc.DBAPIError) -> str:
+    text = str(error.orig).lower()
+    if "no such table" in text or "does not exist" in text:
+        return "the database is not initialised: run `coordination init` first"
+    if isinstance(error, sa.exc.IntegrityError):
+        return "another change to the same record won the race; nothing was written — try again"
+    return f"database error: {str(error.orig).splitlines()[0]}"
+
+
+class _RefusingGroup(typer.core.TyperGroup):
+    """Every refusal becomes one line on stderr and exit status 1, never a traceback."""
+
+    def invoke(self, ctx):  # type: ignore[no-untyped-def]
+        try:
+            return super().invoke(ctx)
+        except CoordinationError as error:
+            message = str(error)
+        except sa.exc.DBAPIError as error:
+            message = _database_error(error)
+        typer.echo(f"error: {message}", err=True)
+        ctx.exit(1)
+
+
+app = typer.Typer(cls=_RefusingGroup, help="Joint actions of OHCHR and the IACHR to protect human rights defenders.",
+                  no_args_is_help=True, pretty_exceptions_enable=False, add_completion=False)
+user_app = typer.Typer(help="People who act in the system.", no_args_is_help=True)
+recipient_app = typer.Typer(help="The address book of State recipients.", no_args_is_help=True)
+action_app = typer.Typer(help="Joint actions and their stages.", no_args_is_help=True)
+letter_app = typer.Typer(help="Letters drafted for a joint action.", no_args_is_help=True)
+audit_app = typer.Typer(help="The tamper-evident audit trail.", no_args_is_help=True)
+for sub, name in ((user_app, "user"), (recipient_app, "recipient"), (action_app, "action"),
+                  (letter_app, "letter"), (audit_app, "audit")):
+    app.add_typer(sub, name=name)
+
+
+class Language(StrEnum):
+    EN = "en"
+    ES = "es"
+    FR = "fr"
+    PT = "pt"
+
+
+As = Annotated[str, typer.Option("--as", help="Email of the user acting.")]
+Json = Annotated[bool, typer.Option("--json", help="Print JSON instead of a table.")]
+
+
+@cache
+def _app() -> App:
+    return bootstrap(Settings())
+
+
+def _print_json(value: object) -> None:
+    typer.echo(json.dumps(value, indent=2, ensure_ascii=False))
+
+
+def _table(rows: list[list[str]], headers: list[str]) -> None:
+    widths = [max(len(str(x)) for x in column) for column in zip(headers, *rows)]
+    for row in [headers, *rows]:
+        typer.echo("  ".join(str(cell).ljust(width) for cell, width in zip(row, widths)).rstrip())
+
+
+# ---------------------------------------------------------------- init, users, recipients
+
+@app.command()
+def init() -> None:
+    """Create or upgrade the database schema (safe to run again)."""
+    before, after = services.initialise_database(_app())
+    url = _app().engine.url.render_as_string(hide_password=True)
+    if before == after:
+        typer.echo(f"Database {url} is up to date (revision {after}).")
+    else:
+        typer.echo(f"Database {url} migrated from {before or 'empty'} to revision {after}.")
+
+
+@user_app.command("add")
+def user_add(
+    email: str,
+    name: Annotated[str, typer.Option(help="Full name.")],
+    org: Annotated[Organisation, typer.Option(help="Organisation.")],
+    role: Annotated[Role, typer.Option(help="Role.")],
+) -> None:
+    """Add a user."""
+    user = services.add_user(_app(), email=email, name=name, organisation=org.value, role=role.value)
+    typer.echo(f"Added {user.describe()}.")
+
+
+@user_app.command("list")
+def user_list(as_json: Json = False) -> None:
+    """List users."""
+    users = services.list_users(_app())
+    if as_json:
+        _print_json([{"email": u.email, "name": u.name, "organisation": u.organisation.value, "role": u.role.value}
+                     for u in users])
+        return
+    _table([[u.email, u.name, u.organisation.label, u.role.value] for u in users], ["EMAIL", "NAME", "ORG", "ROLE"])
+
+
+@recipient_app.command("add")
+def recipient_add(
+    iso3: Annotated[str, typer.Argument(metavar="ISO3", help="The State's ISO 3166-1 alpha-3 code.")],
+    kind: Annotated[RecipientKind, typer.Option(help="Which office of the State.")],
+    email: Annotated[str, typer.Option(help="Its email address.")],
+    name: Annotated[Optional[str], typer.Option(help="Its name, for the address line.")] = None,
+) -> None:
+    """Add a State recipient to the address book."""
+    r = services.add_recipient(_app(), country=iso3, kind=kind.value, email=email, name=name)
+    typer.echo(f"Added {r.kind.value} of {r.country}: {r.email}.")
+
+
+# ---------------------------------------------------------------- actions
+
+@action_app.command("open")
+def action_open(
+    type: Annotated[ActionType, typer.Argument(help="The kind of joint action.")],
+    country: Annotated[str, typer.Option(help="The State's ISO 3166-1 alpha-3 code.")],
+    title: Annotated[str, typer.Option(help="A short internal title.")],
+    as_: As,
+    language: Annotated[Optional[Language], typer.Option(help="Letter language (default: the State's).")] = None,
+    beneficiary: Annotated[Optional[list[str]], typer.Option(help="A beneficiary's name (repeat for several).")] = None,
+) -> None:
+    """Open a joint action; prints its JAM reference last."""
+    action = services.open_action(_app(), type=type.value, country=country, title=title, officer=as_,
+                                  language=language.value if language else None, beneficiaries=beneficiary or [])
+    typer.echo(f"Opened {action.definition.title.lower()} for {action.country} in {action.language}, "
+               f"at stage {action.stage} ({action.status.value}).")
+    typer.echo(action.reference)
+
+
+@action_app.command("list")
+def action_list(
+    status: Annotated[Optional[Status], typer.Option(help="Only actions with this status.")] = None,
+    type: Annotated[Optional[ActionType], typer.Option(help="Only actions of this type.")] = None,
+    as_json: Json = False,
+) -> None:
+    """List joint actions."""
+    rows = services.list_actions(_app(), status=status.value if status else None, type=type.value if type else None)
+    if as_json:
+        _print_json(rows)
+        return
+    _table([[r["reference"], " / ".join(r["references"][1:]) or "-", r["type"], r["country"], r["stage"], r["status"]]
+            for r in rows], ["REFERENCE", "OTHER REFERENCES", "TYPE", "STATE", "STAGE", "STATUS"])
+
+
+@action_app.command("show")
+def action_show(ref: Annotated[str, typer.Argument(metavar="REF")], as_json: Json = False) -> None:
+    """Show a joint action: stage, letters, approvals, deadlines, history."""
+    view = services.get_action(_app(), ref)
+    if as_json:
+        _print_json(view)
+        return
+    typer.echo(f"{view['reference']}  {view['type']}  {view['country']} ({view['language']})  — {view['title']}")
+    typer.echo(f"References: {', '.join(view['references'])}")
+    typer.echo(f"Stage: {view['stage']}  Status: {view['status']}  Round: {view['round']}")
+    if view["beneficiaries"]:
+        typer.echo(f"Beneficiaries: {', '.join(view['beneficiaries'])}")
+    typer.echo("\nLetters:")
+    for l in view["letters"]:
+        unset = [k for k, v in l["fields"].items() if v is None]
+        typer.echo(f"  {l['name']} v{l['version']} {l['status']} sha256:{l['sha256'][:12]}"
+                   + (f"  unset: {', '.join(unset)}" if unset else ""))
+    typer.echo("\nApprovals:")
+    for a in view["approvals"] or []:
+        typer.echo(f"  {a['stage']} round {a['round']}: {a['organisation'].upper()} {a['approver']} {a['decision']}"
+                   + (" (void)" if a["void"] else "") + (f" — {a['comment']}" if a["comment"] else ""))
+    typer.echo("\nDeadlines:")
+    for d in view["deadlines"]:
+        org = f" {d['organisation'].upper()}" if d["organisation"] else ""
+        typer.echo(f"  {d['kind']}{org} due {d['due_at']} {d['status']}")
+    if view["outbox"]:
+        typer.echo("\nOutbox:")
+        for o in view["outbox"]:
+            typer.echo(f"  {o['letter']} v{o['version']} → {o['recipient']} ({o['recipient_kind']}) {o['status']}")
+    typer.echo("\nHistory:")
+    for e in view["history"]:
+        typer.echo(f"  #{e['id']} {e['at']} {e['actor']} {e['event']}")
+
+
+@action_app.command("submit")
+def action_submit(ref: Annotated[str, typer.Argument(metavar="REF")], as_: As) -> None:
+    """Submit the current work step."""
+    action = services.submit_stage(_app(), reference=ref, officer=as_)
+    typer.echo(f"{action.reference} is now at stage {action.stage} ({action.status.value}).")
+
+
+@action_app.command("approve")
+def action_approve(
+    ref: Annotated[str, typer.Argument(metavar="REF")], as_: As,
+    comment: Annotated[Optional[str], typer.Option(help="An optional comment.")] = None,
+) -> None:
+    """Approve the gate for your organisation."""
+    action, met = services.approve_stage(_app(), reference=ref, supervisor=as_, comment=comment)
+    if met:
+        typer.echo(f"Gate met. {action.reference} is now at stage {action.stage} ({action.status.value}).")
+    else:
+        typer.echo(f"Approval recorded; {action.reference} still awaits the other organisation's approval.")
+
+
+@action_app.command("reject")
+def action_reject(
+    ref: Annotated[str, typer.Argument(metavar="REF")], as_: As,
+    comment: Annotated[str, typer.Option(help="What must change (required).")],
+) -> None:
+    """Reject the gate: the action returns to its work step with your comment."""
+    action = services.reject_stage(_app(), reference=ref, supervisor=as_, comment=comment)
+    typer.echo(f"Rejected. {action.reference} is back at stage {action.stage} (round {action.round}).")
+
+
+@action_app.command("skip")
+def action_skip(
+    ref: Annotated[str, typer.Argument(metavar="REF")], as_: As,
+    reason: Annotated[str, typer.Option(help="Why the stage is skipped (recorded).")],
+) -> None:
+    """Skip an optional stage, with a recorded justification."""
+    action = services.skip_stage(_app(), reference=ref, officer=as_, reason=reason)
+    typer.echo(f"Skipped. {action.reference} is now at stage {action.stage} ({action.status.value}).")
+
+
+@action_app.command("record-reply")
+def action_record_reply(
+    ref: Annotated[str, typer.Argument(metavar="REF")], as_: As,
+    received_on: Annotated[str, typer.Option(help="Date the reply was received (YYYY-MM-DD).")],
+    acknowledgement_only: Annotated[bool, typer.Option(help="The reply only acknowledges receipt ((A)).")] = False,
+) -> None:
+    """Record the State's reply."""
+    try:
+        received = date.fromisoformat(received_on)
+    except ValueError:
+        raise InvalidInput(f"--received-on must be a date as YYYY-MM-DD, not {received_on!r}") from None
+    action = services.record_reply(_app(), reference=ref, officer=as_, received_on=received,
+                                   acknowledgement_only=acknowledgement_only)
+    typer.echo(f"Reply recorded. {action.reference} is now at stage {action.stage} ({action.status.value}).")
+
+
+@action_app.command("advance")
+def action_advance(ref: Annotated[str, typer.Argument(metavar="REF")]) -> None:
+    """Run the automatic steps (dispatch, deadlines) up to the next wait."""
+    result = services.advance_action(_app(), reference=ref)
+    action = result.action
+    sent = f", {result.messages} message(s) queued in the outbox" if result.messages else ""
+    typer.echo(f"{action.reference} is at stage {action.stage} ({action.status.value}){sent}.")
+
+
+# ---------------------------------------------------------------- letters
+
+@letter_app.command("set")
+def letter_set(
+    ref: Annotated[str, typer.Argument(metavar="REF")],
+    field: Annotated[str, typer.Argument(metavar="FIELD")],
+    as_: As,
+    text: Annotated[Optional[str], typer.Option(help="The field's text.")] = None,
+    file: Annotated[Optional[Path], typer.Option(help="Read the field's text from a file ('-': stdin).")] = None,
+    letter: Annotated[Optional[str], typer.Option(help="Which letter (when the stage has several).")] = None,
+) -> None:
+    """Set a letter field: a new version of the letter."""
+    if (text is None) == (file is None):
+        raise InvalidInput("give the field's value with exactly one of --text or --file")
+    if file is not None:
+        try:
+            text = sys.stdin.read() if str(file) == "-" else file.read_text(encoding="utf-8")
+        except (OSError, UnicodeDecodeError) as error:
+            raise InvalidInput(f"cannot read {file}: {error}") from None
+    edited = services.edit_letter(_app(), reference=ref, field=field, value=text, editor=as_, letter=letter)
+    typer.echo(f"{edited.name} is now version {edited.current.version} (sha256 {edited.current.sha256[:12]}).")
+
+
+@letter_app.command("show")
+def letter_show(
+    ref: Annotated[str, typer.Argument(metavar="REF")],
+    letter: Annotated[Optional[str], typer.Option(help="Which letter (default: the current stage's).")] = None,
+) -> None:
+    """Render a letter's current version as text."""
+    _, _, rendered = services.render_letter(_app(), reference=ref, letter=letter)
+    typer.echo(rendered.text, nl=False)
+
+
+# ---------------------------------------------------------------- audit, demo
+
+@audit_app.command("verify")
+def audit_verify() -> None:
+    """Walk the hash chain; exit non-zero naming the first event that fails."""
+    result = services.verify_audit(_app())
+    if result.failure:
+        raise CoordinationError(f"audit trail broken after {result.events} good event(s): {result.failure}")
+    typer.echo(f"Audit trail intact: {result.events} event(s) verified.")
+
+
+@app.command()
+def demo() -> None:
+    """Create sample users and walk one action of each type through its first gate."""
+    from .demo import run_demo
+
+    run_demo(_app(), typer.echo)
+
+
+def main() -> None:
+    app()

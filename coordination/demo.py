@@ -1,0 +1,100 @@
+"""`coordination demo`: sample users and one action of each type walked through its first gate."""
+
+from collections.abc import Callable
+
+from . import services
+from .bootstrap import App
+from .domain import Conflict
+
+USERS = [
+    ("ana.officer@ohchr.demo", "Ana Officer", "ohchr", "officer"),
+    ("ines.officer@iachr.demo", "Inés Officer", "iachr", "officer"),
+    ("olga.supervisor@ohchr.demo", "Olga Supervisor", "ohchr", "supervisor"),
+    ("ivan.supervisor@iachr.demo", "Iván Supervisor", "iachr", "supervisor"),
+]
+RECIPIENTS = [
+    ("HND", "permanent-mission-geneva", "mission.honduras@geneva.demo"),
+    ("MEX", "foreign-ministry", "cancilleria@sre.mexico.demo"),
+    ("MEX", "oas-mission", "mision.oea@mexico.demo"),
+    ("GTM", "foreign-ministry", "cancilleria@minex.guatemala.demo"),
+    ("GTM", "oas-mission", "mision.oea@guatemala.demo"),
+    ("GTM", "permanent-mission-geneva", "mision.ginebra@guatemala.demo"),
+]
+OFFICER, OFFICER_2, OHCHR, IACHR = (u[0] for u in USERS)
+
+LETTERS = {
+    "urgent-appeal": [
+        ("urgent_appeal", {
+            "mandates": "Special Rapporteur on the situation of human rights defenders",
+            "subject": "threats against a land rights defender",
+            "facts": "The defender received death threats after a public meeting on land rights.",
+            "concerns": "We are concerned that the threats are linked to the defender's work.",
+            "questions": "Please provide information on the measures taken to protect the defender.\n"
+                         "Please indicate whether an investigation has been opened.",
+            "interim_measures": "We urge the Government to adopt measures to protect the defender's life.",
+        }),
+    ],
+    "precautionary-measure": [
+        ("acknowledgement", {
+            "requester_name": "Centro de Derechos (demo)",
+            "requester_email": "peticiones@centro.demo",
+            "request_summary": "Request for precautionary measures for a journalist under threat.",
+        }),
+        ("request_for_information", {
+            "facts": "The journalist reports surveillance and threats after publishing an investigation.",
+            "information_requested": "Measures adopted to protect the journalist and progress of any investigation.",
+        }),
+    ],
+    "country-communication": [
+        ("communication", {
+            "subject": "attacks on human rights defenders",
+            "situation": "A pattern of attacks against defenders of the environment.",
+            "concerns": "The attacks appear to go uninvestigated.",
+            "requests": "Adopt a protection policy for defenders.\nInvestigate the attacks.",
+        }),
+    ],
+}
+
+
+def run_demo(app: App, say: Callable[[str], None]) -> list[str]:
+    """Run the demo; returns the JAM references it created."""
+    before, after = services.initialise_database(app)
+    if before != after:
+        say(f"Database migrated to revision {after}.")
+    for email, name, org, role in USERS:
+        try:
+            services.add_user(app, email=email, name=name, organisation=org, role=role)
+            say(f"Added user {email} ({org.upper()} {role}).")
+        except Conflict:
+            say(f"User {email} already exists.")
+    for country, kind, email in RECIPIENTS:
+        try:
+            services.add_recipient(app, country=country, kind=kind, email=email)
+        except Conflict:
+            pass
+    references = []
+    for action_type, country in (("urgent-appeal", "HND"), ("precautionary-measure", "MEX"),
+                                 ("country-communication", "GTM")):
+        action = services.open_action(app, type=action_type, country=country, officer=OFFICER,
+                                      title=f"Demo {action_type.replace('-', ' ')}", beneficiaries=["Demo Defender"])
+        ref = action.reference
+        references.append(ref)
+        say(f"\n{ref}: opened a {action_type} for {country} ({action.language}), stage {action.stage}.")
+        for letter, fields in LETTERS[action_type]:
+            while action.status.value == "in_progress" and not any(l.name == letter for l in action.pending_letters):
+                action = services.submit_stage(app, reference=ref, officer=OFFICER)
+                say(f"{ref}: {OFFICER} submitted; now at {action.stage} ({action.status.value}).")
+            for field, value in fields.items():
+                services.edit_letter(app, reference=ref, letter=letter, field=field, value=value, editor=OFFICER)
+            say(f"{ref}: drafted letter {letter} ({len(fields)} fields).")
+        action = services.submit_stage(app, reference=ref, officer=OFFICER)
+        say(f"{ref}: {OFFICER} submitted; now at {action.stage} ({action.status.value}).")
+        for supervisor in (OHCHR, IACHR):
+            action, met = services.approve_stage(app, reference=ref, supervisor=supervisor)
+            say(f"{ref}: {supervisor} approved" + ("; gate met." if met else "; waiting for the other organisation."))
+        result = services.advance_action(app, reference=ref)
+        action = result.action
+        say(f"{ref}: advanced to {action.stage} ({action.status.value}); {result.messages} message(s) in the outbox; "
+            f"references: {', '.join(r.value for r in action.references)}.")
+    say("\nDone. Try: coordination action list   |   coordination action show " + references[0])
+    return references

@@ -1,0 +1,38 @@
+"""The pure domain: joint actions, their stages, gates, letters and deadlines.
+
+Imports only the standard library; time comes in as an argument.
+"""
+
+from .errors import (
+    CoordinationError,
+    Conflict,
+    IncompleteLetters,
+    InvalidInput,
+    InvalidState,
+    NotFound,
+    NotPermitted,
+)
+from .model import Approval, JointAction, OutboxEntry, Ports, Reference, Reply
+from .stages import DEFINITIONS
+from .vocabulary import (
+    ActionType,
+    Decision,
+    DeadlineKind,
+    DeadlineStatus,
+    LetterStatus,
+    Organisation,
+    Recipient,
+    RecipientKind,
+    ReferenceKind,
+    Role,
+    StageKind,
+    Status,
+    User,
+)
+
+__all__ = [
+    "ActionType", "Approval", "CoordinationError", "Conflict", "DEFINITIONS", "Decision", "DeadlineKind",
+    "DeadlineStatus", "IncompleteLetters", "InvalidInput", "InvalidState", "JointAction", "LetterStatus",
+    "NotFound", "NotPermitted", "Organisation", "OutboxEntry", "Ports", "Recipient", "RecipientKind",
+    "Reference", "ReferenceKind", "Reply", "Role", "StageKind", "Status", "User",
+]

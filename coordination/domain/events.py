@@ -1,0 +1,120 @@
+"""Domain events, in the past tense. Each becomes one audit event in the same transaction."""
+
+from dataclasses import asdict, dataclass
+
+
+@dataclass(frozen=True)
+class Event:
+    actor: str | None  # email, or None for the system's automatic steps
+
+    @property
+    def name(self) -> str:
+        return type(self).__name__
+
+    def payload(self) -> dict:
+        data = asdict(self)
+        data.pop("actor")
+        return data
+
+
+@dataclass(frozen=True)
+class ActionOpened(Event):
+    type: str
+    country: str
+    language: str
+    reference: str
+
+
+@dataclass(frozen=True)
+class StageEntered(Event):
+    stage: str
+    status: str
+
+
+@dataclass(frozen=True)
+class LetterEdited(Event):
+    letter: str
+    field: str
+    version: int
+    sha256: str
+
+
+@dataclass(frozen=True)
+class StageSubmitted(Event):
+    stage: str
+    round: int
+
+
+@dataclass(frozen=True)
+class ApprovalGranted(Event):
+    stage: str
+    round: int
+    organisation: str
+    letters_sha256: str
+
+
+@dataclass(frozen=True)
+class StageRejected(Event):
+    stage: str
+    round: int
+    organisation: str
+    comment: str
+
+
+@dataclass(frozen=True)
+class ApprovalsVoided(Event):
+    stage: str
+    round: int
+    reason: str
+    approvers: tuple[str, ...]
+
+
+@dataclass(frozen=True)
+class GateMet(Event):
+    stage: str
+    round: int
+    letters_sha256: str
+
+
+@dataclass(frozen=True)
+class StageSkipped(Event):
+    stage: str
+    reason: str
+
+
+@dataclass(frozen=True)
+class ReferenceAssigned(Event):
+    kind: str
+    reference: str
+
+
+@dataclass(frozen=True)
+class LettersDispatched(Event):
+    stage: str
+    letters: tuple[str, ...]
+    recipients: int
+
+
+@dataclass(frozen=True)
+class DeadlineSet(Event):
+    kind: str
+    due_at: str
+    organisation: str | None
+
+
+@dataclass(frozen=True)
+class DeadlineClosed(Event):
+    kind: str
+    status: str
+
+
+@dataclass(frozen=True)
+class ReplyRecorded(Event):
+    stage: str
+    received_on: str
+    acknowledgement_only: bool
+
+
+@dataclass(frozen=True)
+class ActionClosed(Event):
+    stage: str

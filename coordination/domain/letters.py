@@ -1,0 +1,116 @@
+"""Letters as versioned drafts: every change is a new immutable version with its sha256."""
+
+import hashlib
+import json
+import re
+from dataclasses import dataclass, field
+from datetime import datetime
+
+from .errors import InvalidInput, InvalidState, NotFound
+from .stages import FieldKind, LetterDefinition
+from .vocabulary import LetterStatus
+
+_EMAIL = re.compile(r"^[^@\s<>\"',;]+@[^@\s<>\"',;]+\.[^@\s<>\"',;]+$")
+
+
+def canonical_json(value: object) -> str:
+    """One spelling of a value, so that equal content always hashes the same."""
+    return json.dumps(value, sort_keys=True, separators=(",", ":"), ensure_ascii=False)
+
+
+def sha256_hex(text: str) -> str:
+    return hashlib.sha256(text.encode("utf-8")).hexdigest()
+
+
+def content_sha256(name: str, language: str, fields: dict[str, str | None]) -> str:
+    return sha256_hex(canonical_json({"letter": name, "language": language, "fields": fields}))
+
+
+@dataclass(frozen=True)
+class LetterVersion:
+    version: int
+    fields: dict[str, str | None]
+    sha256: str
+    edited_by: str | None  # None: created by the system when the stage opened
+    created_at: datetime
+    id: int | None = None
+
+
+@dataclass
+class Letter:
+    name: str
+    stage: str
+    cycle: int
+    language: str
+    status: LetterStatus
+    versions: list[LetterVersion] = field(default_factory=list)
+    dispatched_at: datetime | None = None
+    id: int | None = None
+
+    @property
+    def current(self) -> LetterVersion:
+        return self.versions[-1]
+
+    @property
+    def last_editor(self) -> str | None:
+        return next((v.edited_by for v in reversed(self.versions) if v.edited_by), None)
+
+    def missing_fields(self, definition: LetterDefinition) -> list[str]:
+        values = self.current.fields
+        return [f.name for f in definition.fields if f.required and not (values.get(f.name) or "").strip()]
+
+    def effective_fields(self, definition: LetterDefinition) -> dict[str, str | None]:
+        """Field values with declared defaults filled in, for rendering and deadlines."""
+        values = dict(self.current.fields)
+        for f in definition.fields:
+            if values.get(f.name) is None and f.default is not None:
+                values[f.name] = f.default
+        return values
+
+    @classmethod
+    def start(cls, definition: LetterDefinition, *, stage: str, cycle: int, language: str, now: datetime) -> "Letter":
+        fields: dict[str, str | None] = {f.name: None for f in definition.fields}
+        first = LetterVersion(1, fields, content_sha256(definition.name, language, fields), None, now)
+        return cls(definition.name, stage, cycle, language, LetterStatus.DRAFT, [first])
+
+    def set_field(self, definition: LetterDefinition, name: str, value: str, *, editor: str, now: datetime) -> LetterVersion:
+        if self.status is not LetterStatus.DRAFT:
+            raise InvalidState(f"letter {self.name!r} is {self.status.value} and can no longer be edited")
+        spec = definition.field(name)
+        if spec is None:
+            known = ", ".join(f.name for f in definition.fields)
+            raise NotFound(f"letter {self.name!r} has no field {name!r} (fields: {known})")
+        value = _validate(spec.kind, spec.choices, name, value)
+        fields = {**self.current.fields, name: value}
+        version = LetterVersion(
+            self.current.version + 1, fields, content_sha256(self.name, self.language, fields), editor, now
+        )
+        self.versions.append(version)
+        return version
+
+
+def _validate(kind: FieldKind, choices: tuple[str, ...], name: str, value: str) -> str:
+    if value is None or not value.strip():
+        raise InvalidInput(f"field {name!r} cannot be empty")
+    if kind is FieldKind.EMAIL:
+        value = value.strip()
+        if not _EMAIL.match(value):
+            raise InvalidInput(f"field {name!r} must be an email address, not {value!r}")
+    elif kind is FieldKind.CHOICE:
+        value = value.strip().lower()
+        if value not in choices:
+            raise InvalidInput(f"field {name!r} must be one of {', '.join(choices)}, not {value!r}")
+    elif kind is FieldKind.INTEGER:
+        value = value.strip()
+        if not value.isdigit() or not 0 < int(value) <= 366:
+            raise InvalidInput(f"field {name!r} must be a whole number of days between 1 and 366")
+    return value
+
+
+def is_email(value: str) -> bool:
+    return bool(_EMAIL.match(value or ""))
+
+
+def letters_digest(letters: list[Letter]) -> str:
+    """The sha256 an approval binds to: every letter in the gate, by name and version hash."""
+    return sha256_hex(canonical_json(sorted([letter.name, letter.current.sha256] for letter in letters)))

@@ -1,0 +1,556 @@
+"""The joint action aggregate: every rule of stages, gates and letters lives here.
+
+Methods check the rules, change state and record events (`action.events`); they read no
+clock (`now` is an argument) and reach the outside only through the ports in `ports.py`.
+"""
+
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+from datetime import date, datetime
+
+from . import events as ev
+from .countries import DEFAULT_LANGUAGE, normalise_country
+from .deadlines import Deadline, due_at
+from .errors import IncompleteLetters, InvalidInput, InvalidState, NotFound, NotPermitted
+from .letters import Letter, letters_digest
+from .ports import BusinessCalendar, ReferenceNumbers
+from .stages import DEFINITIONS, ActionDefinition, StageDefinition
+from .vocabulary import (
+    ActionType,
+    Decision,
+    DeadlineKind,
+    DeadlineStatus,
+    LetterStatus,
+    Organisation,
+    Recipient,
+    ReferenceKind,
+    Role,
+    StageKind,
+    Status,
+    User,
+)
+
+
+@dataclass(frozen=True)
+class Ports:
+    calendar: BusinessCalendar
+    numbers: ReferenceNumbers
+
+
+@dataclass(frozen=True)
+class Reference:
+    kind: ReferenceKind
+    value: str
+    assigned_at: datetime
+
+
+@dataclass
+class Approval:
+    stage: str
+    round: int
+    organisation: Organisation
+    approver: str
+    decision: Decision
+    comment: str | None
+    letters_sha256: str
+    decided_at: datetime
+    void: bool = False
+    id: int | None = None
+
+
+@dataclass(frozen=True)
+class Reply:
+    stage: str
+    received_on: date
+    acknowledgement_only: bool
+    recorded_by: str
+    recorded_at: datetime
+    id: int | None = None
+
+
+@dataclass(frozen=True)
+class OutboxEntry:
+    """One message to write: a letter version for one recipient."""
+
+    letter: str
+    cycle: int
+    version: int
+    recipient: str
+    recipient_kind: str
+
+
+def format_reference(kind: ReferenceKind, number: int, *, year: int, country: str) -> str:
+    if kind is ReferenceKind.JAM:
+        return f"JAM-{year}-{number:04d}"
+    if kind is ReferenceKind.MC:
+        return f"MC-{number}-{year % 100:02d}"
+    if kind is ReferenceKind.UA:
+        return f"UA {country} {number}/{year}"
+    return f"Resolution {number}/{year}"
+
+
+def reference_series(kind: ReferenceKind, *, year: int, country: str) -> str:
+    """Numbering series: per year, and for urgent appeals per country and year."""
+    return f"{kind.value}:{country}:{year}" if kind is ReferenceKind.UA else f"{kind.value}:{year}"
+
+
+def _require_role(user: User, role: Role, doing: str) -> None:
+    if user.role is not role:
+        raise NotPermitted(f"{user.describe()} cannot {doing}: only {role.value}s can")
+
+
+@dataclass
+class JointAction:
+    type: ActionType
+    country: str
+    language: str
+    title: str
+    beneficiaries: list[str]
+    opened_by: str
+    opened_at: datetime
+    stage: str
+    status: Status
+    stage_entered_at: datetime
+    round: int = 1
+    submitted_by: str | None = None
+    references: list[Reference] = field(default_factory=list)
+    letters: list[Letter] = field(default_factory=list)
+    approvals: list[Approval] = field(default_factory=list)
+    deadlines: list[Deadline] = field(default_factory=list)
+    replies: list[Reply] = field(default_factory=list)
+    id: int | None = None
+    events: list[ev.Event] = field(default_factory=list, repr=False, compare=False)
+
+    # ----------------------------------------------------------------- reading
+
+    @property
+    def definition(self) -> ActionDefinition:
+        return DEFINITIONS[self.type]
+
+    @property
+    def current_stage(self) -> StageDefinition:
+        return self.definition.stage(self.stage)
+
+    @property
+    def reference(self) -> str:
+        return self.reference_of(ReferenceKind.JAM) or ""
+
+    def reference_of(self, kind: ReferenceKind) -> str | None:
+        return next((r.value for r in reversed(self.references) if r.kind is kind), None)
+
+    @property
+    def current_letters(self) -> list[Letter]:
+        """The latest cycle of each letter, in the order the stages declare them."""
+        latest: dict[str, Letter] = {}
+        for letter in self.letters:
+            if letter.name not in latest or letter.cycle > latest[letter.name].cycle:
+                latest[letter.name] = letter
+        return list(latest.values())
+
+    @property
+    def pending_letters(self) -> list[Letter]:
+        """Drafts not yet approved: the letters the next gate decides on."""
+        return [letter for letter in self.current_letters if letter.status is LetterStatus.DRAFT]
+
+    def letter(self, name: str) -> Letter:
+        for letter in self.current_letters:
+            if letter.name == name:
+                return letter
+        declared = [l.name for s in self.definition.stages for l in s.letters]
+        if name in declared:
+            raise InvalidState(f"{self.reference} has no letter {name!r} yet: its stage has not been reached")
+        raise NotFound(f"{self.type.value} has no letter {name!r} (letters: {', '.join(declared) or 'none'})")
+
+    def round_decisions(self) -> list[Approval]:
+        return [
+            a for a in self.approvals if a.stage == self.stage and a.round == self.round and not a.void
+        ]
+
+    def open_deadline(self, kind: DeadlineKind) -> Deadline | None:
+        return next((d for d in self.deadlines if d.kind is kind and d.is_open), None)
+
+    # ----------------------------------------------------------------- opening
+
+    @classmethod
+    def open(
+        cls,
+        *,
+        type: ActionType,
+        country: str,
+        title: str,
+        officer: User,
+        now: datetime,
+        ports: Ports,
+        language: str | None = None,
+        beneficiaries: Iterable[str] = (),
+    ) -> "JointAction":
+        """Open a joint action at its first stage, with its JAM reference."""
+        definition = DEFINITIONS[type]
+        _require_role(officer, Role.OFFICER, "open joint actions")
+        country = normalise_country(country)
+        if not title or not title.strip():
+            raise InvalidInput("a joint action needs a title")
+        names = [b.strip() for b in beneficiaries]
+        if any(not n for n in names):
+            raise InvalidInput("a beneficiary's name cannot be empty")
+        if language is None:
+            language = DEFAULT_LANGUAGE[country]
+            if language not in definition.languages:
+                language = "en"
+        elif language not in definition.languages:
+            raise InvalidInput(
+                f"{definition.title.lower()}s are written in {', '.join(definition.languages)}, not {language!r}"
+            )
+        action = cls(
+            type=type,
+            country=country,
+            language=language,
+            title=title.strip(),
+            beneficiaries=names,
+            opened_by=officer.email,
+            opened_at=now,
+            stage=definition.first.name,
+            status=Status.IN_PROGRESS,
+            stage_entered_at=now,
+        )
+        jam = action._assign(ReferenceKind.JAM, now, ports, actor=officer.email, announce=False)
+        action.events.append(ev.ActionOpened(officer.email, type.value, country, language, jam))
+        action._enter(definition.first.name, now, ports, actor=officer.email)
+        return action
+
+    # ----------------------------------------------------------------- letters
+
+    def edit_letter(
+        self, user: User, *, field: str, value: str, now: datetime, ports: Ports, letter: str | None = None
+    ) -> Letter:
+        """Set one field of a draft letter: a new version; approvals given on the old one are void."""
+        _require_role(user, Role.OFFICER, "edit letters")
+        if self.status not in (Status.IN_PROGRESS, Status.AWAITING_APPROVAL):
+            raise InvalidState(
+                f"{self.reference} is {self.status.value} at stage {self.stage}: letters can be edited only "
+                "while a stage is drafted or awaits approval"
+            )
+        target = self._letter_to_edit(letter)
+        version = target.set_field(self.definition.letter(target.name), field, value, editor=user.email, now=now)
+        self.events.append(ev.LetterEdited(user.email, target.name, field, version.version, version.sha256))
+        if self.status is Status.AWAITING_APPROVAL:
+            self._void_round(f"letter {target.name!r} changed", now, ports, actor=user.email)
+        return target
+
+    def _letter_to_edit(self, name: str | None) -> Letter:
+        if name is not None:
+            return self.letter(name)
+        pending = self.pending_letters
+        own = [l for l in pending if l.stage == self.stage] or pending
+        if len(own) == 1:
+            return own[0]
+        if not own:
+            raise InvalidState(f"{self.reference} has no draft letter at stage {self.stage}")
+        raise InvalidInput(f"name the letter with --letter (one of: {', '.join(l.name for l in own)})")
+
+    # ----------------------------------------------------------------- submitting
+
+    def submit(self, user: User, *, now: datetime, ports: Ports) -> None:
+        """Hand the officer's work step on: to the next stage, or to the gate's supervisors."""
+        _require_role(user, Role.OFFICER, "submit stages")
+        if self.status is not Status.IN_PROGRESS:
+            raise InvalidState(
+                f"{self.reference} is {self.status.value} at stage {self.stage}: only a work step in progress "
+                "can be submitted"
+            )
+        missing = {
+            letter.name: gaps
+            for letter in self.pending_letters
+            if (gaps := letter.missing_fields(self.definition.letter(letter.name)))
+        }
+        if missing:
+            raise IncompleteLetters(missing)
+        stage = self.current_stage
+        self.submitted_by = user.email
+        self.events.append(ev.StageSubmitted(user.email, stage.name, self.round))
+        if stage.kind is StageKind.GATE:
+            self._open_gate(now, ports)
+        else:
+            self._finish_human_step(now, ports, actor=user.email)
+            self._leave(now, ports, actor=user.email)
+
+    # ----------------------------------------------------------------- gates
+
+    def approve(self, user: User, *, now: datetime, ports: Ports, comment: str | None = None) -> bool:
+        """Record a supervisor's approval; returns True when it met the gate."""
+        self._check_decider(user)
+        digest = letters_digest(self.pending_letters)
+        self.approvals.append(
+            Approval(self.stage, self.round, user.organisation, user.email, Decision.APPROVED,
+                     (comment or "").strip() or None, digest, now)
+        )
+        self.events.append(ev.ApprovalGranted(user.email, self.stage, self.round, user.organisation.value, digest))
+        if self._quorum_met(user.organisation):
+            self._close_deadlines(DeadlineKind.APPROVAL_SLA, DeadlineStatus.MET, now, user.email, user.organisation)
+        if all(self._quorum_met(org) for org in self.current_stage.quorum):
+            self._gate_met(digest, now, ports, actor=user.email)
+            return True
+        return False
+
+    def reject(self, user: User, *, comment: str, now: datetime) -> None:
+        """One rejection ends the round: back to the work step, with the comment."""
+        if not comment or not comment.strip():
+            raise InvalidInput("a rejection needs a comment saying what must change")
+        self._check_decider(user)
+        gate = self.current_stage
+        self.approvals.append(
+            Approval(gate.name, self.round, user.organisation, user.email, Decision.REJECTED,
+                     comment.strip(), letters_digest(self.pending_letters), now)
+        )
+        self.events.append(ev.StageRejected(user.email, gate.name, self.round, user.organisation.value, comment.strip()))
+        self._void_approvals("rejected", actor=user.email)
+        self._close_deadlines(DeadlineKind.APPROVAL_SLA, DeadlineStatus.CANCELLED, now, user.email)
+        self.round += 1
+        self.submitted_by = None
+        self.stage = gate.work_step or gate.name
+        self.status = Status.IN_PROGRESS
+        self.events.append(ev.StageEntered(user.email, self.stage, self.status.value))
+
+    def _check_decider(self, user: User) -> None:
+        if self.status is not Status.AWAITING_APPROVAL:
+            raise InvalidState(f"{self.reference} is {self.status.value} at stage {self.stage}, not awaiting approval")
+        _require_role(user, Role.SUPERVISOR, "decide on gates")
+        if user.email == self.submitted_by:
+            raise NotPermitted(f"four eyes: {user.email} submitted stage {self.stage} and cannot decide on it")
+        for letter in self.pending_letters:
+            if letter.last_editor == user.email:
+                raise NotPermitted(f"four eyes: {user.email} last edited letter {letter.name!r} and cannot decide on it")
+        decided = self.round_decisions()
+        if any(a.approver == user.email for a in decided):
+            raise NotPermitted(f"{user.email} has already decided on round {self.round} of stage {self.stage}")
+        if user.organisation not in self.current_stage.quorum:
+            raise NotPermitted(f"{user.organisation.label} does not decide on stage {self.stage}")
+        if self._quorum_met(user.organisation):
+            others = [o.label for o in self.current_stage.quorum if not self._quorum_met(o)]
+            raise NotPermitted(
+                f"{user.organisation.label} has already approved round {self.round} of stage {self.stage}; "
+                f"the decision now rests with {' and '.join(others)}"
+            )
+
+    def _quorum_met(self, organisation: Organisation) -> bool:
+        digest = letters_digest(self.pending_letters)
+        approvals = [
+            a for a in self.round_decisions()
+            if a.organisation is organisation and a.decision is Decision.APPROVED and a.letters_sha256 == digest
+        ]
+        return len(approvals) >= self.current_stage.quorum.get(organisation, 0)
+
+    def _open_gate(self, now: datetime, ports: Ports) -> None:
+        self.status = Status.AWAITING_APPROVAL
+        for organisation in self.current_stage.quorum:
+            due = ports.calendar.add_business_days(organisation, now, self.definition.approval_sla_business_days)
+            self._add_deadline(
+                Deadline(DeadlineKind.APPROVAL_SLA, self.stage, due, now, organisation=organisation, round=self.round),
+                actor=self.submitted_by,
+            )
+
+    def _gate_met(self, digest: str, now: datetime, ports: Ports, *, actor: str) -> None:
+        self.events.append(ev.GateMet(actor, self.stage, self.round, digest))
+        for letter in self.pending_letters:
+            letter.status = LetterStatus.APPROVED
+        self._finish_human_step(now, ports, actor=actor)
+        if self.current_stage.dispatch_after_gate:
+            self.status = Status.READY
+            self.events.append(ev.StageEntered(actor, self.stage, self.status.value))
+        else:
+            self._leave(now, ports, actor=actor)
+
+    def _void_round(self, reason: str, now: datetime, ports: Ports, *, actor: str) -> None:
+        """Approvals given on letters that changed are void; the gate opens a new round."""
+        if not self._void_approvals(reason, actor=actor):
+            return
+        self._close_deadlines(DeadlineKind.APPROVAL_SLA, DeadlineStatus.CANCELLED, now, actor)
+        self.round += 1
+        self._open_gate(now, ports)
+
+    def _void_approvals(self, reason: str, *, actor: str) -> list[Approval]:
+        voided = [a for a in self.round_decisions() if a.decision is Decision.APPROVED]
+        for approval in voided:
+            approval.void = True
+        if voided:
+            self.events.append(
+                ev.ApprovalsVoided(actor, self.stage, self.round, reason, tuple(a.approver for a in voided))
+            )
+        return voided
+
+    # ----------------------------------------------------------------- skipping and replies
+
+    def skip(self, user: User, *, reason: str, now: datetime, ports: Ports) -> None:
+        """Skip an optional stage, with the justification recorded."""
+        if not reason or not reason.strip():
+            raise InvalidInput("skipping a stage needs a reason")
+        _require_role(user, Role.OFFICER, "skip stages")
+        stage = self.current_stage
+        if stage.skip_to is None:
+            raise InvalidState(f"stage {stage.name} of a {self.definition.title.lower()} cannot be skipped")
+        if self.status not in (Status.IN_PROGRESS, Status.AWAITING_APPROVAL):
+            raise InvalidState(f"{self.reference} is {self.status.value}: stage {stage.name} can no longer be skipped")
+        for letter in self.pending_letters:
+            if letter.stage == stage.name:
+                letter.status = LetterStatus.WITHDRAWN
+        self._void_approvals("stage skipped", actor=user.email)
+        self._close_deadlines(DeadlineKind.APPROVAL_SLA, DeadlineStatus.CANCELLED, now, user.email)
+        self.submitted_by = None
+        self.events.append(ev.StageSkipped(user.email, stage.name, reason.strip()))
+        self._enter(stage.skip_to, now, ports, actor=user.email)
+
+    def record_reply(
+        self, user: User, *, received_on: date, acknowledgement_only: bool, now: datetime, ports: Ports
+    ) -> None:
+        """Record the State's reply: its deadline is met and the action moves on."""
+        _require_role(user, Role.OFFICER, "record replies")
+        stage = self.current_stage
+        if not (stage.accepts_reply and self.status is Status.WAITING):
+            raise InvalidState(f"{self.reference} is {self.status.value} at stage {self.stage}, not awaiting a reply")
+        if received_on > now.date():
+            raise InvalidInput(f"a reply cannot be received in the future ({received_on.isoformat()})")
+        if received_on < self.stage_entered_at.date():
+            raise InvalidInput(
+                f"a reply received on {received_on.isoformat()} predates the letter "
+                f"sent on {self.stage_entered_at.date().isoformat()}"
+            )
+        self.replies.append(Reply(stage.name, received_on, acknowledgement_only, user.email, now))
+        self.events.append(ev.ReplyRecorded(user.email, stage.name, received_on.isoformat(), acknowledgement_only))
+        self._leave(now, ports, actor=user.email)
+
+    # ----------------------------------------------------------------- automatic steps
+
+    def advance(self, *, now: datetime, ports: Ports, address_book: list[Recipient]) -> list[OutboxEntry]:
+        """Run the automatic steps (dispatch, passed deadlines) up to the next wait."""
+        outbox: list[OutboxEntry] = []
+        while True:
+            stage = self.current_stage
+            if self.status is Status.READY:
+                outbox += self._dispatch(address_book, now)
+                self._leave(now, ports, actor=None)
+            elif self.status is Status.WAITING and stage.exit_deadline:
+                deadline = self.open_deadline(stage.exit_deadline)
+                if deadline is None or deadline.due_at > now:
+                    break
+                self._leave(now, ports, actor=None, timed_out=True)
+            else:
+                break
+        return outbox
+
+    def _dispatch(self, address_book: list[Recipient], now: datetime) -> list[OutboxEntry]:
+        letters = [l for l in self.current_letters if l.status is LetterStatus.APPROVED]
+        entries: list[OutboxEntry] = []
+        missing: list[str] = []
+        for letter in letters:
+            spec = self.definition.letter(letter.name)
+            seen: set[str] = set()
+            for kind in spec.recipients:
+                found = [r for r in address_book if r.country == self.country and r.kind is kind]
+                if not found:
+                    missing.append(kind.value)
+                for r in found:
+                    if r.email.lower() not in seen:
+                        seen.add(r.email.lower())
+                        entries.append(OutboxEntry(letter.name, letter.cycle, letter.current.version, r.email, kind.value))
+            for ref in spec.to_fields:
+                address = self._field_value(ref)
+                if address and address.lower() not in seen:
+                    seen.add(address.lower())
+                    entries.append(OutboxEntry(letter.name, letter.cycle, letter.current.version, address, "requester"))
+        if missing:
+            kinds = ", ".join(sorted(set(missing)))
+            raise InvalidState(
+                f"cannot dispatch {self.reference}: the address book has no {kinds} for {self.country} "
+                f"(add one with `coordination recipient add {self.country} --kind ... --email ...`)"
+            )
+        for letter in letters:
+            letter.status = LetterStatus.DISPATCHED
+            letter.dispatched_at = now
+        self.events.append(ev.LettersDispatched(None, self.stage, tuple(l.name for l in letters), len(entries)))
+        return entries
+
+    def _field_value(self, ref: str) -> str | None:
+        letter_name, field_name = ref.split(".", 1)
+        try:
+            letter = self.letter(letter_name)
+        except (InvalidState, NotFound):
+            return None
+        return letter.effective_fields(self.definition.letter(letter_name)).get(field_name)
+
+    # ----------------------------------------------------------------- moving between stages
+
+    def _finish_human_step(self, now: datetime, ports: Ports, *, actor: str | None) -> None:
+        if self.current_stage.assigns is not None:
+            self._assign(self.current_stage.assigns, now, ports, actor=actor)
+
+    def _leave(self, now: datetime, ports: Ports, *, actor: str | None, timed_out: bool = False) -> None:
+        stage = self.current_stage
+        if stage.exit_deadline is not None:
+            status = DeadlineStatus.LAPSED if timed_out and stage.accepts_reply else DeadlineStatus.MET
+            self._close_deadlines(stage.exit_deadline, status, now, actor)
+        if stage.branch is not None:
+            value = self._field_value(stage.branch.field)
+            next_stage = stage.branch.routes[value] if value in stage.branch.routes else stage.next
+        else:
+            next_stage = stage.next
+        if next_stage is None:
+            raise InvalidState(f"stage {stage.name} has nowhere to go")  # a definition error
+        self._enter(next_stage, now, ports, actor=actor)
+
+    def _enter(self, name: str, now: datetime, ports: Ports, *, actor: str | None) -> None:
+        stage = self.definition.stage(name)
+        self.stage = name
+        self.stage_entered_at = now
+        if stage.kind is StageKind.GATE:
+            # rounds count per gate, across rejections and later cycles of the same stage
+            self.round = 1 + max((a.round for a in self.approvals if a.stage == name), default=0)
+        if stage.kind is not StageKind.GATE or stage.drafts_letters:
+            self.submitted_by = None  # a gate without drafts keeps the submitter of its work step
+        for spec in stage.letters:
+            cycle = 1 + max((l.cycle for l in self.letters if l.name == spec.name), default=0)
+            self.letters.append(Letter.start(spec, stage=name, cycle=cycle, language=self.language, now=now))
+        for rule in stage.deadlines:
+            amount = self._field_value(rule.amount_field) if rule.amount_field else None
+            due = due_at(rule, now, amount=int(amount) if amount else None, calendar=ports.calendar)
+            self._add_deadline(Deadline(rule.kind, name, due, now), actor=actor)
+        if stage.kind is StageKind.TERMINAL:
+            self.status = Status.CLOSED
+            for deadline in self.deadlines:
+                if deadline.is_open:
+                    self._close(deadline, DeadlineStatus.CANCELLED, now, actor)
+        elif stage.kind is StageKind.DISPATCH:
+            self.status = Status.READY
+        elif stage.kind is StageKind.WAIT:
+            self.status = Status.WAITING
+        elif stage.kind is StageKind.GATE and not stage.drafts_letters:
+            self._open_gate(now, ports)
+        else:
+            self.status = Status.IN_PROGRESS
+        self.events.append(ev.StageEntered(actor, name, self.status.value))
+        if self.status is Status.CLOSED:
+            self.events.append(ev.ActionClosed(actor, name))
+
+    def _assign(self, kind: ReferenceKind, now: datetime, ports: Ports, *, actor: str | None, announce: bool = True) -> str:
+        series = reference_series(kind, year=now.year, country=self.country)
+        value = format_reference(kind, ports.numbers.next_number(series), year=now.year, country=self.country)
+        self.references.append(Reference(kind, value, now))
+        if announce:
+            self.events.append(ev.ReferenceAssigned(actor, kind.value, value))
+        return value
+
+    def _add_deadline(self, deadline: Deadline, *, actor: str | None) -> None:
+        self.deadlines.append(deadline)
+        org = deadline.organisation.value if deadline.organisation else None
+        self.events.append(ev.DeadlineSet(actor, deadline.kind.value, deadline.due_at.isoformat(), org))
+
+    def _close_deadlines(
+        self, kind: DeadlineKind, status: DeadlineStatus, now: datetime, actor: str | None,
+        organisation: Organisation | None = None,
+    ) -> None:
+        for deadline in self.deadlines:
+            if deadline.kind is kind and deadline.is_open and organisation in (None, deadline.organisation):
+                self._close(deadline, status, now, actor)
+
+    def _close(self, deadline: Deadline, status: DeadlineStatus, now: datetime, actor: str | None) -> None:
+        deadline.close(status, now)
+        self.events.append(ev.DeadlineClosed(actor, deadline.kind.value, status.value))

@@ -1,0 +1,101 @@
+"""The words of the domain: organisations, roles, action types, statuses."""
+
+from dataclasses import dataclass
+from enum import StrEnum
+
+
+class Organisation(StrEnum):
+    OHCHR = "ohchr"
+    IACHR = "iachr"
+
+    @property
+    def label(self) -> str:
+        return self.value.upper()
+
+
+class Role(StrEnum):
+    OFFICER = "officer"
+    SUPERVISOR = "supervisor"
+    ADMIN = "admin"
+
+
+class ActionType(StrEnum):
+    PRECAUTIONARY_MEASURE = "precautionary-measure"
+    URGENT_APPEAL = "urgent-appeal"
+    COUNTRY_COMMUNICATION = "country-communication"
+
+
+class StageKind(StrEnum):
+    WORK = "work"
+    GATE = "gate"
+    DISPATCH = "dispatch"
+    WAIT = "wait"
+    TERMINAL = "terminal"
+
+
+class Status(StrEnum):
+    IN_PROGRESS = "in_progress"  # an officer's work step
+    AWAITING_APPROVAL = "awaiting_approval"  # at a gate
+    READY = "ready"  # automatic steps pending
+    WAITING = "waiting"  # for an outside party or a date
+    CLOSED = "closed"
+
+
+class Decision(StrEnum):
+    APPROVED = "approved"
+    REJECTED = "rejected"
+
+
+class LetterStatus(StrEnum):
+    DRAFT = "draft"
+    APPROVED = "approved"
+    DISPATCHED = "dispatched"
+    WITHDRAWN = "withdrawn"  # its stage was skipped
+
+
+class DeadlineKind(StrEnum):
+    APPROVAL_SLA = "approval_sla"
+    STATE_REPLY = "state_reply"
+    PUBLICATION = "publication"
+    REVIEW = "review"
+
+
+class DeadlineStatus(StrEnum):
+    OPEN = "open"
+    MET = "met"
+    LAPSED = "lapsed"
+    CANCELLED = "cancelled"
+
+
+class RecipientKind(StrEnum):
+    PERMANENT_MISSION_GENEVA = "permanent-mission-geneva"
+    OAS_MISSION = "oas-mission"
+    FOREIGN_MINISTRY = "foreign-ministry"
+
+
+class ReferenceKind(StrEnum):
+    JAM = "jam"
+    MC = "mc"
+    UA = "ua"
+    RESOLUTION = "resolution"
+
+
+@dataclass(frozen=True)
+class User:
+    email: str
+    name: str
+    organisation: Organisation
+    role: Role
+    id: int | None = None
+
+    def describe(self) -> str:
+        return f"{self.email} ({self.organisation.label} {self.role.value})"
+
+
+@dataclass(frozen=True)
+class Recipient:
+    country: str
+    kind: RecipientKind
+    email: str
+    name: str | None = None
+    id: int | None = None

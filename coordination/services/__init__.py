@@ -1,0 +1,23 @@
+"""Use cases, each in one unit of work: the only writers of the system of record."""
+
+from .actions import (
+    advance_action,
+    approve_stage,
+    edit_letter,
+    get_action,
+    list_actions,
+    open_action,
+    record_reply,
+    reject_stage,
+    render_letter,
+    skip_stage,
+    submit_stage,
+)
+from .directory import add_recipient, add_user, list_users
+from .maintenance import initialise_database, verify_audit
+
+__all__ = [
+    "add_recipient", "add_user", "advance_action", "approve_stage", "edit_letter", "get_action",
+    "initialise_database", "list_actions", "list_users", "open_action", "record_reply", "reject_stage",
+    "render_letter", "skip_stage", "submit_stage", "verify_audit",
+]

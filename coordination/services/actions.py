@@ -1,0 +1,160 @@
+"""Joint actions' use cases: open, edit letters, submit, decide, skip, record replies, advance."""
+
+from dataclasses import dataclass
+from datetime import date
+
+from coordination.adapters.renderer import RenderedLetter
+from coordination.adapters.unit_of_work import UnitOfWork
+from coordination.bootstrap import App
+from coordination.domain import ActionType, InvalidInput, JointAction, Ports, Status, User
+from coordination.domain.letters import Letter, sha256_hex
+
+from .views import action_view, summary_view
+
+
+def _parse(enum, value: str, what: str):  # type: ignore[no-untyped-def]
+    try:
+        return enum(value)
+    except ValueError:
+        raise InvalidInput(f"unknown {what} {value!r} (one of: {', '.join(e.value for e in enum)})") from None
+
+
+def _save(app: App, uow: UnitOfWork, action: JointAction, actor: User | None) -> None:
+    """Write the action and one audit event per domain event, then commit: all or nothing."""
+    now = app.clock()
+    uow.actions.save(action, now=now)
+    for event in action.events:
+        organisation = actor.organisation.value if actor and event.actor == actor.email else None
+        uow.audit.append(now=now, actor=event.actor or "system", organisation=organisation, event=event.name,
+                         payload=event.payload(), action_id=action.id, subject=action.reference)
+    action.events.clear()
+    uow.commit()
+
+
+def open_action(
+    app: App, *, type: str, country: str, title: str, officer: str,
+    language: str | None = None, beneficiaries: list[str] | None = None,
+) -> JointAction:
+    """Open a joint action; it gets its JAM reference and enters its first stage."""
+    action_type = _parse(ActionType, type, "action type")
+    with app.uow() as uow:
+        user = uow.users.require(officer)
+        action = JointAction.open(
+            type=action_type, country=country, title=title, officer=user, now=app.clock(),
+            ports=Ports(app.calendar, uow.numbers), language=language, beneficiaries=beneficiaries or [],
+        )
+        _save(app, uow, action, user)
+    return action
+
+
+def edit_letter(
+    app: App, *, reference: str, field: str, value: str, editor: str, letter: str | None = None
+) -> Letter:
+    """Set one field of a draft letter, making a new version."""
+    with app.uow() as uow:
+        user = uow.users.require(editor)
+        action = uow.actions.get(reference, for_update=True)
+        edited = action.edit_letter(user, field=field, value=value, letter=letter, now=app.clock(),
+                                    ports=Ports(app.calendar, uow.numbers))
+        _save(app, uow, action, user)
+    return edited
+
+
+def _transition(app: App, reference: str, email: str, change) -> JointAction:  # type: ignore[no-untyped-def]
+    with app.uow() as uow:
+        user = uow.users.require(email)
+        action = uow.actions.get(reference, for_update=True)
+        change(action, user, Ports(app.calendar, uow.numbers))
+        _save(app, uow, action, user)
+    return action
+
+
+def submit_stage(app: App, *, reference: str, officer: str) -> JointAction:
+    return _transition(app, reference, officer, lambda a, u, p: a.submit(u, now=app.clock(), ports=p))
+
+
+def approve_stage(app: App, *, reference: str, supervisor: str, comment: str | None = None) -> tuple[JointAction, bool]:
+    """Approve for the supervisor's organisation; returns the action and whether the gate was met."""
+    met: list[bool] = []
+    action = _transition(app, reference, supervisor,
+                         lambda a, u, p: met.append(a.approve(u, now=app.clock(), ports=p, comment=comment)))
+    return action, met[0]
+
+
+def reject_stage(app: App, *, reference: str, supervisor: str, comment: str) -> JointAction:
+    if not comment or not comment.strip():
+        raise InvalidInput("a rejection needs a comment saying what must change")
+    return _transition(app, reference, supervisor, lambda a, u, p: a.reject(u, comment=comment, now=app.clock()))
+
+
+def skip_stage(app: App, *, reference: str, officer: str, reason: str) -> JointAction:
+    return _transition(app, reference, officer, lambda a, u, p: a.skip(u, reason=reason, now=app.clock(), ports=p))
+
+
+def record_reply(
+    app: App, *, reference: str, officer: str, received_on: date, acknowledgement_only: bool = False
+) -> JointAction:
+    return _transition(app, reference, officer, lambda a, u, p: a.record_reply(
+        u, received_on=received_on, acknowledgement_only=acknowledgement_only, now=app.clock(), ports=p))
+
+
+@dataclass(frozen=True)
+class Advanced:
+    action: JointAction
+    messages: int  # outbox rows written
+
+
+def advance_action(app: App, *, reference: str | int) -> Advanced:
+    """Run the automatic steps (dispatch, deadlines) up to the next wait; safe to run again."""
+    with app.uow() as uow:
+        action = uow.actions.get(reference, for_update=True)
+        now = app.clock()
+        entries = action.advance(now=now, ports=Ports(app.calendar, uow.numbers),
+                                 address_book=uow.recipients.for_country(action.country))
+        if not entries and not action.events:
+            return Advanced(action, 0)
+        uow.actions.save(action, now=now)
+        letters = {(l.name, l.cycle): l for l in action.letters}
+        for letter in {(e.letter, e.cycle): letters[(e.letter, e.cycle)] for e in entries}.values():
+            uow.outbox.freeze_rendering(letter.current.id, app.renderer.render(action, letter, on=now.date()).text)
+        for entry in entries:
+            version_id = letters[(entry.letter, entry.cycle)].current.id
+            message_id = f"<{sha256_hex(f'{version_id}:{entry.recipient.lower()}')[:32]}@{app.settings.mail_domain}>"
+            uow.outbox.add(action_id=action.id, letter_version_id=version_id, recipient=entry.recipient,
+                           recipient_kind=entry.recipient_kind, message_id=message_id, now=now)
+        _save(app, uow, action, None)
+    return Advanced(action, len(entries))
+
+
+def get_action(app: App, reference: str) -> dict:
+    """Everything about one action, as `action show --json` prints it."""
+    with app.uow() as uow:
+        action = uow.actions.get(reference)
+        return action_view(action, uow.audit.history(action.id), uow.outbox.for_action(action.id))
+
+
+def list_actions(app: App, *, status: str | None = None, type: str | None = None) -> list[dict]:
+    wanted_status = _parse(Status, status, "status") if status else None
+    wanted_type = _parse(ActionType, type, "action type") if type else None
+    with app.uow() as uow:
+        return [summary_view(r, refs) for r, refs in uow.actions.find(status=wanted_status, type=wanted_type)]
+
+
+def render_letter(app: App, *, reference: str, letter: str | None = None) -> tuple[JointAction, Letter, RenderedLetter]:
+    """Render a letter's current version (a dispatched letter shows the text that was sent)."""
+    with app.uow() as uow:
+        action = uow.actions.get(reference)
+        if letter is None:
+            current = action.current_letters
+            own = [l for l in current if l.stage == action.stage] or action.pending_letters or current[-1:]
+            if not own:
+                raise InvalidInput(f"{action.reference} has no letters yet")
+            if len(own) > 1:
+                raise InvalidInput(f"name the letter with --letter (one of: {', '.join(l.name for l in own)})")
+            chosen = own[0]
+        else:
+            chosen = action.letter(letter)
+        frozen = uow.outbox.rendered_text(chosen.current.id) if chosen.dispatched_at else None
+        if frozen is not None:
+            return action, chosen, RenderedLetter(app.renderer.template_for(action, chosen), frozen)
+        return action, chosen, app.renderer.render(action, chosen, on=app.clock().date())

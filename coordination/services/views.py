@@ -1,0 +1,86 @@
+"""Read models: what `action show --json` and `action list --json` print."""
+
+from datetime import datetime
+
+from coordination.adapters.records import ActionRecord, AuditEventRecord, OutboxRecord
+from coordination.domain import JointAction
+
+
+def _iso(value: datetime | None) -> str | None:
+    return None if value is None else value.isoformat().replace("+00:00", "Z")
+
+
+def action_view(action: JointAction, history: list[AuditEventRecord], outbox: list[OutboxRecord]) -> dict:
+    versions = {l.current.id: (l.name, l.current.version) for l in action.letters}
+    return {
+        "id": action.id,
+        "reference": action.reference,
+        "type": action.type.value,
+        "title": action.title,
+        "status": action.status.value,
+        "stage": action.stage,
+        "round": action.round,
+        "country": action.country,
+        "language": action.language,
+        "beneficiaries": list(action.beneficiaries),
+        "opened_by": action.opened_by,
+        "opened_at": _iso(action.opened_at),
+        "submitted_by": action.submitted_by,
+        "references": [r.value for r in action.references],
+        "approvals": [
+            {
+                "stage": a.stage, "round": a.round, "organisation": a.organisation.value, "approver": a.approver,
+                "decision": a.decision.value, "comment": a.comment, "decided_at": _iso(a.decided_at),
+                "letters_sha256": a.letters_sha256, "void": a.void,
+            }
+            for a in action.approvals
+        ],
+        "letters": [
+            {
+                "name": l.name, "stage": l.stage, "cycle": l.cycle, "language": l.language,
+                "version": l.current.version, "sha256": l.current.sha256, "status": l.status.value,
+                "last_editor": l.last_editor, "dispatched_at": _iso(l.dispatched_at),
+                "fields": dict(l.current.fields),
+            }
+            for l in action.current_letters
+        ],
+        "deadlines": [
+            {
+                "kind": d.kind.value, "stage": d.stage, "organisation": d.organisation.value if d.organisation else None,
+                "due_at": _iso(d.due_at), "status": d.status.value, "closed_at": _iso(d.closed_at),
+            }
+            for d in action.deadlines
+        ],
+        "replies": [
+            {"stage": r.stage, "received_on": r.received_on.isoformat(), "acknowledgement_only": r.acknowledgement_only,
+             "recorded_by": r.recorded_by}
+            for r in action.replies
+        ],
+        "outbox": [
+            {
+                "letter": versions.get(o.letter_version_id, (None, None))[0],
+                "version": versions.get(o.letter_version_id, (None, None))[1],
+                "recipient": o.recipient, "recipient_kind": o.recipient_kind, "message_id": o.message_id,
+                "status": o.status,
+            }
+            for o in outbox
+        ],
+        "history": [
+            {"id": e.id, "at": _iso(e.occurred_at), "actor": e.actor, "event": e.event, "details": e.payload}
+            for e in history
+        ],
+    }
+
+
+def summary_view(record: ActionRecord, references: list[str]) -> dict:
+    return {
+        "id": record.id,
+        "reference": references[0] if references else None,
+        "references": references,
+        "type": record.type,
+        "country": record.country,
+        "title": record.title,
+        "stage": record.stage,
+        "status": record.status,
+        "updated_at": _iso(record.updated_at),
+    }
