@@ -1,0 +1,89 @@
+"""Test data: users, recipients and letters that walk each action type to its first dispatch."""
+
+from coordination import services
+from coordination.bootstrap import App
+
+OFFICER = "olivia.officer@ohchr.test"
+OFFICER_IACHR = "ivo.officer@iachr.test"
+SUP_OHCHR = "sam.supervisor@ohchr.test"
+SUP_OHCHR_2 = "sara.supervisor@ohchr.test"
+SUP_IACHR = "ines.supervisor@iachr.test"
+SUP_IACHR_2 = "ian.supervisor@iachr.test"
+ADMIN = "ada.admin@ohchr.test"
+
+USERS = [
+    (OFFICER, "Olivia Officer", "ohchr", "officer"),
+    (OFFICER_IACHR, "Ivo Officer", "iachr", "officer"),
+    (SUP_OHCHR, "Sam Supervisor", "ohchr", "supervisor"),
+    (SUP_OHCHR_2, "Sara Supervisor", "ohchr", "supervisor"),
+    (SUP_IACHR, "Ines Supervisor", "iachr", "supervisor"),
+    (SUP_IACHR_2, "Ian Supervisor", "iachr", "supervisor"),
+    (ADMIN, "Ada Admin", "ohchr", "admin"),
+]
+
+RECIPIENTS = [
+    ("HND", "permanent-mission-geneva", "mission@hnd-geneva.test"),
+    ("HND", "foreign-ministry", "cancilleria@hnd.test"),
+    ("HND", "oas-mission", "oea@hnd.test"),
+    ("MEX", "foreign-ministry", "sre@mex.test"),
+    ("MEX", "oas-mission", "oea@mex.test"),
+    ("GTM", "foreign-ministry", "minex@gtm.test"),
+    ("GTM", "oas-mission", "oea@gtm.test"),
+    ("GTM", "permanent-mission-geneva", "ginebra@gtm.test"),
+]
+
+LETTERS = {
+    "urgent_appeal": {
+        "mandates": "Special Rapporteur on the situation of human rights defenders",
+        "subject": "threats against a defender",
+        "facts": "FACTS-SECRET-7731 the defender was threatened.",
+        "concerns": "We are concerned.",
+        "questions": "First question?\nSecond question?",
+        "interim_measures": "Protect the defender.",
+    },
+    "acknowledgement": {
+        "requester_name": "Requester Org",
+        "requester_email": "requester@ngo.test",
+        "request_summary": "A journalist is under threat.",
+    },
+    "request_for_information": {"facts": "Surveillance and threats.", "information_requested": "Protection measures."},
+    "communication": {
+        "subject": "attacks on defenders",
+        "situation": "A pattern of attacks.",
+        "concerns": "Impunity.",
+        "requests": "Investigate.\nProtect.",
+    },
+}
+
+FIRST_GATE_LETTERS = {
+    "urgent-appeal": ("HND", ["urgent_appeal"]),
+    "precautionary-measure": ("MEX", ["acknowledgement", "request_for_information"]),
+    "country-communication": ("GTM", ["communication"]),
+}
+
+
+def seed(app: App) -> None:
+    for email, name, org, role in USERS:
+        services.add_user(app, email=email, name=name, organisation=org, role=role)
+    for country, kind, email in RECIPIENTS:
+        services.add_recipient(app, country=country, kind=kind, email=email)
+
+
+def fill(app: App, reference: str, letter: str, editor: str = OFFICER) -> None:
+    for field, value in LETTERS[letter].items():
+        services.edit_letter(app, reference=reference, letter=letter, field=field, value=value, editor=editor)
+
+
+def open_at_gate(app: App, action_type: str, *, beneficiaries: list[str] | None = None) -> str:
+    """Open an action and draft and submit its work steps up to its first gate; returns the JAM reference."""
+    country, letters = FIRST_GATE_LETTERS[action_type]
+    action = services.open_action(app, type=action_type, country=country, title="Test action", officer=OFFICER,
+                                  beneficiaries=beneficiaries or ["Beneficiary One"])
+    ref = action.reference
+    for letter in letters:
+        while action.status.value == "in_progress" and letter not in {l.name for l in action.pending_letters}:
+            action = services.submit_stage(app, reference=ref, officer=OFFICER)
+        fill(app, ref, letter)
+    action = services.submit_stage(app, reference=ref, officer=OFFICER)
+    assert action.status.value == "awaiting_approval", action.status
+    return ref
