@@ -26,8 +26,8 @@ class App:
     renderer: LetterRenderer
     clock: Callable[[], datetime] = utc_now
 
-    def uow(self) -> UnitOfWork:
-        return UnitOfWork(self.engine)
+    def uow(self, *, read_only: bool = False) -> UnitOfWork:
+        return UnitOfWork(self.engine, read_only=read_only)
 
 
 def bootstrap(settings: Settings | None = None, *, clock: Callable[[], datetime] = utc_now) -> App:

@@ -8,6 +8,7 @@ from alembic.config import Config
 from alembic.runtime.migration import MigrationContext
 from alembic.script import ScriptDirectory
 
+READ_ONLY = "coordination_read_only"
 MIGRATIONS = Path(__file__).resolve().parent.parent / "migrations"
 
 
@@ -35,9 +36,11 @@ def _sqlite_engine(url: str) -> sa.Engine:
 
     @sa.event.listens_for(engine, "begin")
     def _on_begin(connection):  # type: ignore[no-untyped-def]
-        # Take the write lock up front: read-then-write transactions never deadlock
-        # on lock upgrade, and writers queue on busy_timeout instead of failing.
-        connection.exec_driver_sql("BEGIN IMMEDIATE")
+        # Writers take the write lock up front: read-then-write transactions never deadlock
+        # on lock upgrade, and writers queue on busy_timeout instead of failing. Readers
+        # (READ_ONLY below) begin deferred and, under WAL, never wait for a writer.
+        read_only = connection.get_execution_options().get(READ_ONLY, False)
+        connection.exec_driver_sql("BEGIN" if read_only else "BEGIN IMMEDIATE")
 
     return engine
 

@@ -4,6 +4,7 @@ import sqlalchemy as sa
 from sqlmodel import Session
 
 from .audit import AuditLog
+from .database import READ_ONLY
 from .repositories import (
     ActionRepository,
     OutboxRepository,
@@ -14,8 +15,9 @@ from .repositories import (
 
 
 class UnitOfWork:
-    def __init__(self, engine: sa.Engine) -> None:
-        self.engine = engine
+    def __init__(self, engine: sa.Engine, *, read_only: bool = False) -> None:
+        self.engine = engine.execution_options(**{READ_ONLY: True}) if read_only else engine
+        self.read_only = read_only
 
     def __enter__(self) -> "UnitOfWork":
         self.session = Session(self.engine, expire_on_commit=False)
@@ -32,4 +34,6 @@ class UnitOfWork:
         self.session.close()
 
     def commit(self) -> None:
+        if self.read_only:
+            raise RuntimeError("a read-only unit of work cannot commit")
         self.session.commit()

@@ -94,9 +94,15 @@ def reference_series(kind: ReferenceKind, *, year: int, country: str) -> str:
     return f"{kind.value}:{country}:{year}" if kind is ReferenceKind.UA else f"{kind.value}:{year}"
 
 
-def _require_role(user: User, role: Role, doing: str) -> None:
-    if user.role is not role:
-        raise NotPermitted(f"{user.describe()} cannot {doing}: only {role.value}s can")
+# Supervisors can do an officer's work too; four eyes then keeps them from deciding on it.
+CASEWORK = (Role.OFFICER, Role.SUPERVISOR)
+DECIDING = (Role.SUPERVISOR,)
+
+
+def _require_role(user: User, roles: tuple[Role, ...], doing: str) -> None:
+    if user.role not in roles:
+        allowed = " and ".join(f"{r.value}s" for r in roles)
+        raise NotPermitted(f"{user.describe()} cannot {doing}: only {allowed} can")
 
 
 @dataclass
@@ -186,7 +192,7 @@ class JointAction:
     ) -> "JointAction":
         """Open a joint action at its first stage, with its JAM reference."""
         definition = DEFINITIONS[type]
-        _require_role(officer, Role.OFFICER, "open joint actions")
+        _require_role(officer, CASEWORK, "open joint actions")
         country = normalise_country(country)
         if not title or not title.strip():
             raise InvalidInput("a joint action needs a title")
@@ -224,7 +230,7 @@ class JointAction:
         self, user: User, *, field: str, value: str, now: datetime, ports: Ports, letter: str | None = None
     ) -> Letter:
         """Set one field of a draft letter: a new version; approvals given on the old one are void."""
-        _require_role(user, Role.OFFICER, "edit letters")
+        _require_role(user, CASEWORK, "edit letters")
         if self.status not in (Status.IN_PROGRESS, Status.AWAITING_APPROVAL):
             raise InvalidState(
                 f"{self.reference} is {self.status.value} at stage {self.stage}: letters can be edited only "
@@ -252,7 +258,7 @@ class JointAction:
 
     def submit(self, user: User, *, now: datetime, ports: Ports) -> None:
         """Hand the officer's work step on: to the next stage, or to the gate's supervisors."""
-        _require_role(user, Role.OFFICER, "submit stages")
+        _require_role(user, CASEWORK, "submit stages")
         if self.status is not Status.IN_PROGRESS:
             raise InvalidState(
                 f"{self.reference} is {self.status.value} at stage {self.stage}: only a work step in progress "
@@ -314,7 +320,7 @@ class JointAction:
     def _check_decider(self, user: User) -> None:
         if self.status is not Status.AWAITING_APPROVAL:
             raise InvalidState(f"{self.reference} is {self.status.value} at stage {self.stage}, not awaiting approval")
-        _require_role(user, Role.SUPERVISOR, "decide on gates")
+        _require_role(user, DECIDING, "decide on gates")
         if user.email == self.submitted_by:
             raise NotPermitted(f"four eyes: {user.email} submitted stage {self.stage} and cannot decide on it")
         for letter in self.pending_letters:
@@ -384,7 +390,7 @@ class JointAction:
         """Skip an optional stage, with the justification recorded."""
         if not reason or not reason.strip():
             raise InvalidInput("skipping a stage needs a reason")
-        _require_role(user, Role.OFFICER, "skip stages")
+        _require_role(user, CASEWORK, "skip stages")
         stage = self.current_stage
         if stage.skip_to is None:
             raise InvalidState(f"stage {stage.name} of a {self.definition.title.lower()} cannot be skipped")
@@ -403,7 +409,7 @@ class JointAction:
         self, user: User, *, received_on: date, acknowledgement_only: bool, now: datetime, ports: Ports
     ) -> None:
         """Record the State's reply: its deadline is met and the action moves on."""
-        _require_role(user, Role.OFFICER, "record replies")
+        _require_role(user, CASEWORK, "record replies")
         stage = self.current_stage
         if not (stage.accepts_reply and self.status is Status.WAITING):
             raise InvalidState(f"{self.reference} is {self.status.value} at stage {self.stage}, not awaiting a reply")

@@ -128,7 +128,7 @@ def advance_action(app: App, *, reference: str | int) -> Advanced:
 
 def get_action(app: App, reference: str) -> dict:
     """Everything about one action, as `action show --json` prints it."""
-    with app.uow() as uow:
+    with app.uow(read_only=True) as uow:
         action = uow.actions.get(reference)
         return action_view(action, uow.audit.history(action.id), uow.outbox.for_action(action.id))
 
@@ -136,13 +136,13 @@ def get_action(app: App, reference: str) -> dict:
 def list_actions(app: App, *, status: str | None = None, type: str | None = None) -> list[dict]:
     wanted_status = _parse(Status, status, "status") if status else None
     wanted_type = _parse(ActionType, type, "action type") if type else None
-    with app.uow() as uow:
+    with app.uow(read_only=True) as uow:
         return [summary_view(r, refs) for r, refs in uow.actions.find(status=wanted_status, type=wanted_type)]
 
 
 def render_letter(app: App, *, reference: str, letter: str | None = None) -> tuple[JointAction, Letter, RenderedLetter]:
     """Render a letter's current version (a dispatched letter shows the text that was sent)."""
-    with app.uow() as uow:
+    with app.uow(read_only=True) as uow:
         action = uow.actions.get(reference)
         if letter is None:
             current = action.current_letters

@@ -28,7 +28,7 @@ def add_user(app: App, *, email: str, name: str, organisation: str, role: str) -
 
 
 def list_users(app: App) -> list[User]:
-    with app.uow() as uow:
+    with app.uow(read_only=True) as uow:
         return uow.users.all()
 
 

@@ -11,5 +11,5 @@ def initialise_database(app: App) -> tuple[str | None, str]:
 
 
 def verify_audit(app: App) -> Verification:
-    with app.uow() as uow:
+    with app.uow(read_only=True) as uow:
         return uow.audit.verify()

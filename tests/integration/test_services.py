@@ -7,7 +7,7 @@ from coordination import services
 from coordination.domain import CoordinationError, NotPermitted
 
 from ..conftest import count_rows
-from ..helpers import OFFICER, SUP_IACHR, SUP_OHCHR, SUP_OHCHR_2, fill, open_at_gate, seed
+from ..helpers import ADMIN, OFFICER, SUP_IACHR, SUP_OHCHR, SUP_OHCHR_2, fill, open_at_gate, seed
 
 
 @pytest.fixture
@@ -107,7 +107,7 @@ def test_a_refused_open_gives_no_reference_number_away(seeded):
     with pytest.raises(CoordinationError):
         services.open_action(seeded, type="urgent-appeal", country="XYZ", title="bad", officer=OFFICER)
     with pytest.raises(CoordinationError):
-        services.open_action(seeded, type="urgent-appeal", country="HND", title="bad", officer=SUP_OHCHR)
+        services.open_action(seeded, type="urgent-appeal", country="HND", title="bad", officer=ADMIN)
     second = services.open_action(seeded, type="urgent-appeal", country="HND", title="second", officer=OFFICER)
     assert second.reference == "JAM-2026-0002"
 
@@ -178,3 +178,22 @@ def test_every_transition_is_audited_in_its_own_transaction(seeded):
     assert events.count("LetterEdited") == 6
     assert history[-1]["event"] == "StageEntered" and history[-1]["details"]["status"] == "awaiting_approval"
     assert all(e["actor"] == OFFICER for e in history)
+
+
+def test_four_eyes_keeps_a_supervisor_from_deciding_on_a_letter_they_last_edited(seeded):
+    ref = open_at_gate(seeded, "urgent-appeal")
+    services.edit_letter(seeded, reference=ref, field="subject", value="threats", editor=SUP_OHCHR)
+    before = count_rows(seeded)
+    with pytest.raises(NotPermitted, match="four eyes: sam.supervisor@ohchr.test last edited letter 'urgent_appeal'"):
+        services.approve_stage(seeded, reference=ref, supervisor=SUP_OHCHR)
+    assert count_rows(seeded) == before
+    _, met = services.approve_stage(seeded, reference=ref, supervisor=SUP_OHCHR_2)
+    assert not met
+
+
+def test_four_eyes_keeps_a_supervisor_from_deciding_on_a_stage_they_submitted(seeded):
+    action = services.open_action(seeded, type="country-communication", country="GTM", title="t", officer=OFFICER)
+    fill(seeded, action.reference, "communication")
+    services.submit_stage(seeded, reference=action.reference, officer=SUP_IACHR)
+    with pytest.raises(NotPermitted, match="four eyes: ines.supervisor@iachr.test submitted"):
+        services.approve_stage(seeded, reference=action.reference, supervisor=SUP_IACHR)
