@@ -102,7 +102,7 @@ def _validate(kind: FieldKind, choices: tuple[str, ...], name: str, value: str) 
             raise InvalidInput(f"field {name!r} must be one of {', '.join(choices)}, not {value!r}")
     elif kind is FieldKind.INTEGER:
         value = value.strip()
-        if not value.isdigit() or not 0 < int(value) <= 366:
+        if not re.fullmatch(r"[0-9]{1,3}", value) or not 0 < int(value) <= 366:
             raise InvalidInput(f"field {name!r} must be a whole number of days between 1 and 366")
     return value
 

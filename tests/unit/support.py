@@ -33,11 +33,6 @@ SUP_IACHR_2 = User("ian.supervisor@iachr.test", "Ian Supervisor", Organisation.I
 ADMIN = User("ada.admin@ohchr.test", "Ada Admin", Organisation.OHCHR, Role.ADMIN)
 
 
-def as_supervisor(user: User) -> User:
-    """The same person (same email) now acting as a supervisor of their organisation."""
-    return User(user.email, user.name, user.organisation, Role.SUPERVISOR)
-
-
 MISSION_GENEVA = "mission@hnd-geneva.test"
 FOREIGN_MINISTRY = "cancilleria@hnd.test"
 OAS_MISSION = "oea@hnd.test"
