@@ -132,7 +132,7 @@ class ActionRepository:
 
     def find_id(self, reference: str) -> int:
         ref = " ".join((reference or "").split())
-        if ref.isdigit():
+        if ref.isascii() and ref.isdigit() and len(ref) <= 18:  # an action's id, as the flows pass it
             if self.session.get(ActionRecord, int(ref)) is not None:
                 return int(ref)
         else:
