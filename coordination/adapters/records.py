@@ -104,7 +104,10 @@ class LetterVersionRecord(SQLModel, table=True):
     sha256: str = Field(max_length=64)
     edited_by: str | None = Field(default=None, max_length=320)
     created_at: datetime = _time()
-    rendered_text: str | None = None  # frozen at dispatch, never regenerated
+    # frozen at dispatch, never regenerated: what was approved is what is sent
+    rendered_subject: str | None = None
+    rendered_text: str | None = None
+    rendered_html: str | None = None
 
 
 class ApprovalRecord(SQLModel, table=True):
@@ -150,10 +153,13 @@ class ReplyRecord(SQLModel, table=True):
 
 
 class OutboxRecord(SQLModel, table=True):
+    """pending → sending (claimed by a sender) → sent | failed; a retry goes back to pending."""
+
     __tablename__ = "outbox"
     __table_args__ = (
         sa.UniqueConstraint("letter_version_id", "recipient"),
         sa.Index("ix_outbox_status_id", "status", "id"),
+        sa.Index("ix_outbox_status_next_attempt_at", "status", "next_attempt_at"),
     )
     id: int | None = Field(default=None, primary_key=True)
     action_id: int = Field(foreign_key="joint_actions.id", index=True)
@@ -165,6 +171,8 @@ class OutboxRecord(SQLModel, table=True):
     attempts: int = 0
     last_error: str | None = None
     created_at: datetime = _time()
+    next_attempt_at: datetime | None = _time(nullable=True)
+    claimed_at: datetime | None = _time(nullable=True)
     sent_at: datetime | None = _time(nullable=True)
 
 

@@ -1,17 +1,33 @@
-"""Letters rendered from Jinja2 templates: sandboxed, strict, user text always data."""
+"""Letters rendered from Jinja2 templates, as text, HTML and PDF.
 
+One template per letter and language (`<action_type>/<letter>.<lang>.j2`) serves both
+formats: it extends the layout and imports the macros of the format being rendered
+(`_layouts/letter.{txt,html}.j2`, `_layouts/macros.{txt,html}.j2`). Each format has its own
+sandboxed environment with `StrictUndefined`; the HTML one autoescapes. Whatever a user
+typed reaches the templates as data only: it is never compiled, so `{{ 7*7 }}` stays text.
+"""
+
+import re
 from dataclasses import dataclass
-from datetime import date
+from datetime import date, datetime
 from pathlib import Path
+from typing import Any
 
 from babel import Locale
 from babel.core import get_global
 from babel.dates import format_date
-from jinja2 import FileSystemLoader, StrictUndefined, TemplateNotFound, select_autoescape
+from babel.numbers import format_decimal
+from jinja2 import FileSystemLoader, StrictUndefined, TemplateNotFound
 from jinja2.sandbox import ImmutableSandboxedEnvironment
+from markupsafe import Markup
 
-from coordination.domain import JointAction, ReferenceKind
-from coordination.domain.letters import Letter
+from coordination.domain import InvalidInput, JointAction, Recipient, ReferenceKind
+from coordination.domain.letters import Letter, sha256_hex
+
+FORMATS = ("txt", "html", "pdf")
+LANGUAGES = ("en", "es", "fr", "pt")
+DATE_LOCALES = {"en": "en_GB"}  # "2 November 2026", as the UN and the OAS write in English
+_SPACE = re.compile(r"\s+")
 
 
 def country_name(iso3: str, language: str) -> str:
@@ -20,52 +36,122 @@ def country_name(iso3: str, language: str) -> str:
     return Locale.parse(language).territories.get(alpha2, iso3)
 
 
+def single_line(value: str) -> str:
+    """Collapse every run of white space, CR and LF included: safe for a header or a heading."""
+    return _SPACE.sub(" ", value or "").strip()
+
+
+def _squash(value: Any) -> Any:
+    """Whitespace runs to one space, keeping Markup as Markup (already escaped)."""
+    text = _SPACE.sub(" ", str(value)).strip()
+    return Markup(text) if isinstance(value, Markup) else text
+
+
+def _paragraphs(value: str | None) -> list[str]:
+    """A field's text as paragraphs: split on blank lines, lines inside joined."""
+    blocks = re.split(r"\n\s*\n", (value or "").replace("\r\n", "\n").replace("\r", "\n"))
+    return [single_line(b) for b in blocks if b.strip()]
+
+
 @dataclass(frozen=True)
 class RenderedLetter:
     template: str
+    language: str
+    format: str
+    subject: str
     text: str
 
 
 class LetterRenderer:
     def __init__(self, templates_dir: Path) -> None:
         self.templates_dir = templates_dir
-        self.env = ImmutableSandboxedEnvironment(
-            loader=FileSystemLoader(str(templates_dir)),
+        self.envs = {fmt: self._environment(autoescape=fmt == "html") for fmt in ("txt", "html")}
+
+    def _environment(self, *, autoescape: bool) -> ImmutableSandboxedEnvironment:
+        env = ImmutableSandboxedEnvironment(
+            loader=FileSystemLoader(str(self.templates_dir)),
             undefined=StrictUndefined,
-            autoescape=select_autoescape(enabled_extensions=("html.j2",), default_for_string=False),
+            autoescape=autoescape,
             trim_blocks=True,
             lstrip_blocks=True,
             keep_trailing_newline=True,
+            auto_reload=False,
         )
+        env.filters["squash"] = _squash
+        env.filters["paragraphs"] = _paragraphs
+        return env
 
-    def template_for(self, action: JointAction, letter: Letter, fmt: str = "txt") -> str:
-        for language in (letter.language, "en"):
-            name = f"{action.type.value}/{letter.name}.{language}.{fmt}.j2"
-            if (self.templates_dir / name).is_file():
-                return name
-        raise TemplateNotFound(f"{action.type.value}/{letter.name}.{letter.language}.{fmt}.j2")
+    def template_for(self, action: JointAction, letter_name: str, language: str) -> str:
+        name = f"{action.type.value}/{letter_name}.{language}.j2"
+        if not (self.templates_dir / name).is_file():
+            raise InvalidInput(f"there is no template for letter {letter_name!r} in {language!r} ({name})")
+        return name
 
-    def render(self, action: JointAction, letter: Letter, *, on: date, fmt: str = "txt") -> RenderedLetter:
-        name = self.template_for(action, letter, fmt)
-        language = name.rsplit(".", 3)[-3]  # the template's own language, when it fell back to English
+    def words(self, language: str) -> Any:
+        return self.envs["txt"].get_template(f"_layouts/words.{language}.j2").module
+
+    def subject(self, action: JointAction, letter: Letter, language: str) -> str:
+        """The email subject: references, the letter's title, and its own subject field if any."""
+        title = self.words(language).titles[letter.name]
+        own = single_line(letter.current.fields.get("subject") or "")
+        return " — ".join(filter(None, [" · ".join(self._references(action)), title, own]))
+
+    @staticmethod
+    def _references(action: JointAction) -> list[str]:
+        wanted = (ReferenceKind.MC, ReferenceKind.UA, ReferenceKind.RESOLUTION)
+        return [action.reference] + [v for k in wanted if (v := action.reference_of(k))]
+
+    def render(
+        self, action: JointAction, letter: Letter, *, on: date, fmt: str = "txt", language: str | None = None,
+        recipients: list[Recipient] | tuple[Recipient, ...] = (), created: datetime | None = None,
+    ) -> RenderedLetter:
+        """Render a letter version as text or HTML (`pdf()` turns the HTML into PDF)."""
+        if fmt not in ("txt", "html"):
+            raise InvalidInput(f"unknown format {fmt!r} (one of: txt, html)")
+        language = language or letter.language
+        if language not in LANGUAGES:
+            raise InvalidInput(f"unknown language {language!r} (one of: {', '.join(LANGUAGES)})")
+        name = self.template_for(action, letter.name, language)
         spec = action.definition.letter(letter.name)
         fields = letter.effective_fields(spec)
+        for field in spec.fields:  # a draft shows what is missing, never "None"
+            if fields.get(field.name) is None and field.required:
+                fields[field.name] = f"[{field.label}]"
+        subject = self.subject(action, letter, language)
+        days = fields.get("reply_within_days")
         context = {
+            "layout": f"_layouts/letter.{fmt}.j2",
+            "macros": f"_layouts/macros.{fmt}.j2",
+            "language": language,
             "action": {
                 "reference": action.reference,
-                "title": action.title,
-                "type": action.definition.title,
-                "country": action.country,
                 "mc": action.reference_of(ReferenceKind.MC),
                 "ua": action.reference_of(ReferenceKind.UA),
                 "resolution": action.reference_of(ReferenceKind.RESOLUTION),
                 "beneficiaries": list(action.beneficiaries),
             },
-            "letter": {"name": letter.name, "title": spec.title, "version": letter.current.version},
+            "references": self._references(action),
+            "letter": {"name": letter.name, "version": letter.current.version},
             "fields": fields,
-            "lines": {k: [line.strip() for line in (v or "").splitlines() if line.strip()] for k, v in fields.items()},
+            "lines": {k: [single_line(x) for x in (v or "").splitlines() if x.strip()] for k, v in fields.items()},
             "state": country_name(action.country, language),
-            "date": format_date(on, format="long", locale=language),
-            "place": "Geneva and Washington, D.C.",
+            "recipients": {r.kind.value: r.name for r in recipients if r.name and r.country == action.country},
+            "reply_days": format_decimal(int(days), locale=language) if days and days.isdigit() else "",
+            "date": format_date(on, format="long", locale=DATE_LOCALES.get(language, language)),
+            "created": (created or datetime.combine(on, datetime.min.time())).strftime("%Y-%m-%dT%H:%M:%SZ"),
+            "subject": subject,
         }
-        return RenderedLetter(name, self.env.get_template(name).render(context))
+        try:
+            text = self.envs[fmt].get_template(name).render(context)
+        except TemplateNotFound as error:
+            raise InvalidInput(f"template {error.name} is missing") from None
+        if fmt == "txt":  # blocks and macros leave blank lines; a letter has one between paragraphs
+            text = re.sub(r"\n{3,}", "\n\n", text).strip() + "\n"
+        return RenderedLetter(name, language, fmt, subject, text)
+
+    @staticmethod
+    def pdf(html: str) -> bytes:
+        """The PDF of a rendered HTML letter: the same HTML gives the same bytes."""
+        import weasyprint  # imported when needed: it is slow to load
+
+        return weasyprint.HTML(string=html).write_pdf(pdf_identifier=sha256_hex(html)[:32].encode())
