@@ -3,6 +3,7 @@
 Refusals exit 1 with one line on stderr and write nothing; usage errors exit 2.
 """
 
+import asyncio
 import json
 import sys
 from datetime import date
@@ -52,8 +53,9 @@ recipient_app = typer.Typer(help="The address book of State recipients.", no_arg
 action_app = typer.Typer(help="Joint actions and their stages.", no_args_is_help=True)
 letter_app = typer.Typer(help="Letters drafted for a joint action.", no_args_is_help=True)
 audit_app = typer.Typer(help="The tamper-evident audit trail.", no_args_is_help=True)
+outbox_app = typer.Typer(help="Outgoing mail and its delivery.", no_args_is_help=True)
 for sub, name in ((user_app, "user"), (recipient_app, "recipient"), (action_app, "action"),
-                  (letter_app, "letter"), (audit_app, "audit")):
+                  (letter_app, "letter"), (outbox_app, "outbox"), (audit_app, "audit")):
     app.add_typer(sub, name=name)
 
 
@@ -193,7 +195,9 @@ def action_show(ref: Annotated[str, typer.Argument(metavar="REF")], as_json: Jso
     if view["outbox"]:
         typer.echo("\nOutbox:")
         for o in view["outbox"]:
-            typer.echo(f"  {o['letter']} v{o['version']} → {o['recipient']} ({o['recipient_kind']}) {o['status']}")
+            error = f" — {o['last_error']}" if o["last_error"] else ""
+            typer.echo(f"  {o['letter']} v{o['version']} → {o['recipient']} ({o['recipient_kind']}) "
+                       f"{o['status'].upper() if o['status'] == 'failed' else o['status']}{error}")
     typer.echo("\nHistory:")
     for e in view["history"]:
         typer.echo(f"  #{e['id']} {e['at']} {e['actor']} {e['event']}")
@@ -287,14 +291,81 @@ def letter_set(
     typer.echo(f"{edited.name} is now version {edited.current.version} (sha256 {edited.current.sha256[:12]}).")
 
 
+class Format(StrEnum):
+    TXT = "txt"
+    HTML = "html"
+    PDF = "pdf"
+
+
 @letter_app.command("show")
 def letter_show(
     ref: Annotated[str, typer.Argument(metavar="REF")],
     letter: Annotated[Optional[str], typer.Option(help="Which letter (default: the current stage's).")] = None,
+    language: Annotated[Optional[Language], typer.Option(help="Preview in another language.")] = None,
+    format: Annotated[Format, typer.Option("--format", help="Output format.")] = Format.TXT,
+    output: Annotated[Optional[Path], typer.Option(help="Write to this file instead of standard output.")] = None,
 ) -> None:
-    """Render a letter's current version as text."""
-    _, _, rendered = services.render_letter(_app(), reference=ref, letter=letter)
-    typer.echo(rendered.text, nl=False)
+    """Render a letter: a draft as it stands, a dispatched letter exactly as it was sent."""
+    if format is Format.PDF and output is None and sys.stdout.isatty():
+        raise InvalidInput("a PDF is binary: give --output FILE (or redirect standard output)")
+    document = services.render_letter(_app(), reference=ref, letter=letter, fmt=format.value,
+                                      language=language.value if language else None)
+    data = document.content.encode("utf-8") if isinstance(document.content, str) else document.content
+    if output is not None:
+        try:
+            output.write_bytes(data)
+        except OSError as error:
+            raise InvalidInput(f"cannot write {output}: {error.strerror}") from None
+        state = "as dispatched" if document.frozen else f"draft v{document.letter.current.version}"
+        typer.echo(f"Wrote {document.letter.name} ({state}, {document.language}, {format.value}) to {output}.")
+    else:
+        sys.stdout.buffer.write(data)
+        sys.stdout.flush()
+
+
+@letter_app.command("diff")
+def letter_diff(
+    ref: Annotated[str, typer.Argument(metavar="REF")],
+    letter: Annotated[str, typer.Option(help="Which letter.")],
+    from_: Annotated[Optional[int], typer.Option("--from", help="Older version (default: the one before --to).")] = None,
+    to: Annotated[Optional[int], typer.Option("--to", help="Newer version (default: the current one).")] = None,
+) -> None:
+    """Show what changed in a letter between two versions, field by field."""
+    chosen, old, new, changes = services.diff_letter(_app(), reference=ref, letter=letter,
+                                                     from_version=from_, to_version=to)
+    if not changes:
+        typer.echo(f"{chosen.name}: no change between v{old} and v{new}.")
+    for change in changes:
+        typer.echo("\n".join(change.diff))
+
+
+# ---------------------------------------------------------------- outbox
+
+@outbox_app.command("send")
+def outbox_send(
+    limit: Annotated[int, typer.Option(min=1, help="At most this many messages in this run.")] = 200,
+) -> None:
+    """Deliver the messages that are due over SMTP; exit 1 if any had to be deferred or failed."""
+    report = asyncio.run(services.send_outbox(_app(), limit=limit))
+    typer.echo(f"Sent {report.sent}, deferred {report.deferred}, failed {report.failed}.")
+    for error in report.errors:
+        typer.echo(f"  {error}", err=True)
+    if report.deferred or report.failed:
+        raise typer.Exit(1)
+
+
+@outbox_app.command("list")
+def outbox_list(
+    status: Annotated[Optional[str], typer.Option(help="Only rows in this state (pending, sending, sent, failed).")] = None,
+    as_json: Json = False,
+) -> None:
+    """List outbox rows and their states."""
+    rows = services.list_outbox(_app(), status=status)
+    if as_json:
+        _print_json(rows)
+        return
+    _table([[r["reference"], f"{r['letter']} v{r['version']}", r["recipient"], r["status"], str(r["attempts"]),
+             r["last_error"] or ""] for r in rows], ["REFERENCE", "LETTER", "RECIPIENT", "STATUS", "TRIES", "LAST ERROR"])
 
 
 # ---------------------------------------------------------------- audit, demo

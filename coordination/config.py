@@ -3,7 +3,9 @@
 import os
 from pathlib import Path
 
-from pydantic import Field
+from typing import Literal
+
+from pydantic import Field, SecretStr
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 PACKAGE_DIR = Path(__file__).resolve().parent
@@ -26,6 +28,17 @@ class Settings(BaseSettings):
     database_url: str | None = None
     templates_dir: Path = Field(default_factory=default_templates_dir)
     mail_from: str = "joint-actions@coordination.localhost"
+
+    smtp_host: str | None = None
+    smtp_port: int | None = None  # default by TLS mode: 465 (tls), 587 (starttls), 25 (none)
+    smtp_username: str | None = None
+    smtp_password: SecretStr | None = None
+    smtp_tls: Literal["none", "starttls", "tls"] = "starttls"
+    smtp_timeout: float = 30.0
+    # delivery retries: within a run (seconds to wait before each new try), then across runs
+    smtp_retry_delays: tuple[float, ...] = (1.0, 4.0)
+    outbox_backoff_seconds: float = 30.0  # doubled after each failed run, up to an hour
+    outbox_max_attempts: int = 12  # 4xx answers only; an unreachable server never fails a message
 
     @property
     def effective_database_url(self) -> str:

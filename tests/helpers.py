@@ -69,21 +69,33 @@ def seed(app: App) -> None:
         services.add_recipient(app, country=country, kind=kind, email=email)
 
 
-def fill(app: App, reference: str, letter: str, editor: str = OFFICER) -> None:
-    for field, value in LETTERS[letter].items():
+def fill(app: App, reference: str, letter: str, editor: str = OFFICER, values: dict[str, str] | None = None) -> None:
+    for field, value in {**LETTERS[letter], **(values or {})}.items():
         services.edit_letter(app, reference=reference, letter=letter, field=field, value=value, editor=editor)
 
 
-def open_at_gate(app: App, action_type: str, *, beneficiaries: list[str] | None = None) -> str:
+def open_at_gate(
+    app: App, action_type: str, *, beneficiaries: list[str] | None = None, language: str | None = None,
+    letters: dict[str, dict[str, str]] | None = None,
+) -> str:
     """Open an action and draft and submit its work steps up to its first gate; returns the JAM reference."""
-    country, letters = FIRST_GATE_LETTERS[action_type]
+    country, names = FIRST_GATE_LETTERS[action_type]
     action = services.open_action(app, type=action_type, country=country, title="Test action", officer=OFFICER,
-                                  beneficiaries=beneficiaries or ["Beneficiary One"])
+                                  beneficiaries=beneficiaries or ["Beneficiary One"], language=language)
     ref = action.reference
-    for letter in letters:
+    for letter in names:
         while action.status.value == "in_progress" and letter not in {l.name for l in action.pending_letters}:
             action = services.submit_stage(app, reference=ref, officer=OFFICER)
-        fill(app, ref, letter)
+        fill(app, ref, letter, values=(letters or {}).get(letter))
     action = services.submit_stage(app, reference=ref, officer=OFFICER)
     assert action.status.value == "awaiting_approval", action.status
+    return ref
+
+
+def dispatched(app: App, action_type: str, **kwargs) -> str:  # type: ignore[no-untyped-def]
+    """An action past its first gate and dispatch: its letters are in the outbox."""
+    ref = open_at_gate(app, action_type, **kwargs)
+    services.approve_stage(app, reference=ref, supervisor=SUP_OHCHR)
+    services.approve_stage(app, reference=ref, supervisor=SUP_IACHR)
+    services.advance_action(app, reference=ref)
     return ref

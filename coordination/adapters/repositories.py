@@ -273,7 +273,12 @@ class ActionRepository:
 
 
 class OutboxRepository:
-    """Messages to send: one row per (letter version, recipient), unique."""
+    """Messages to send: one row per (letter version, recipient), unique.
+
+    A sender claims rows (pending → sending) in one short transaction, sends them, and
+    records each result in a transaction of its own; a claim left by a crashed sender
+    is taken over once it is stale.
+    """
 
     def __init__(self, session: Session) -> None:
         self.session = session
@@ -287,11 +292,65 @@ class OutboxRepository:
     def for_action(self, action_id: int) -> list[OutboxRecord]:
         return list(self.session.exec(select(OutboxRecord).where(OutboxRecord.action_id == action_id).order_by(OutboxRecord.id)))
 
-    def freeze_rendering(self, letter_version_id: int, text: str) -> None:
+    def listing(self, *, status: str | None = None) -> list[tuple[OutboxRecord, str, str, int]]:
+        """Rows with the action's JAM reference, the letter's name and version."""
+        query = (select(OutboxRecord, ReferenceRecord.value, LetterRecord.name, LetterVersionRecord.version)
+                 .join(LetterVersionRecord, LetterVersionRecord.id == OutboxRecord.letter_version_id)
+                 .join(LetterRecord, LetterRecord.id == LetterVersionRecord.letter_id)
+                 .join(ReferenceRecord, sa.and_(ReferenceRecord.action_id == OutboxRecord.action_id,
+                                                ReferenceRecord.kind == ReferenceKind.JAM.value))
+                 .order_by(OutboxRecord.id))
+        if status is not None:
+            query = query.where(OutboxRecord.status == status)
+        return list(self.session.exec(query))
+
+    def claim(self, *, now: datetime, limit: int, stale_before: datetime) -> list[int]:
+        """Take up to `limit` rows due now (and stale claims) for this sender."""
+        due = sa.or_(
+            sa.and_(OutboxRecord.status == "pending",
+                    sa.or_(OutboxRecord.next_attempt_at.is_(None), OutboxRecord.next_attempt_at <= now)),
+            sa.and_(OutboxRecord.status == "sending", OutboxRecord.claimed_at < stale_before),
+        )
+        query = select(OutboxRecord.id).where(due).order_by(OutboxRecord.id).limit(limit)
+        if self.session.get_bind().dialect.name == "postgresql":
+            query = query.with_for_update(skip_locked=True)
+        ids = list(self.session.exec(query))
+        if ids:
+            self.session.execute(sa.update(OutboxRecord).where(OutboxRecord.id.in_(ids))
+                                 .values(status="sending", claimed_at=now))
+        return ids
+
+    def batch(self, ids: list[int]) -> list[tuple[OutboxRecord, LetterVersionRecord, LetterRecord, str]]:
+        """Claimed rows with their frozen letter version, letter and the action's JAM reference."""
+        query = (select(OutboxRecord, LetterVersionRecord, LetterRecord, ReferenceRecord.value)
+                 .join(LetterVersionRecord, LetterVersionRecord.id == OutboxRecord.letter_version_id)
+                 .join(LetterRecord, LetterRecord.id == LetterVersionRecord.letter_id)
+                 .join(ReferenceRecord, sa.and_(ReferenceRecord.action_id == OutboxRecord.action_id,
+                                                ReferenceRecord.kind == ReferenceKind.JAM.value))
+                 .where(OutboxRecord.id.in_(ids)).order_by(OutboxRecord.id))
+        return list(self.session.exec(query))
+
+    def attempts(self, outbox_id: int) -> int:
+        return self.session.get(OutboxRecord, outbox_id).attempts
+
+    def record(self, outbox_id: int, *, status: str, now: datetime, error: str | None = None,
+               next_attempt_at: datetime | None = None) -> OutboxRecord:
+        """The result of one attempt: sent, failed, or pending again until `next_attempt_at`."""
+        row = self.session.get(OutboxRecord, outbox_id)
+        row.status, row.last_error, row.next_attempt_at, row.claimed_at = status, error, next_attempt_at, None
+        row.attempts += 1
+        if status == "sent":
+            row.sent_at = now
+        self.session.add(row)
+        self.session.flush()
+        return row
+
+    def freeze_rendering(self, letter_version_id: int, *, subject: str, text: str, html: str) -> None:
         version = self.session.get(LetterVersionRecord, letter_version_id)
         if version.rendered_text is None:
-            version.rendered_text = text
+            version.rendered_subject, version.rendered_text, version.rendered_html = subject, text, html
 
-    def rendered_text(self, letter_version_id: int) -> str | None:
+    def rendition(self, letter_version_id: int) -> LetterVersionRecord | None:
+        """The frozen subject, text and HTML of a dispatched letter version."""
         version = self.session.get(LetterVersionRecord, letter_version_id)
-        return None if version is None else version.rendered_text
+        return version if version is not None and version.rendered_text is not None else None

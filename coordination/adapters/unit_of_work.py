@@ -30,7 +30,8 @@ class UnitOfWork:
         return self
 
     def __exit__(self, *exc: object) -> None:
-        self.session.rollback()
+        # close() ends the transaction, rolling back whatever was not committed, and
+        # leaves loaded records readable (a rollback() would expire them first).
         self.session.close()
 
     def commit(self) -> None:

@@ -3,6 +3,7 @@
 from .actions import (
     advance_action,
     approve_stage,
+    diff_letter,
     edit_letter,
     get_action,
     list_actions,
@@ -13,11 +14,13 @@ from .actions import (
     skip_stage,
     submit_stage,
 )
+from .delivery import list_outbox, send_outbox
 from .directory import add_recipient, add_user, list_users
 from .maintenance import initialise_database, verify_audit
 
 __all__ = [
-    "add_recipient", "add_user", "advance_action", "approve_stage", "edit_letter", "get_action",
+    "add_recipient", "add_user", "advance_action", "approve_stage", "diff_letter", "edit_letter", "get_action",
+    "list_outbox", "send_outbox",
     "initialise_database", "list_actions", "list_users", "open_action", "record_reply", "reject_stage",
     "render_letter", "skip_stage", "submit_stage", "verify_audit",
 ]

@@ -1,9 +1,9 @@
 """Joint actions' use cases: open, edit letters, submit, decide, skip, record replies, advance."""
 
+import difflib
 from dataclasses import dataclass
 from datetime import date
 
-from coordination.adapters.renderer import RenderedLetter
 from coordination.adapters.unit_of_work import UnitOfWork
 from coordination.bootstrap import App
 from coordination.domain import ActionType, InvalidInput, JointAction, Ports, Status, User
@@ -109,14 +109,14 @@ def advance_action(app: App, *, reference: str | int) -> Advanced:
     with app.uow() as uow:
         action = uow.actions.get(reference, for_update=True)
         now = app.clock()
-        entries = action.advance(now=now, ports=Ports(app.calendar, uow.numbers),
-                                 address_book=uow.recipients.for_country(action.country))
+        address_book = uow.recipients.for_country(action.country)
+        entries = action.advance(now=now, ports=Ports(app.calendar, uow.numbers), address_book=address_book)
         if not entries and not action.events:
             return Advanced(action, 0)
         uow.actions.save(action, now=now)
         letters = {(l.name, l.cycle): l for l in action.letters}
         for letter in {(e.letter, e.cycle): letters[(e.letter, e.cycle)] for e in entries}.values():
-            uow.outbox.freeze_rendering(letter.current.id, app.renderer.render(action, letter, on=now.date()).text)
+            _freeze(app, uow, action, letter, address_book, now)
         for entry in entries:
             version_id = letters[(entry.letter, entry.cycle)].current.id
             message_id = f"<{sha256_hex(f'{version_id}:{entry.recipient.lower()}')[:32]}@{app.settings.mail_domain}>"
@@ -124,6 +124,13 @@ def advance_action(app: App, *, reference: str | int) -> Advanced:
                            recipient_kind=entry.recipient_kind, message_id=message_id, now=now)
         _save(app, uow, action, None)
     return Advanced(action, len(entries))
+
+
+def _freeze(app: App, uow: UnitOfWork, action: JointAction, letter: Letter, address_book, now) -> None:  # type: ignore[no-untyped-def]
+    """Store what is sent, once: a dispatched letter is never rendered again."""
+    text, html = (app.renderer.render(action, letter, on=now.date(), fmt=fmt, recipients=address_book, created=now)
+                  for fmt in ("txt", "html"))
+    uow.outbox.freeze_rendering(letter.current.id, subject=text.subject, text=text.text, html=html.text)
 
 
 def get_action(app: App, reference: str) -> dict:
@@ -140,21 +147,77 @@ def list_actions(app: App, *, status: str | None = None, type: str | None = None
         return [summary_view(r, refs) for r, refs in uow.actions.find(status=wanted_status, type=wanted_type)]
 
 
-def render_letter(app: App, *, reference: str, letter: str | None = None) -> tuple[JointAction, Letter, RenderedLetter]:
-    """Render a letter's current version (a dispatched letter shows the text that was sent)."""
+def _choose_letter(action: JointAction, name: str | None) -> Letter:
+    if name is not None:
+        return action.letter(name)
+    current = action.current_letters
+    own = [l for l in current if l.stage == action.stage] or action.pending_letters or current[-1:]
+    if not own:
+        raise InvalidInput(f"{action.reference} has no letters yet")
+    if len(own) > 1:
+        raise InvalidInput(f"name the letter with --letter (one of: {', '.join(l.name for l in own)})")
+    return own[0]
+
+
+@dataclass(frozen=True)
+class LetterDocument:
+    action: JointAction
+    letter: Letter
+    format: str
+    language: str
+    frozen: bool  # True: exactly what was dispatched
+    content: str | bytes
+
+
+def render_letter(
+    app: App, *, reference: str, letter: str | None = None, fmt: str = "txt", language: str | None = None,
+) -> LetterDocument:
+    """A letter's current version as text, HTML or PDF; a dispatched letter as it was sent."""
+    if fmt not in ("txt", "html", "pdf"):
+        raise InvalidInput(f"unknown format {fmt!r} (one of: txt, html, pdf)")
     with app.uow(read_only=True) as uow:
         action = uow.actions.get(reference)
-        if letter is None:
-            current = action.current_letters
-            own = [l for l in current if l.stage == action.stage] or action.pending_letters or current[-1:]
-            if not own:
-                raise InvalidInput(f"{action.reference} has no letters yet")
-            if len(own) > 1:
-                raise InvalidInput(f"name the letter with --letter (one of: {', '.join(l.name for l in own)})")
-            chosen = own[0]
-        else:
-            chosen = action.letter(letter)
-        frozen = uow.outbox.rendered_text(chosen.current.id) if chosen.dispatched_at else None
-        if frozen is not None:
-            return action, chosen, RenderedLetter(app.renderer.template_for(action, chosen), frozen)
-        return action, chosen, app.renderer.render(action, chosen, on=app.clock().date())
+        chosen = _choose_letter(action, letter)
+        frozen = uow.outbox.rendition(chosen.current.id) if chosen.dispatched_at else None
+        address_book = uow.recipients.for_country(action.country)
+    if frozen is not None and language in (None, chosen.language):
+        html = frozen.rendered_html
+        content = {"txt": frozen.rendered_text, "html": html}.get(fmt) or app.renderer.pdf(html)
+        return LetterDocument(action, chosen, fmt, chosen.language, True, content)
+    on = app.clock().date()
+    rendered = app.renderer.render(action, chosen, on=on, fmt="txt" if fmt == "txt" else "html",
+                                   language=language, recipients=address_book)
+    content = app.renderer.pdf(rendered.text) if fmt == "pdf" else rendered.text
+    return LetterDocument(action, chosen, fmt, rendered.language, False, content)
+
+
+@dataclass(frozen=True)
+class FieldChange:
+    field: str
+    before: str | None
+    after: str | None
+    diff: list[str]
+
+
+def diff_letter(
+    app: App, *, reference: str, letter: str, from_version: int | None = None, to_version: int | None = None,
+) -> tuple[Letter, int, int, list[FieldChange]]:
+    """What changed in a letter between two versions, field by field (default: the last edit)."""
+    with app.uow(read_only=True) as uow:
+        chosen = uow.actions.get(reference).letter(letter)
+    versions = {v.version: v for v in chosen.versions}
+    to_version = to_version or chosen.current.version
+    from_version = from_version or max(1, to_version - 1)
+    for v in (from_version, to_version):
+        if v not in versions:
+            raise InvalidInput(f"letter {letter!r} has versions 1 to {chosen.current.version}, not {v}")
+    if from_version > to_version:
+        raise InvalidInput(f"--from ({from_version}) must not be after --to ({to_version})")
+    before, after = versions[from_version].fields, versions[to_version].fields
+    changes = []
+    for name in after:
+        if before.get(name) != after.get(name):
+            lines = difflib.unified_diff((before.get(name) or "").splitlines(), (after.get(name) or "").splitlines(),
+                                         f"{name} (v{from_version})", f"{name} (v{to_version})", lineterm="")
+            changes.append(FieldChange(name, before.get(name), after.get(name), list(lines)))
+    return chosen, from_version, to_version, changes

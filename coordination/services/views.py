@@ -61,7 +61,7 @@ def action_view(action: JointAction, history: list[AuditEventRecord], outbox: li
                 "letter": versions.get(o.letter_version_id, (None, None))[0],
                 "version": versions.get(o.letter_version_id, (None, None))[1],
                 "recipient": o.recipient, "recipient_kind": o.recipient_kind, "message_id": o.message_id,
-                "status": o.status,
+                "status": o.status, "attempts": o.attempts, "last_error": o.last_error, "sent_at": _iso(o.sent_at),
             }
             for o in outbox
         ],

@@ -1,0 +1,117 @@
+"""Mail out over SMTP with aiosmtplib: one connection per batch, errors sorted into
+transient (retry later) and permanent (give up, record why)."""
+
+from email.message import EmailMessage
+from email.utils import format_datetime
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Literal, Protocol
+
+import aiosmtplib
+
+
+class TransientDeliveryError(Exception):
+    """The server is unreachable, dropped us, or answered 4xx: try again later."""
+
+
+class UnreachableServer(TransientDeliveryError):
+    """No connection to the server: nothing in this batch can go now."""
+
+
+class PermanentDeliveryError(Exception):
+    """The server refused the message for good (5xx): retrying will not help."""
+
+
+@dataclass(frozen=True)
+class SmtpSettings:
+    host: str
+    port: int | None = None
+    username: str | None = None
+    password: str | None = None
+    tls: Literal["none", "starttls", "tls"] = "starttls"
+    timeout: float = 30.0
+
+
+class Mailer(Protocol):
+    async def __aenter__(self) -> "Mailer": ...
+
+    async def __aexit__(self, *exc: object) -> None: ...
+
+    async def send(self, message: EmailMessage) -> None: ...
+
+
+def _classify(error: Exception) -> Exception:
+    if isinstance(error, aiosmtplib.SMTPRecipientsRefused):
+        codes = [e.code for e in error.recipients]
+        permanent = all(code >= 500 for code in codes)
+        text = "; ".join(f"{e.code} {e.message}" for e in error.recipients)
+        return (PermanentDeliveryError if permanent else TransientDeliveryError)(text)
+    if isinstance(error, aiosmtplib.SMTPResponseException):
+        kind = PermanentDeliveryError if error.code >= 500 else TransientDeliveryError
+        return kind(f"{error.code} {error.message}".strip())
+    return UnreachableServer(f"{type(error).__name__}: {error}")
+
+
+class SmtpMailer:
+    """An SMTP connection held open for a batch of messages."""
+
+    def __init__(self, settings: SmtpSettings) -> None:
+        self.settings = settings
+        self._client: aiosmtplib.SMTP | None = None
+
+    def _new_client(self) -> aiosmtplib.SMTP:
+        s = self.settings
+        return aiosmtplib.SMTP(
+            hostname=s.host, port=s.port, username=s.username or None, password=s.password or None,
+            use_tls=s.tls == "tls", start_tls=True if s.tls == "starttls" else False, timeout=s.timeout,
+        )
+
+    async def __aenter__(self) -> "SmtpMailer":
+        await self.connect()
+        return self
+
+    async def connect(self) -> None:
+        self._client = self._new_client()
+        try:
+            await self._client.connect()
+        except (aiosmtplib.SMTPException, OSError) as error:
+            self._client = None
+            raise _classify(error) from error
+
+    async def __aexit__(self, *exc: object) -> None:
+        if self._client is not None and self._client.is_connected:
+            try:
+                await self._client.quit()
+            except (aiosmtplib.SMTPException, OSError):
+                self._client.close()
+        self._client = None
+
+    async def send(self, message: EmailMessage) -> None:
+        if self._client is None or not self._client.is_connected:
+            await self.connect()  # the server dropped us between messages
+        try:
+            await self._client.send_message(message)
+        except (aiosmtplib.SMTPException, OSError) as error:
+            if isinstance(error, (aiosmtplib.SMTPServerDisconnected, OSError)):
+                self._client = None
+            raise _classify(error) from error
+
+
+def build_message(
+    *, sender: str, recipient: str, subject: str, message_id: str, sent_at: datetime,
+    text: str, html: str | None, attachment: tuple[str, bytes] | None,
+) -> EmailMessage:
+    """A letter as an email: text, HTML alternative, PDF attached; headers never broken by user text."""
+    message = EmailMessage()
+    message["From"] = sender
+    message["To"] = recipient
+    message["Subject"] = " ".join(subject.split())  # no CR/LF can reach a header
+    message["Message-ID"] = message_id
+    message["Date"] = format_datetime(sent_at)
+    message.set_content(text)
+    if html is not None:
+        message.add_alternative(html, subtype="html")
+    if attachment is not None:
+        filename, data = attachment
+        message.add_attachment(data, maintype="application", subtype="pdf", filename=filename)
+    return message

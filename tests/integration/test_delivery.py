@@ -1,0 +1,175 @@
+"""Delivering the outbox to a real SMTP server (aiosmtpd) on loopback."""
+
+import socket
+from email import message_from_bytes, policy
+
+import pytest
+from aiosmtpd.controller import Controller
+
+from coordination import services
+from coordination.domain import InvalidState
+
+from ..helpers import dispatched, seed
+
+pytestmark = pytest.mark.asyncio
+
+
+class RecordingHandler:
+    """Keeps what it accepts; answers with the queued replies first (e.g. a 451 or a 550)."""
+
+    def __init__(self) -> None:
+        self.messages: list = []
+        self.replies: list[str] = []
+
+    async def handle_DATA(self, server, session, envelope):  # noqa: ANN001
+        if self.replies:
+            return self.replies.pop(0)
+        self.messages.append(envelope)
+        return "250 Message accepted"
+
+
+def _free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+class SmtpServer:
+    def __init__(self) -> None:
+        self.port = _free_port()
+        self.handler = RecordingHandler()
+        self.controller: Controller | None = None
+
+    def start(self) -> None:
+        self.controller = Controller(self.handler, hostname="127.0.0.1", port=self.port)
+        self.controller.start()
+
+    def stop(self) -> None:
+        if self.controller is not None:
+            self.controller.stop()
+            self.controller = None
+
+    @property
+    def messages(self):
+        return [message_from_bytes(e.original_content, policy=policy.default) for e in self.handler.messages]
+
+
+@pytest.fixture
+def smtp():
+    server = SmtpServer()
+    server.start()
+    yield server
+    server.stop()
+
+
+@pytest.fixture
+def mail_app(app, smtp):
+    seed(app)
+    app.settings = app.settings.model_copy(update={
+        "smtp_host": "127.0.0.1", "smtp_port": smtp.port, "smtp_tls": "none", "smtp_timeout": 5.0,
+        "smtp_retry_delays": (0.0,), "mail_from": "joint-actions@coordination.test",
+    })
+    return app
+
+
+def _outbox(app):
+    return services.list_outbox(app)
+
+
+async def test_every_outbox_row_is_delivered_exactly_once(mail_app, smtp):
+    refs = [dispatched(mail_app, t, language="en") for t in ("urgent-appeal", "precautionary-measure",
+                                                               "country-communication")]
+    rows = _outbox(mail_app)
+    assert len(rows) == 7
+
+    report = await services.send_outbox(mail_app)
+    again = await services.send_outbox(mail_app)
+
+    assert (report.sent, report.deferred, report.failed) == (7, 0, 0)
+    assert again.attempted == 0
+    received = smtp.messages
+    assert sorted(m["Message-ID"] for m in received) == sorted(r["message_id"] for r in rows)
+    assert sorted(e.rcpt_tos[0] for e in smtp.handler.messages) == sorted(r["recipient"] for r in rows)
+    assert {r["status"] for r in _outbox(mail_app)} == {"sent"}
+    appeal = next(m for m in received if m["To"] == "mission@hnd-geneva.test")
+    assert appeal["Subject"].startswith(f"{refs[0]} · UA HND 1/2026 — Urgent appeal")
+    parts = [part.get_content_type() for part in appeal.walk()]
+    assert parts == ["multipart/mixed", "multipart/alternative", "text/plain", "text/html", "application/pdf"]
+    pdf = next(p for p in appeal.walk() if p.get_content_type() == "application/pdf")
+    assert pdf.get_content().startswith(b"%PDF") and pdf.get_filename() == f"{refs[0]}-urgent_appeal-v7.pdf"
+    history = [e["event"] for e in services.get_action(mail_app, refs[0])["history"]]
+    assert history.count("LetterDelivered") == 1
+
+
+async def test_with_the_server_down_nothing_is_lost_and_all_is_delivered_when_it_returns(mail_app, smtp, clock):
+    dispatched(mail_app, "country-communication", language="en")
+    smtp.stop()
+
+    down = await services.send_outbox(mail_app)
+
+    assert (down.sent, down.deferred) == (0, 3)
+    rows = _outbox(mail_app)
+    assert {(r["status"], r["attempts"]) for r in rows} == {("pending", 1)}
+    assert all("Unreachable" in r["last_error"] or "Connect" in r["last_error"] for r in rows)
+    smtp.start()
+    early = await services.send_outbox(mail_app)
+    assert early.attempted == 0  # backing off: not yet due
+    clock.advance(minutes=1)
+    back = await services.send_outbox(mail_app)
+    assert back.sent == 3 and len(smtp.messages) == 3
+    assert {r["status"] for r in _outbox(mail_app)} == {"sent"}
+
+
+async def test_a_4xx_answer_is_retried_and_the_message_delivered_once(mail_app, smtp):
+    dispatched(mail_app, "urgent-appeal", language="en")
+    smtp.handler.replies = ["451 4.3.0 Mailbox busy, try again"]
+
+    report = await services.send_outbox(mail_app)
+
+    assert report.sent == 1 and len(smtp.messages) == 1
+    assert _outbox(mail_app)[0]["status"] == "sent"
+
+
+async def test_repeated_4xx_answers_defer_the_message_to_a_later_run(mail_app, smtp, clock):
+    dispatched(mail_app, "urgent-appeal", language="en")
+    smtp.handler.replies = ["452 4.2.2 Mailbox full", "452 4.2.2 Mailbox full"]
+
+    first = await services.send_outbox(mail_app)
+    assert (first.sent, first.deferred) == (0, 1)
+    assert _outbox(mail_app)[0]["last_error"].startswith("452")
+    clock.advance(minutes=1)
+    second = await services.send_outbox(mail_app)
+    assert second.sent == 1 and len(smtp.messages) == 1
+
+
+async def test_a_5xx_answer_is_recorded_as_failed_and_shown_on_the_action(mail_app, smtp):
+    ref = dispatched(mail_app, "urgent-appeal", language="en")
+    smtp.handler.replies = ["550 5.1.1 No such mailbox"]
+
+    report = await services.send_outbox(mail_app)
+
+    assert (report.sent, report.failed) == (0, 1) and smtp.messages == []
+    view = services.get_action(mail_app, ref)
+    assert view["outbox"][0]["status"] == "failed"
+    assert view["outbox"][0]["last_error"] == "550 5.1.1 No such mailbox"
+    assert view["history"][-1]["event"] == "DeliveryFailed"
+    assert (await services.send_outbox(mail_app)).attempted == 0  # a permanent failure is not retried
+
+
+async def test_a_subject_field_with_cr_lf_cannot_break_a_header(mail_app, smtp):
+    dispatched(mail_app, "urgent-appeal", language="en",
+               letters={"urgent_appeal": {"subject": "threats\r\nBcc: attacker@evil.test\r\n\r\nforged body"}})
+    await services.send_outbox(mail_app)
+    [envelope] = smtp.handler.messages
+    [message] = smtp.messages
+    assert envelope.rcpt_tos == ["mission@hnd-geneva.test"]
+    assert message["Bcc"] is None
+    assert "\n" not in message["Subject"] and "Bcc: attacker@evil.test forged body" in message["Subject"]
+
+
+async def test_without_an_smtp_server_configured_sending_is_refused_and_nothing_is_claimed(app):
+    seed(app)
+    dispatched(app, "urgent-appeal", language="en")
+    with pytest.raises(InvalidState, match="COORDINATION_SMTP_HOST"):
+        await services.send_outbox(app)
+    assert _outbox(app)[0]["status"] == "pending"
