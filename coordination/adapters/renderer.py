@@ -7,6 +7,7 @@ sandboxed environment with `StrictUndefined`; the HTML one autoescapes. Whatever
 typed reaches the templates as data only: it is never compiled, so `{{ 7*7 }}` stays text.
 """
 
+import os
 import re
 from dataclasses import dataclass
 from datetime import date, datetime
@@ -94,12 +95,17 @@ class LetterRenderer:
         """The email subject: references, the letter's title, and its own subject field if any."""
         title = self.words(language).titles[letter.name]
         own = single_line(letter.current.fields.get("subject") or "")
-        return " — ".join(filter(None, [" · ".join(self._references(action)), title, own]))
+        return " — ".join(filter(None, [" · ".join(self.references(action, language)), title, own]))
 
-    @staticmethod
-    def _references(action: JointAction) -> list[str]:
-        wanted = (ReferenceKind.MC, ReferenceKind.UA, ReferenceKind.RESOLUTION)
-        return [action.reference] + [v for k in wanted if (v := action.reference_of(k))]
+    def references(self, action: JointAction, language: str) -> list[str]:
+        """The action's references as a letter shows them, the resolution's label in its language."""
+        refs = [action.reference, action.reference_of(ReferenceKind.MC), action.reference_of(ReferenceKind.UA),
+                self._resolution(action, language)]
+        return [r for r in refs if r]
+
+    def _resolution(self, action: JointAction, language: str) -> str | None:
+        value = action.reference_of(ReferenceKind.RESOLUTION)  # "Resolution n/yyyy"
+        return value and f"{self.words(language).resolution_label} {value.split(' ', 1)[1]}"
 
     def render(
         self, action: JointAction, letter: Letter, *, on: date, fmt: str = "txt", language: str | None = None,
@@ -116,21 +122,23 @@ class LetterRenderer:
         fields = letter.effective_fields(spec)
         for field in spec.fields:  # a draft shows what is missing, never "None"
             if fields.get(field.name) is None and field.required:
-                fields[field.name] = f"[{field.label}]"
+                fields[field.name] = f"[{field.name}]"
         subject = self.subject(action, letter, language)
         days = fields.get("reply_within_days")
+        mc = action.reference_of(ReferenceKind.MC)
         context = {
             "layout": f"_layouts/letter.{fmt}.j2",
             "macros": f"_layouts/macros.{fmt}.j2",
             "language": language,
             "action": {
                 "reference": action.reference,
-                "mc": action.reference_of(ReferenceKind.MC),
+                "mc": mc,
+                "mc_number": mc.removeprefix("MC-") if mc else None,  # "No. 1008-26", as resolutions write it
                 "ua": action.reference_of(ReferenceKind.UA),
-                "resolution": action.reference_of(ReferenceKind.RESOLUTION),
+                "resolution": self._resolution(action, language),
                 "beneficiaries": list(action.beneficiaries),
             },
-            "references": self._references(action),
+            "references": self.references(action, language),
             "letter": {"name": letter.name, "version": letter.current.version},
             "fields": fields,
             "lines": {k: [single_line(x) for x in (v or "").splitlines() if x.strip()] for k, v in fields.items()},
@@ -154,4 +162,7 @@ class LetterRenderer:
         """The PDF of a rendered HTML letter: the same HTML gives the same bytes."""
         import weasyprint  # imported when needed: it is slow to load
 
+        # Embedded font subsets carry a timestamp (fontTools reads SOURCE_DATE_EPOCH, the
+        # reproducible-builds convention); fixing it makes the PDF depend on the HTML alone.
+        os.environ.setdefault("SOURCE_DATE_EPOCH", "1508889600")  # the mechanism's launch, 25 Oct 2017
         return weasyprint.HTML(string=html).write_pdf(pdf_identifier=sha256_hex(html)[:32].encode())

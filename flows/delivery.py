@@ -1,0 +1,28 @@
+"""Delivering the outbox as a Prefect task (and a flow to run it on a schedule).
+
+Results and logs carry counts only: no recipient, name or letter text reaches Prefect.
+"""
+
+from prefect import flow, get_run_logger, task
+
+from coordination import services
+from coordination.bootstrap import bootstrap
+
+
+@task(name="send-outbox", retries=3, retry_delay_seconds=[10, 60, 300])
+async def send_outbox_task(limit: int = 200) -> dict[str, int]:
+    """Deliver the outbox rows that are due; retried by Prefect if the run itself breaks."""
+    app = bootstrap()
+    try:
+        report = await services.send_outbox(app, limit=limit)
+    finally:
+        app.engine.dispose()
+    counts = {"sent": report.sent, "deferred": report.deferred, "failed": report.failed}
+    get_run_logger().info("outbox: %(sent)d sent, %(deferred)d deferred, %(failed)d failed", counts)
+    return counts
+
+
+@flow(name="outbox-sender")
+async def outbox_sender(limit: int = 200) -> dict[str, int]:
+    """Send the outbox once."""
+    return await send_outbox_task(limit)
