@@ -173,3 +173,19 @@ async def test_without_an_smtp_server_configured_sending_is_refused_and_nothing_
     with pytest.raises(InvalidState, match="COORDINATION_SMTP_HOST"):
         await services.send_outbox(app)
     assert _outbox(app)[0]["status"] == "pending"
+
+
+async def test_the_local_mail_sink_keeps_delivered_letters_on_disk(app, tmp_path):
+    from coordination.adapters.mail_sink import MailSink
+
+    seed(app)
+    sink = MailSink(tmp_path / "mail").start()
+    try:
+        app.settings = app.settings.model_copy(update={"smtp_host": sink.host, "smtp_port": sink.port, "smtp_tls": "none"})
+        dispatched(app, "urgent-appeal")
+        report = await services.send_outbox(app)
+        assert report.sent == 1
+        [kept] = [message_from_bytes(bytes(m), policy=policy.default) for m in sink.messages()]
+        assert kept["To"] == "mission@hnd-geneva.test" and "Llamamiento urgente" in kept["Subject"]
+    finally:
+        sink.stop()
