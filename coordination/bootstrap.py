@@ -4,11 +4,14 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import UTC, datetime
 
+import os
+
 import sqlalchemy as sa
 
 from .adapters.calendars import HolidayCalendar
 from .adapters.database import create_engine
 from .adapters.renderer import LetterRenderer
+from .adapters.scheduling import FlowScheduler, NoScheduler, PrefectScheduler, prefect_api_url
 from .adapters.unit_of_work import UnitOfWork
 from .config import Settings
 from .domain.ports import BusinessCalendar
@@ -24,18 +27,31 @@ class App:
     engine: sa.Engine
     calendar: BusinessCalendar
     renderer: LetterRenderer
+    scheduler: FlowScheduler
     clock: Callable[[], datetime] = utc_now
 
     def uow(self, *, read_only: bool = False) -> UnitOfWork:
         return UnitOfWork(self.engine, read_only=read_only)
 
 
-def bootstrap(settings: Settings | None = None, *, clock: Callable[[], datetime] = utc_now) -> App:
+def _quiet(message: str) -> None:
+    pass
+
+
+def bootstrap(
+    settings: Settings | None = None, *, clock: Callable[[], datetime] = utc_now,
+    announce: Callable[[str], None] = _quiet, scheduler: FlowScheduler | None = None,
+) -> App:
+    """Wire the parts; `announce` receives what the user should hear (e.g. "queued")."""
     settings = settings or Settings()
+    if scheduler is None:
+        api_url = prefect_api_url(settings.data_dir, dict(os.environ))
+        scheduler = PrefectScheduler(api_url, announce) if api_url else NoScheduler(announce)
     return App(
         settings=settings,
         engine=create_engine(settings.effective_database_url),
         calendar=HolidayCalendar(),
         renderer=LetterRenderer(settings.templates_dir),
+        scheduler=scheduler,
         clock=clock,
     )

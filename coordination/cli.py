@@ -72,7 +72,7 @@ Json = Annotated[bool, typer.Option("--json", help="Print JSON instead of a tabl
 
 @cache
 def _app() -> App:
-    return bootstrap(Settings())
+    return bootstrap(Settings(), announce=typer.echo)
 
 
 def _print_json(value: object) -> None:
@@ -385,6 +385,18 @@ def demo() -> None:
     from .demo import run_demo
 
     run_demo(_app(), typer.echo)
+
+
+@app.command()
+def serve(
+    prefect_port: Annotated[int, typer.Option(help="Port of the local Prefect server and UI.")] = 4200,
+    web_port: Annotated[Optional[int], typer.Option(help="Port of the web app (reserved: not in this version).")] = None,
+    demo: Annotated[bool, typer.Option(help="Seed demo users and actions on the first start.")] = True,
+) -> None:
+    """The main job: database, local Prefect server, flows and schedules, mail sink — until Ctrl-C."""
+    from .serve import serve as run
+
+    run(settings=Settings(), prefect_port=prefect_port, web_port=web_port, demo=demo, say=typer.echo)
 
 
 def main() -> None:

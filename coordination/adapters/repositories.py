@@ -168,6 +168,26 @@ class ActionRepository:
                 refs.setdefault(ref.action_id, []).append(ref.value)
         return [(r, refs.get(r.id, [])) for r in records]
 
+    def with_automatic_steps_due(self, *, now: datetime) -> list[tuple[ActionRecord, str, str | None]]:
+        """Ready actions, and waiting ones with an open deadline already due (kind given)."""
+        jam = (select(ReferenceRecord.action_id, ReferenceRecord.value)
+               .where(ReferenceRecord.kind == ReferenceKind.JAM.value).subquery())
+        ready = (select(ActionRecord, jam.c.value, sa.null())
+                 .join(jam, jam.c.action_id == ActionRecord.id)
+                 .where(ActionRecord.status == Status.READY.value))
+        waiting = (select(ActionRecord, jam.c.value, DeadlineRecord.kind)
+                   .join(jam, jam.c.action_id == ActionRecord.id)
+                   .join(DeadlineRecord, DeadlineRecord.action_id == ActionRecord.id)
+                   .where(ActionRecord.status == Status.WAITING.value,
+                          DeadlineRecord.status == DeadlineStatus.OPEN.value, DeadlineRecord.due_at <= now))
+        return [tuple(row) for row in self.session.exec(ready)] + [tuple(row) for row in self.session.exec(waiting)]
+
+    def count_due_deadlines(self, *, now: datetime) -> dict[str, int]:
+        query = (select(DeadlineRecord.kind, sa.func.count())
+                 .where(DeadlineRecord.status == DeadlineStatus.OPEN.value, DeadlineRecord.due_at <= now)
+                 .group_by(DeadlineRecord.kind))
+        return {kind: count for kind, count in self.session.exec(query)}
+
     def _children(self, model, action_id: int, order=None) -> Sequence:  # type: ignore[no-untyped-def]
         return list(self.session.exec(select(model).where(model.action_id == action_id).order_by(order or model.id)))
 

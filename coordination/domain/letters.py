@@ -81,6 +81,8 @@ class Letter:
             known = ", ".join(f.name for f in definition.fields)
             raise NotFound(f"letter {self.name!r} has no field {name!r} (fields: {known})")
         value = _validate(spec.kind, spec.choices, name, value)
+        if self.current.fields.get(name) == value:
+            return self.current  # nothing changed: no new version
         fields = {**self.current.fields, name: value}
         version = LetterVersion(
             self.current.version + 1, fields, content_sha256(self.name, self.language, fields), editor, now

@@ -237,7 +237,10 @@ class JointAction:
                 "while a stage is drafted or awaits approval"
             )
         target = self._letter_to_edit(letter)
+        before = target.current
         version = target.set_field(self.definition.letter(target.name), field, value, editor=user.email, now=now)
+        if version is before:
+            return target  # the same text again: nothing to record, no approval to void
         self.events.append(ev.LetterEdited(user.email, target.name, field, version.version, version.sha256))
         if self.status is Status.AWAITING_APPROVAL:
             self._void_round(f"letter {target.name!r} changed", now, ports, actor=user.email)

@@ -4,6 +4,7 @@ import difflib
 from dataclasses import dataclass
 from datetime import date
 
+from coordination.adapters.scheduling import RunRequest
 from coordination.adapters.unit_of_work import UnitOfWork
 from coordination.bootstrap import App
 from coordination.domain import ActionType, InvalidInput, JointAction, Ports, Status, User
@@ -19,8 +20,12 @@ def _parse(enum, value: str, what: str):  # type: ignore[no-untyped-def]
         raise InvalidInput(f"unknown {what} {value!r} (one of: {', '.join(e.value for e in enum)})") from None
 
 
-def _save(app: App, uow: UnitOfWork, action: JointAction, actor: User | None) -> None:
-    """Write the action and one audit event per domain event, then commit: all or nothing."""
+def _save(app: App, uow: UnitOfWork, action: JointAction, actor: User | None, *, opened: bool = False) -> None:
+    """Write the action and one audit event per domain event, then commit: all or nothing.
+
+    Then, if the action has automatic steps to run (or was just opened), ask for its next
+    flow run; if Prefect cannot take it now, the reconciler starts it later.
+    """
     now = app.clock()
     uow.actions.save(action, now=now)
     for event in action.events:
@@ -29,6 +34,9 @@ def _save(app: App, uow: UnitOfWork, action: JointAction, actor: User | None) ->
                          payload=event.payload(), action_id=action.id, subject=action.reference)
     action.events.clear()
     uow.commit()
+    if opened or action.status is Status.READY:
+        app.scheduler.request(RunRequest(action.id, action.reference, action.type.value, action.stage, action.round,
+                                         ready=action.status is Status.READY))
 
 
 def open_action(
@@ -43,7 +51,7 @@ def open_action(
             type=action_type, country=country, title=title, officer=user, now=app.clock(),
             ports=Ports(app.calendar, uow.numbers), language=language, beneficiaries=beneficiaries or [],
         )
-        _save(app, uow, action, user)
+        _save(app, uow, action, user, opened=True)
     return action
 
 
@@ -206,11 +214,11 @@ def diff_letter(
     with app.uow(read_only=True) as uow:
         chosen = uow.actions.get(reference).letter(letter)
     versions = {v.version: v for v in chosen.versions}
-    to_version = to_version or chosen.current.version
-    from_version = from_version or max(1, to_version - 1)
-    for v in (from_version, to_version):
-        if v not in versions:
+    for v in (from_version, to_version):  # what the user asked for is checked before any default
+        if v is not None and v not in versions:
             raise InvalidInput(f"letter {letter!r} has versions 1 to {chosen.current.version}, not {v}")
+    to_version = chosen.current.version if to_version is None else to_version
+    from_version = max(1, to_version - 1) if from_version is None else from_version
     if from_version > to_version:
         raise InvalidInput(f"--from ({from_version}) must not be after --to ({to_version})")
     before, after = versions[from_version].fields, versions[to_version].fields

@@ -1,0 +1,167 @@
+"""`coordination serve`: the embedded default in one process.
+
+    data directory (COORDINATION_DATA_DIR)
+      coordination.db   the system of record (SQLite, WAL)
+      prefect/          PREFECT_HOME of the local Prefect server (its own SQLite)
+      mail/             the local mail sink's Maildir, when no SMTP server is configured
+      serve.json        where this process's Prefect API is, for the command line
+
+It migrates the database, starts a local Prefect server (unless PREFECT_API_URL is set) and
+the mail sink (unless COORDINATION_SMTP_HOST is set), applies the deployments with their
+schedules, runs their flow runs in-process (flows/executor.py), and stops it all on Ctrl-C
+or SIGTERM. Schedules are left active on shutdown.
+"""
+
+import asyncio
+import json
+import os
+import signal
+import subprocess
+import sys
+import time
+from collections.abc import Callable
+from pathlib import Path
+
+import httpx
+
+from . import services
+from .adapters.mail_sink import MailSink
+from .adapters.scheduling import RUNTIME_FILE, NoScheduler
+from .bootstrap import bootstrap
+from .config import Settings
+
+
+class PrefectServer:
+    """`prefect server start` in a child process, its data under `home`."""
+
+    def __init__(self, *, port: int, home: Path) -> None:
+        self.port = port
+        self.home = home
+        self.process: subprocess.Popen | None = None
+
+    @property
+    def url(self) -> str:
+        return f"http://127.0.0.1:{self.port}"
+
+    @property
+    def api_url(self) -> str:
+        return f"{self.url}/api"
+
+    def healthy(self) -> bool:
+        try:
+            return httpx.get(f"{self.api_url}/health", timeout=1.0).status_code == 200
+        except httpx.HTTPError:
+            return False
+
+    def start(self, *, timeout: float = 120.0) -> bool:
+        """Start the server, or reuse one already answering on the port; True if started here."""
+        if self.healthy():
+            return False
+        self.home.mkdir(parents=True, exist_ok=True)
+        log = open(self.home / "server.log", "ab")
+        env = {**os.environ, "PREFECT_HOME": str(self.home), "PREFECT_SERVER_ANALYTICS_ENABLED": "false",
+               "PREFECT_SERVER_API_HOST": "127.0.0.1", "PREFECT_SERVER_API_PORT": str(self.port)}
+        env.pop("PREFECT_API_URL", None)
+        self.process = subprocess.Popen(
+            [sys.executable, "-m", "prefect", "server", "start", "--host", "127.0.0.1", "--port", str(self.port)],
+            env=env, stdout=log, stderr=subprocess.STDOUT, stdin=subprocess.DEVNULL,
+        )
+        deadline = time.monotonic() + timeout
+        while time.monotonic() < deadline:
+            if self.process.poll() is not None:
+                raise RuntimeError(f"the Prefect server exited (code {self.process.returncode}); "
+                                   f"see {self.home / 'server.log'}")
+            if self.healthy():
+                return True
+            time.sleep(0.25)
+        self.stop()
+        raise RuntimeError(f"the Prefect server did not answer within {timeout:.0f} s; see {self.home / 'server.log'}")
+
+    def stop(self) -> None:
+        if self.process is not None and self.process.poll() is None:
+            self.process.terminate()
+            try:
+                self.process.wait(timeout=20)
+            except subprocess.TimeoutExpired:
+                self.process.kill()
+                self.process.wait()
+        self.process = None
+
+
+def serve(*, settings: Settings, prefect_port: int, web_port: int | None, demo: bool,
+          say: Callable[[str], None], poll_seconds: float = 0.2) -> None:
+    data = settings.data_dir
+    data.mkdir(parents=True, exist_ok=True)
+    quiet = bootstrap(settings, scheduler=NoScheduler(lambda message: None))
+    before, after = services.initialise_database(quiet)
+    fresh = before is None
+    say(f"Database {quiet.engine.url.render_as_string(hide_password=True)}: "
+        + (f"created at revision {after}." if fresh else f"revision {after}."))
+    quiet.engine.dispose()
+
+    sink = None
+    if not settings.smtp_host:
+        sink = MailSink(data / "mail").start()
+        os.environ.update(COORDINATION_SMTP_HOST=sink.host, COORDINATION_SMTP_PORT=str(sink.port),
+                          COORDINATION_SMTP_TLS="none")
+    os.environ.setdefault("PREFECT_HOME", str(data / "prefect"))
+    server = None
+    if not os.environ.get("PREFECT_API_URL"):
+        server = PrefectServer(port=prefect_port, home=data / "prefect")
+        say(f"Starting the Prefect server on {server.url} …")
+        if not server.start():
+            say("A Prefect server is already answering there (left by an earlier run): using it.")
+        os.environ["PREFECT_API_URL"] = server.api_url
+    runtime = data / RUNTIME_FILE
+    runtime.write_text(json.dumps({"prefect_api_url": os.environ["PREFECT_API_URL"], "pid": os.getpid()}))
+    try:
+        asyncio.run(_serve(settings=settings, fresh=fresh, demo=demo, say=say, sink=sink, server=server,
+                           web_port=web_port, poll_seconds=poll_seconds))
+    finally:
+        runtime.unlink(missing_ok=True)
+        if server is not None:
+            server.stop()
+        if sink is not None:
+            sink.stop()
+        say("Stopped.")
+
+
+async def _serve(*, settings, fresh, demo, say, sink, server, web_port, poll_seconds) -> None:  # type: ignore[no-untyped-def]
+    from prefect import get_client  # imported after the environment points at our server
+
+    from flows.deployments import DEPLOYMENTS
+    from flows.executor import InProcessExecutor
+
+    flows = {}
+    for deployment in DEPLOYMENTS:
+        runner_deployment = await deployment.flow.ato_deployment(name=deployment.name, **deployment.schedule)
+        flows[await runner_deployment.aapply()] = deployment.flow
+    executor = InProcessExecutor(flows, poll_seconds=poll_seconds)
+    recovered = await executor.recover()
+    stop = asyncio.Event()
+    loop = asyncio.get_running_loop()
+    for signum in (signal.SIGINT, signal.SIGTERM):
+        loop.add_signal_handler(signum, stop.set)
+
+    api = os.environ["PREFECT_API_URL"]
+    say(f"Prefect UI:   {api.removesuffix('/api')}  (API {api})")
+    say(f"Deployments:  {', '.join(d.full_name for d in DEPLOYMENTS)} — served here, schedules active")
+    say(f"Database:     {settings.effective_database_url}")
+    say(f"Mail:         " + (f"local sink smtp://{sink.host}:{sink.port}, messages in {sink.folder}" if sink
+                             else f"SMTP {os.environ.get('COORDINATION_SMTP_HOST')}"))
+    say(f"Web app:      not part of this version (port {web_port} kept for it)" if web_port else
+        "Web app:      not part of this version")
+    if recovered:
+        say(f"Recovered {recovered} flow run(s) interrupted by an earlier stop: running them again.")
+    worker = asyncio.create_task(executor.run(stop))
+    async with get_client() as client:  # catch up at once: runs never started while we were down
+        reconciler = next(d for d in DEPLOYMENTS if d.name == "reconciler")
+        deployment = await client.read_deployment_by_name(reconciler.full_name)
+        await client.create_flow_run_from_deployment(deployment.id, name="reconcile at start-up")
+    if fresh and demo:
+        say("First start: seeding demo users and actions (--no-demo to skip).")
+        from .demo import run_demo
+
+        await asyncio.to_thread(run_demo, bootstrap(Settings(), announce=say), say)
+    say("Serving. Press Ctrl-C to stop.")
+    await worker

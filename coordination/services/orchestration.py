@@ -1,0 +1,29 @@
+"""What the orchestration asks of the system of record: which actions have automatic steps
+due, and which deadlines are due (the reminders issue adds the sweep itself)."""
+
+from datetime import datetime
+
+from coordination.adapters.scheduling import RunRequest
+from coordination.bootstrap import App
+from coordination.domain import DEFINITIONS, ActionType, Status
+
+
+def due_runs(app: App, *, now: datetime | None = None) -> list[RunRequest]:
+    """Actions whose automatic steps are due: ready ones, and waits whose deadline has passed."""
+    now = now or app.clock()
+    with app.uow(read_only=True) as uow:
+        rows = uow.actions.with_automatic_steps_due(now=now)
+    requests = []
+    for record, reference, due_kind in rows:
+        stage = DEFINITIONS[ActionType(record.type)].stage(record.stage)
+        if record.status == Status.READY.value or (due_kind and stage.exit_deadline and due_kind == stage.exit_deadline.value):
+            requests.append(RunRequest(record.id, reference, record.type, record.stage, record.round,
+                                       ready=True))
+    return list({r.idempotency_key: r for r in requests}.values())
+
+
+def due_deadlines(app: App, *, now: datetime | None = None) -> dict[str, int]:
+    """Open deadlines already due, counted by kind (no names: this goes to Prefect's logs)."""
+    now = now or app.clock()
+    with app.uow(read_only=True) as uow:
+        return uow.actions.count_due_deadlines(now=now)
