@@ -14,10 +14,9 @@ $(STAMP): pyproject.toml
 
 install: $(STAMP)
 
-## run: the main job on the embedded default (SQLite under COORDINATION_DATA_DIR)
+## run: the main job on the embedded default (SQLite, local Prefect server, mail sink) until Ctrl-C
 run: $(STAMP)
-	$(BIN)/coordination init
-	$(BIN)/coordination demo
+	$(BIN)/coordination serve $(SERVE_ARGS)
 
 ## test: the whole suite (PostgreSQL tests need the server binaries; see README)
 test: $(STAMP)

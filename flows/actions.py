@@ -8,6 +8,7 @@ carry its reference, stage and counts, never names, facts or letter text.
 """
 
 import asyncio
+import os
 
 from prefect import flow, get_run_logger, task
 
@@ -32,8 +33,16 @@ async def advance(action: int, expected_type: str) -> dict:
 
 async def _advance_joint_action(action: int, action_type: ActionType) -> dict:
     summary = await advance(action, action_type.value)
+    await _test_pause("before-delivery")
     summary["delivery"] = await send_outbox_task()  # what is due now, this action's letters included
     return summary
+
+
+async def _test_pause(point: str) -> None:
+    """Crash tests hold a run here (COORDINATION_TEST_PAUSE=<point>:<seconds>) to kill it mid-run."""
+    name, _, seconds = os.environ.get("COORDINATION_TEST_PAUSE", "").partition(":")
+    if name == point:
+        await asyncio.sleep(float(seconds or 0))
 
 
 @flow(name="precautionary-measure", retries=1, retry_delay_seconds=10)
