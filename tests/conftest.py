@@ -115,3 +115,13 @@ def count_rows(app: App) -> dict[str, int]:
     """Rows per table: a refused request must leave every count unchanged."""
     with app.engine.connect() as connection:
         return {t: connection.exec_driver_sql(f"SELECT COUNT(*) FROM {t}").scalar_one() for t in TABLES}
+
+
+@pytest.fixture(scope="session")
+def prefect_api():
+    """A Prefect test server for the whole session; its API URL."""
+    from prefect.settings import PREFECT_API_URL
+    from prefect.testing.utilities import prefect_test_harness
+
+    with prefect_test_harness(server_startup_timeout=120):
+        yield PREFECT_API_URL.value()

@@ -67,6 +67,8 @@ class LetterRenderer:
     def __init__(self, templates_dir: Path) -> None:
         self.templates_dir = templates_dir
         self.envs = {fmt: self._environment(autoescape=fmt == "html") for fmt in ("txt", "html")}
+        self._words: dict[str, Any] = {}  # per language: the layout's words, evaluated once
+        self._known: set[str] = set()  # template names already found on disk
 
     def _environment(self, *, autoescape: bool) -> ImmutableSandboxedEnvironment:
         env = ImmutableSandboxedEnvironment(
@@ -84,12 +86,16 @@ class LetterRenderer:
 
     def template_for(self, action: JointAction, letter_name: str, language: str) -> str:
         name = f"{action.type.value}/{letter_name}.{language}.j2"
-        if not (self.templates_dir / name).is_file():
-            raise InvalidInput(f"there is no template for letter {letter_name!r} in {language!r} ({name})")
+        if name not in self._known:
+            if not (self.templates_dir / name).is_file():
+                raise InvalidInput(f"there is no template for letter {letter_name!r} in {language!r} ({name})")
+            self._known.add(name)
         return name
 
     def words(self, language: str) -> Any:
-        return self.envs["txt"].get_template(f"_layouts/words.{language}.j2").module
+        if language not in self._words:
+            self._words[language] = self.envs["txt"].get_template(f"_layouts/words.{language}.j2").module
+        return self._words[language]
 
     def subject(self, action: JointAction, letter: Letter, language: str) -> str:
         """The email subject: references, the letter's title, and its own subject field if any."""

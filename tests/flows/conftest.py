@@ -5,19 +5,11 @@ import asyncio
 
 import pytest
 from prefect import get_client
-from prefect.settings import PREFECT_API_URL
-from prefect.testing.utilities import prefect_test_harness
 
 import flows.runtime
 from coordination.adapters.scheduling import PrefectScheduler
 from coordination.bootstrap import bootstrap
 from coordination.config import Settings
-
-
-@pytest.fixture(scope="session")
-def prefect_api():
-    with prefect_test_harness(server_startup_timeout=120):
-        yield PREFECT_API_URL.value()
 
 
 @pytest.fixture
