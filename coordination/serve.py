@@ -18,6 +18,7 @@ import os
 import signal
 import subprocess
 import sys
+import threading
 import time
 from collections.abc import Callable
 from pathlib import Path
@@ -114,10 +115,30 @@ def serve(*, settings: Settings, prefect_port: int, web_port: int | None, demo: 
         os.environ["PREFECT_API_URL"] = server.api_url
     runtime = data / RUNTIME_FILE
     runtime.write_text(json.dumps({"prefect_api_url": os.environ["PREFECT_API_URL"], "pid": os.getpid()}))
+    # The flows run in a thread of their own: Prefect's engine takes over SIGTERM while a run
+    # executes in the main thread, and a stop must let runs finish rather than break them.
+    stopping = threading.Event()
+    previous = {signum: signal.signal(signum, lambda *_: stopping.set()) for signum in (signal.SIGINT, signal.SIGTERM)}
+    failure: list[BaseException] = []
+
+    def work() -> None:
+        try:
+            asyncio.run(_serve(settings=settings, fresh=fresh, demo=demo, say=say, sink=sink, server=server,
+                               web_port=web_port, poll_seconds=poll_seconds, stopping=stopping))
+        except BaseException as error:  # reported from the main thread below
+            failure.append(error)
+            stopping.set()
+
+    worker = threading.Thread(target=work, name="coordination-flows")
     try:
-        asyncio.run(_serve(settings=settings, fresh=fresh, demo=demo, say=say, sink=sink, server=server,
-                           web_port=web_port, poll_seconds=poll_seconds))
+        worker.start()
+        while worker.is_alive():
+            worker.join(0.2)
+        if failure:
+            raise failure[0]
     finally:
+        for signum, handler in previous.items():
+            signal.signal(signum, handler)
         runtime.unlink(missing_ok=True)
         if server is not None:
             server.stop()
@@ -126,7 +147,7 @@ def serve(*, settings: Settings, prefect_port: int, web_port: int | None, demo: 
         say("Stopped.")
 
 
-async def _serve(*, settings, fresh, demo, say, sink, server, web_port, poll_seconds) -> None:  # type: ignore[no-untyped-def]
+async def _serve(*, settings, fresh, demo, say, sink, server, web_port, poll_seconds, stopping) -> None:  # type: ignore[no-untyped-def]
     from prefect import get_client  # imported after the environment points at our server
 
     from flows.deployments import DEPLOYMENTS
@@ -139,9 +160,14 @@ async def _serve(*, settings, fresh, demo, say, sink, server, web_port, poll_sec
     executor = InProcessExecutor(flows, poll_seconds=poll_seconds)
     recovered = await executor.recover()
     stop = asyncio.Event()
-    loop = asyncio.get_running_loop()
-    for signum in (signal.SIGINT, signal.SIGTERM):
-        loop.add_signal_handler(signum, stop.set)
+
+    async def watch() -> None:  # Ctrl-C and SIGTERM reach the main thread, which sets `stopping`
+        while not stopping.is_set():
+            await asyncio.sleep(0.1)
+        say("Stopping: letting the runs in flight finish …")
+        stop.set()
+
+    watcher = asyncio.create_task(watch())
 
     api = os.environ["PREFECT_API_URL"]
     say(f"Prefect UI:   {api.removesuffix('/api')}  (API {api})")
@@ -153,7 +179,7 @@ async def _serve(*, settings, fresh, demo, say, sink, server, web_port, poll_sec
         "Web app:      not part of this version")
     if recovered:
         say(f"Recovered {recovered} flow run(s) interrupted by an earlier stop: running them again.")
-    worker = asyncio.create_task(executor.run(stop))
+    executing = asyncio.create_task(executor.run(stop))
     async with get_client() as client:  # catch up at once: runs never started while we were down
         reconciler = next(d for d in DEPLOYMENTS if d.name == "reconciler")
         deployment = await client.read_deployment_by_name(reconciler.full_name)
@@ -164,4 +190,8 @@ async def _serve(*, settings, fresh, demo, say, sink, server, web_port, poll_sec
 
         await asyncio.to_thread(run_demo, bootstrap(Settings(), announce=say), say)
     say("Serving. Press Ctrl-C to stop.")
-    await worker
+    await executing
+    watcher.cancel()
+    from prefect.logging.handlers import APILogHandler
+
+    await APILogHandler.aflush()  # the runs' last logs reach the API before its server stops

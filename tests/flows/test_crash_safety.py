@@ -102,3 +102,34 @@ def test_killing_serve_mid_run_loses_nothing_and_sends_nothing_twice(tmp_path):
                     os.killpg(process.pid, signal.SIGKILL)  # the Prefect server child too
                 except ProcessLookupError:
                     pass
+
+
+@pytest.mark.timeout(600)
+def test_sigterm_lets_the_run_in_flight_finish_then_stops_everything(tmp_path):
+    data, port = tmp_path / "data", free_port()
+    data.mkdir()
+    serve = _start(data, port, pause="before-delivery:3")
+    try:
+        _wait(lambda: _serving(serve), 180, "serve to start", serve)
+        api = json.loads((data / "serve.json").read_text())["prefect_api_url"]
+        app = bootstrap(Settings(data_dir=data))
+        seed(app)
+        ref = open_at_gate(app, "urgent-appeal", language="en")
+        services.approve_stage(app, reference=ref, supervisor=SUP_OHCHR)
+        services.approve_stage(app, reference=ref, supervisor=SUP_IACHR)
+        _wait(lambda: any(r["state_type"] == "RUNNING" for r in _runs(api, f"{ref} dispatch")), 60, "the run", serve)
+
+        serve.send_signal(signal.SIGTERM)
+
+        assert serve.wait(timeout=120) == 0
+        log = Path(serve.log_path).read_text()
+        assert "Stopping: letting the runs in flight finish" in log and log.rstrip().endswith("Stopped.")
+        assert [o["status"] for o in services.list_outbox(app)] == ["sent"]  # the run finished its delivery
+        assert not (data / "serve.json").exists()
+        with pytest.raises(httpx.HTTPError):
+            httpx.get(f"{api}/health", timeout=2)  # its Prefect server is gone too
+    finally:
+        try:
+            os.killpg(serve.pid, signal.SIGKILL)
+        except ProcessLookupError:
+            pass
