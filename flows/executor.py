@@ -1,7 +1,7 @@
 """Runs the served deployments' flow runs inside the serving process, as soon as they exist.
 
 Prefect's Runner polls every 10 s and starts each run in a new Python process, which here
-costs 3–4 s of imports before the first task: far from "the next stage within about a
+costs 4–6.6 s before the first task (benchmarks/bench_latency.py): far from "the next stage within about a
 second". This executor polls the local API every `poll_seconds` (0.2 s by default), claims
 each scheduled run by proposing Pending (so no other executor takes it), and runs the flow
 in this process with Prefect's own engine: states, retries, logs and the UI are Prefect's.
