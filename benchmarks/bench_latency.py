@@ -365,7 +365,7 @@ def report(setups: list[SetUp], load_start: tuple[float, float, float], started:
             work = summary([r["to_dispatched"] - r["to_running"] for r in setup.results])
             print(f"{setup.name}: load average before its gates {load}; status after the dispatch: "
                   f"{', '.join(statuses)}; run created {1000 * max(late):+.0f} ms at most after the call returned")
-            print(f"  split (median / p90 / worst): decision -> claimed (Pending) "
+            print("  split (median / p90 / worst): decision -> claimed (Pending) "
                   + " / ".join(f"{x:.2f}" for x in pending) + " s; Pending -> Running "
                   + " / ".join(f"{x:.2f}" for x in start) + " s; Running -> dispatched "
                   + " / ".join(f"{x:.2f}" for x in work) + " s")

@@ -173,7 +173,7 @@ async def _serve(*, settings, fresh, demo, say, sink, server, web_port, poll_sec
     say(f"Prefect UI:   {api.removesuffix('/api')}  (API {api})")
     say(f"Deployments:  {', '.join(d.full_name for d in DEPLOYMENTS)} — served here, schedules active")
     say(f"Database:     {settings.effective_database_url}")
-    say(f"Mail:         " + (f"local sink smtp://{sink.host}:{sink.port}, messages in {sink.folder}" if sink
+    say("Mail:         " + (f"local sink smtp://{sink.host}:{sink.port}, messages in {sink.folder}" if sink
                              else f"SMTP {os.environ.get('COORDINATION_SMTP_HOST')}"))
     say(f"Web app:      not part of this version (port {web_port} kept for it)" if web_port else
         "Web app:      not part of this version")

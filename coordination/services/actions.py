@@ -1,6 +1,7 @@
 """Joint actions' use cases: open, edit letters, submit, decide, skip, record replies, advance."""
 
 import difflib
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import date
 
@@ -20,7 +21,10 @@ def _parse(enum, value: str, what: str):  # type: ignore[no-untyped-def]
         raise InvalidInput(f"unknown {what} {value!r} (one of: {', '.join(e.value for e in enum)})") from None
 
 
-def _save(app: App, uow: UnitOfWork, action: JointAction, actor: User | None, *, opened: bool = False) -> None:
+def _save(
+    app: App, uow: UnitOfWork, action: JointAction, actor: User | None, *, opened: bool = False,
+    then: Callable[[], None] | None = None,
+) -> None:
     """Write the action and one audit event per domain event, then commit: all or nothing.
 
     Then, if the action has automatic steps to run (or was just opened), ask for its next
@@ -28,6 +32,8 @@ def _save(app: App, uow: UnitOfWork, action: JointAction, actor: User | None, *,
     """
     now = app.clock()
     uow.actions.save(action, now=now)
+    if then is not None:  # more rows of the same transaction, which need the saved ids
+        then()
     for event in action.events:
         organisation = actor.organisation.value if actor and event.actor == actor.email else None
         uow.audit.append(now=now, actor=event.actor or "system", organisation=organisation, event=event.name,
@@ -121,16 +127,18 @@ def advance_action(app: App, *, reference: str | int) -> Advanced:
         entries = action.advance(now=now, ports=Ports(app.calendar, uow.numbers), address_book=address_book)
         if not entries and not action.events:
             return Advanced(action, 0)
-        uow.actions.save(action, now=now)
-        letters = {(l.name, l.cycle): l for l in action.letters}
-        for letter in {(e.letter, e.cycle): letters[(e.letter, e.cycle)] for e in entries}.values():
-            _freeze(app, uow, action, letter, address_book, now)
-        for entry in entries:
-            version_id = letters[(entry.letter, entry.cycle)].current.id
-            message_id = f"<{sha256_hex(f'{version_id}:{entry.recipient.lower()}')[:32]}@{app.settings.mail_domain}>"
-            uow.outbox.add(action_id=action.id, letter_version_id=version_id, recipient=entry.recipient,
-                           recipient_kind=entry.recipient_kind, message_id=message_id, now=now)
-        _save(app, uow, action, None)
+
+        def write_outbox() -> None:
+            letters = {(l.name, l.cycle): l for l in action.letters}
+            for letter in {(e.letter, e.cycle): letters[(e.letter, e.cycle)] for e in entries}.values():
+                _freeze(app, uow, action, letter, address_book, now)
+            for entry in entries:
+                version_id = letters[(entry.letter, entry.cycle)].current.id
+                message_id = f"<{sha256_hex(f'{version_id}:{entry.recipient.lower()}')[:32]}@{app.settings.mail_domain}>"
+                uow.outbox.add(action_id=action.id, letter_version_id=version_id, recipient=entry.recipient,
+                               recipient_kind=entry.recipient_kind, message_id=message_id, now=now)
+
+        _save(app, uow, action, None, then=write_outbox)
     return Advanced(action, len(entries))
 
 
@@ -188,9 +196,10 @@ def render_letter(
         chosen = _choose_letter(action, letter)
         frozen = uow.outbox.rendition(chosen.current.id) if chosen.dispatched_at else None
         address_book = uow.recipients.for_country(action.country)
-    if frozen is not None and language in (None, chosen.language):
-        html = frozen.rendered_html
-        content = {"txt": frozen.rendered_text, "html": html}.get(fmt) or app.renderer.pdf(html)
+    if frozen is not None and language in (None, chosen.language):  # exactly what was sent
+        content = {"txt": frozen.rendered_text, "html": frozen.rendered_html}.get(fmt)
+        if fmt == "pdf":
+            content = app.renderer.pdf(frozen.rendered_html)
         return LetterDocument(action, chosen, fmt, chosen.language, True, content)
     on = app.clock().date()
     rendered = app.renderer.render(action, chosen, on=on, fmt="txt" if fmt == "txt" else "html",

@@ -150,7 +150,7 @@ def test_an_edit_after_approval_voids_it_and_the_gate_must_be_met_again(seeded):
 
 
 def test_audit_verify_names_the_first_modified_event(seeded):
-    ref = open_at_gate(seeded, "urgent-appeal")
+    open_at_gate(seeded, "urgent-appeal")
     assert services.verify_audit(seeded).failure is None
     with seeded.engine.begin() as connection:
         connection.execute(sa.text("UPDATE audit_events SET actor = 'mallory@x.test' WHERE id = 9"))
