@@ -246,6 +246,18 @@ class JointAction:
             self._void_round(f"letter {target.name!r} changed", now, ports, actor=user.email)
         return target
 
+    def letter_to_show(self, name: str | None) -> Letter:
+        """The named letter, or the current stage's (or the pending one, or the last one)."""
+        if name is not None:
+            return self.letter(name)
+        current = self.current_letters
+        own = [l for l in current if l.stage == self.stage] or self.pending_letters or current[-1:]
+        if not own:
+            raise InvalidInput(f"{self.reference} has no letters yet")
+        if len(own) > 1:
+            raise InvalidInput(f"name the letter with --letter (one of: {', '.join(l.name for l in own)})")
+        return own[0]
+
     def _letter_to_edit(self, name: str | None) -> Letter:
         if name is not None:
             return self.letter(name)
@@ -433,17 +445,14 @@ class JointAction:
         """Run the automatic steps (dispatch, passed deadlines) up to the next wait."""
         outbox: list[OutboxEntry] = []
         while True:
-            stage = self.current_stage
+            passed = [d.kind for d in self.deadlines if d.is_open and d.due_at <= now]
+            if not self.current_stage.has_automatic_steps(self.status, passed):
+                break
             if self.status is Status.READY:
                 outbox += self._dispatch(address_book, now)
                 self._leave(now, ports, actor=None)
-            elif self.status is Status.WAITING and stage.exit_deadline:
-                deadline = self.open_deadline(stage.exit_deadline)
-                if deadline is None or deadline.due_at > now:
-                    break
-                self._leave(now, ports, actor=None, timed_out=True)
             else:
-                break
+                self._leave(now, ports, actor=None, timed_out=True)
         return outbox
 
     def _dispatch(self, address_book: list[Recipient], now: datetime) -> list[OutboxEntry]:

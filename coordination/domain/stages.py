@@ -13,7 +13,7 @@ A stage's kind (DESIGN.md) decides the statuses it passes through:
     terminal  closed
 """
 
-from collections.abc import Mapping
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from enum import StrEnum
 from types import MappingProxyType
@@ -25,6 +25,7 @@ from .vocabulary import (
     RecipientKind,
     ReferenceKind,
     StageKind,
+    Status,
 )
 
 ALL_LANGUAGES = ("en", "es", "fr", "pt")
@@ -107,6 +108,12 @@ class StageDefinition:
     @property
     def drafts_letters(self) -> bool:
         return bool(self.letters)
+
+    def has_automatic_steps(self, status: Status, passed: Iterable[DeadlineKind] = ()) -> bool:
+        """Ready for a dispatch, or waiting on a deadline that has passed."""
+        if status is Status.READY:
+            return True
+        return status is Status.WAITING and self.exit_deadline is not None and self.exit_deadline in set(passed)
 
 
 @dataclass(frozen=True)

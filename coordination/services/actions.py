@@ -163,18 +163,6 @@ def list_actions(app: App, *, status: str | None = None, type: str | None = None
         return [summary_view(r, refs) for r, refs in uow.actions.find(status=wanted_status, type=wanted_type)]
 
 
-def _choose_letter(action: JointAction, name: str | None) -> Letter:
-    if name is not None:
-        return action.letter(name)
-    current = action.current_letters
-    own = [l for l in current if l.stage == action.stage] or action.pending_letters or current[-1:]
-    if not own:
-        raise InvalidInput(f"{action.reference} has no letters yet")
-    if len(own) > 1:
-        raise InvalidInput(f"name the letter with --letter (one of: {', '.join(l.name for l in own)})")
-    return own[0]
-
-
 @dataclass(frozen=True)
 class LetterDocument:
     action: JointAction
@@ -193,10 +181,11 @@ def render_letter(
         raise InvalidInput(f"unknown format {fmt!r} (one of: txt, html, pdf)")
     with app.uow(read_only=True) as uow:
         action = uow.actions.get(reference)
-        chosen = _choose_letter(action, letter)
+        chosen = action.letter_to_show(letter)
         frozen = uow.outbox.rendition(chosen.current.id) if chosen.dispatched_at else None
-        address_book = uow.recipients.for_country(action.country)
-    if frozen is not None and language in (None, chosen.language):  # exactly what was sent
+        as_sent = frozen is not None and language in (None, chosen.language)
+        address_book = [] if as_sent else uow.recipients.for_country(action.country)
+    if as_sent:  # exactly what was sent
         content = {"txt": frozen.rendered_text, "html": frozen.rendered_html}.get(fmt)
         if fmt == "pdf":
             content = app.renderer.pdf(frozen.rendered_html)

@@ -5,7 +5,7 @@ from datetime import datetime
 
 from coordination.adapters.scheduling import RunRequest
 from coordination.bootstrap import App
-from coordination.domain import DEFINITIONS, ActionType, Status
+from coordination.domain import DEFINITIONS, ActionType, DeadlineKind, Status
 
 
 def due_runs(app: App, *, now: datetime | None = None) -> list[RunRequest]:
@@ -16,9 +16,8 @@ def due_runs(app: App, *, now: datetime | None = None) -> list[RunRequest]:
     requests = []
     for record, reference, due_kind in rows:
         stage = DEFINITIONS[ActionType(record.type)].stage(record.stage)
-        if record.status == Status.READY.value or (due_kind and stage.exit_deadline and due_kind == stage.exit_deadline.value):
-            requests.append(RunRequest(record.id, reference, record.type, record.stage, record.round,
-                                       ready=True))
+        if stage.has_automatic_steps(Status(record.status), [DeadlineKind(due_kind)] if due_kind else []):
+            requests.append(RunRequest(record.id, reference, record.type, record.stage, record.round))
     return list({r.idempotency_key: r for r in requests}.values())
 
 
