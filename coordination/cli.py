@@ -6,7 +6,7 @@ Refusals exit 1 with one line on stderr and write nothing; usage errors exit 2.
 import asyncio
 import json
 import sys
-from datetime import date
+from datetime import date, datetime
 from enum import StrEnum
 from functools import cache
 from pathlib import Path
@@ -54,8 +54,12 @@ action_app = typer.Typer(help="Joint actions and their stages.", no_args_is_help
 letter_app = typer.Typer(help="Letters drafted for a joint action.", no_args_is_help=True)
 audit_app = typer.Typer(help="The tamper-evident audit trail.", no_args_is_help=True)
 outbox_app = typer.Typer(help="Outgoing mail and its delivery.", no_args_is_help=True)
+deadline_app = typer.Typer(help="Deadlines: what is due, extensions and cancellations.", no_args_is_help=True)
+reminders_app = typer.Typer(help="Reminders of deadlines, by email.", no_args_is_help=True)
+calendar_app = typer.Typer(help="Deadlines as a calendar to subscribe to.", no_args_is_help=True)
 for sub, name in ((user_app, "user"), (recipient_app, "recipient"), (action_app, "action"),
-                  (letter_app, "letter"), (outbox_app, "outbox"), (audit_app, "audit")):
+                  (letter_app, "letter"), (outbox_app, "outbox"), (deadline_app, "deadline"),
+                  (reminders_app, "reminders"), (calendar_app, "calendar"), (audit_app, "audit")):
     app.add_typer(sub, name=name)
 
 
@@ -364,8 +368,121 @@ def outbox_list(
     if as_json:
         _print_json(rows)
         return
-    _table([[r["reference"], f"{r['letter']} v{r['version']}", r["recipient"], r["status"], str(r["attempts"]),
-             r["last_error"] or ""] for r in rows], ["REFERENCE", "LETTER", "RECIPIENT", "STATUS", "TRIES", "LAST ERROR"])
+    _table([[r["reference"] or "-", f"{r['letter']} v{r['version']}" if r["version"] else r["letter"], r["recipient"],
+             r["status"], str(r["attempts"]), r["last_error"] or ""] for r in rows],
+           ["REFERENCE", "MESSAGE", "RECIPIENT", "STATUS", "TRIES", "LAST ERROR"])
+
+
+# ---------------------------------------------------------------- deadlines, reminders, calendar
+
+def _deliver_now() -> str:
+    """Send what the outbox holds, if an SMTP server is configured; one line saying what happened."""
+    if not _app().settings.smtp_host:
+        return "No SMTP server is configured: `coordination outbox send` delivers them once one is."
+    report = asyncio.run(services.send_outbox(_app()))
+    line = f"Outbox: sent {report.sent}, deferred {report.deferred}, failed {report.failed}."
+    return line + "".join(f"\n  {error}" for error in report.errors)
+
+
+def _when(value: str) -> datetime:
+    try:
+        moment = datetime.fromisoformat(value)
+    except ValueError:
+        raise InvalidInput(f"--now {value!r} is not an ISO 8601 time (e.g. 2026-11-02T09:00:00+00:00)") from None
+    if moment.tzinfo is None:
+        raise InvalidInput(f"--now {value!r} needs its UTC offset (e.g. 2026-11-02T09:00:00+00:00)")
+    return moment
+
+
+def _in_words(seconds: int) -> str:
+    hours = abs(seconds) // 3600
+    span = f"{hours // 24}d {hours % 24}h" if hours >= 24 else f"{hours}h {abs(seconds) % 3600 // 60}m"
+    return f"overdue {span}" if seconds <= 0 else f"in {span}"
+
+
+@deadline_app.command("list")
+def deadline_list(
+    overdue: Annotated[bool, typer.Option("--overdue", help="Only deadlines already past.")] = False,
+    due_within: Annotated[Optional[float], typer.Option(help="Only deadlines due within this many days.")] = None,
+    as_json: Json = False,
+) -> None:
+    """Open deadlines, most urgent first."""
+    rows = services.list_deadlines(_app(), overdue=overdue, due_within=due_within)
+    if as_json:
+        _print_json(rows)
+        return
+    if not rows:
+        typer.echo("No open deadlines" + (" overdue." if overdue else " in that window." if due_within else "."))
+        return
+    _table([[r["reference"], r["kind"], (r["organisation"] or "").upper(), r["stage"], r["due_at"],
+             _in_words(r["seconds_left"])] for r in rows],
+           ["REFERENCE", "KIND", "OWED BY", "STAGE", "DUE (UTC)", "WHEN"])
+
+
+Kind = Annotated[str, typer.Argument(metavar="KIND", help="approval_sla, state_reply, publication or review.")]
+Reason = Annotated[str, typer.Option(help="Why (kept in the audit trail).")]
+Org = Annotated[Optional[str], typer.Option("--org", help="Only the deadline owed by this organisation (approval_sla).")]
+
+
+@deadline_app.command("extend")
+def deadline_extend(
+    ref: Annotated[str, typer.Argument(metavar="REF")], kind: Kind,
+    to: Annotated[str, typer.Option(help="New due date (YYYY-MM-DD, at the same local time) or ISO time.")],
+    reason: Reason, actor: As, org: Org = None,
+) -> None:
+    """Move an open deadline later, with the reason; reminders start again for the new date."""
+    for d in services.extend_deadline(_app(), reference=ref, kind=kind, to=to, reason=reason, actor=actor,
+                                      organisation=org):
+        owed = f" ({d['organisation'].upper()})" if d["organisation"] else ""
+        typer.echo(f"{d['reference']}: {d['kind']}{owed} now due {d['due_at']}.")
+
+
+@deadline_app.command("cancel")
+def deadline_cancel(
+    ref: Annotated[str, typer.Argument(metavar="REF")], kind: Kind, reason: Reason, actor: As, org: Org = None,
+) -> None:
+    """Cancel an open deadline, with the reason: no more reminders for it."""
+    for d in services.cancel_deadline(_app(), reference=ref, kind=kind, reason=reason, actor=actor,
+                                      organisation=org):
+        owed = f" ({d['organisation'].upper()})" if d["organisation"] else ""
+        typer.echo(f"{d['reference']}: {d['kind']}{owed} cancelled.")
+
+
+@reminders_app.command("send")
+def reminders_send(
+    now: Annotated[Optional[str], typer.Option(help="Sweep as of this ISO 8601 time (default: now).")] = None,
+    dry_run: Annotated[bool, typer.Option("--dry-run", help="Show what would be sent; write and send nothing.")] = False,
+) -> None:
+    """Queue the reminders that are due, one digest per person, and deliver them."""
+    report = services.send_reminders(_app(), now=_when(now) if now else None, dry_run=dry_run)
+    verb = "Would send" if dry_run else "Queued"
+    typer.echo(f"{verb} {report.reminders} reminder(s) of {report.deadlines} deadline(s) in {report.digests} "
+               f"digest(s).")
+    if dry_run:
+        for line in report.lines:
+            d = line.as_dict(report.now)
+            owed = f" ({d['organisation'].upper()})" if d["organisation"] else ""
+            typer.echo(f"  {d['recipient']}: {d['reference']} {d['kind']}{owed} due {d['due_at']}, {d['status']}")
+    elif report.digests:
+        typer.echo(_deliver_now())
+
+
+@calendar_app.command("export")
+def calendar_export(
+    user: Annotated[Optional[str], typer.Option(help="Only the deadlines this person is reminded of.")] = None,
+    output: Annotated[Optional[Path], typer.Option(help="Write to this file instead of standard output.")] = None,
+) -> None:
+    """Open deadlines as an iCalendar (.ics) feed."""
+    data = services.calendar_feed(_app(), user=user)
+    if output is None:
+        sys.stdout.buffer.write(data)
+        sys.stdout.flush()
+        return
+    try:
+        output.write_bytes(data)
+    except OSError as error:
+        raise InvalidInput(f"cannot write {output}: {error.strerror}") from None
+    typer.echo(f"Wrote {data.count(b'BEGIN:VEVENT')} deadline(s) to {output}.")
 
 
 # ---------------------------------------------------------------- audit, demo

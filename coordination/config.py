@@ -5,10 +5,30 @@ from pathlib import Path
 
 from typing import Literal
 
-from pydantic import Field, SecretStr
+from pydantic import BaseModel, Field, SecretStr, model_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
+from coordination.domain import DeadlineKind
+from coordination.domain.reminders import DEFAULT_POLICIES, ReminderPolicy
+
 PACKAGE_DIR = Path(__file__).resolve().parent
+
+
+class ReminderPolicySetting(BaseModel):
+    """A kind's reminder policy as configured; what is left out keeps the kind's default."""
+
+    model_config = {"extra": "forbid"}
+
+    before: tuple[int, ...] | None = None  # days before the due time, e.g. [3, 1]
+    on_the_day: bool | None = None
+    escalate_every: int | None = None  # days between escalations; 0 turns them off
+
+    def over(self, default: ReminderPolicy) -> ReminderPolicy:
+        return ReminderPolicy(
+            before=default.before if self.before is None else tuple(self.before),
+            on_the_day=default.on_the_day if self.on_the_day is None else self.on_the_day,
+            escalate_every=default.escalate_every if self.escalate_every is None else self.escalate_every,
+        )
 
 
 def default_data_dir() -> Path:
@@ -39,6 +59,23 @@ class Settings(BaseSettings):
     smtp_retry_delays: tuple[float, ...] = (1.0, 4.0)
     outbox_backoff_seconds: float = 30.0  # doubled after each failed run, up to an hour
     outbox_max_attempts: int = 12  # 4xx answers only; an unreachable server never fails a message
+
+    # reminders: JSON by deadline kind, e.g.
+    # COORDINATION_REMINDER_POLICIES='{"state_reply": {"before": [5, 1], "escalate_every": 2}}'
+    reminder_policies: dict[DeadlineKind, ReminderPolicySetting] = Field(default_factory=dict)
+    # where the web app is reached; reminder emails link to {base_url}/actions/{reference}
+    base_url: str = "http://127.0.0.1:8000"
+
+    @model_validator(mode="after")
+    def _check_policies(self) -> "Settings":
+        self.policies  # a bad combination (a negative day, say) fails here, at start-up
+        return self
+
+    @property
+    def policies(self) -> dict[DeadlineKind, ReminderPolicy]:
+        """Every kind's reminder policy: the configured parts over the defaults."""
+        return {kind: self.reminder_policies.get(kind, ReminderPolicySetting()).over(default)
+                for kind, default in DEFAULT_POLICIES.items()}
 
     @property
     def effective_database_url(self) -> str:

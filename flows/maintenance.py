@@ -1,4 +1,4 @@
-"""Scheduled flows: the reconciler and the deadline reminders."""
+"""Scheduled flows: the reconciler and the deadline reminders (counts only in results and logs)."""
 
 from datetime import timedelta
 
@@ -7,8 +7,10 @@ from prefect.client.schemas.objects import StateType
 from prefect.states import Scheduled
 
 from coordination.adapters.scheduling import RunRequest
-from coordination.services.orchestration import due_deadlines, due_runs
+from coordination.services.orchestration import due_runs
+from coordination.services.reminders import send_reminders
 
+from .delivery import send_outbox_task
 from .runtime import app
 
 RERUN_AFTER = timedelta(seconds=60)  # a failed or crashed run is tried again after this
@@ -49,9 +51,17 @@ async def reconciler() -> dict[str, int]:
     return outcomes
 
 
+@task(name="queue-reminders", retries=2, retry_delay_seconds=30)
+def queue_reminders() -> dict[str, int]:
+    """Write the reminders that are due and one digest per recipient (one transaction; safe to retry)."""
+    return send_reminders(app()).counts()
+
+
 @flow(name="deadline-reminders")
-def deadline_reminders() -> dict[str, int]:
-    """List the deadlines that are due (the reminder sweep itself comes with the reminders issue)."""
-    counts = due_deadlines(app())
-    get_run_logger().info("due deadlines by kind: %s", counts or "none")
+async def deadline_reminders() -> dict[str, int]:
+    """The sweep: queue the due reminders as digests, then deliver them through the outbox sender."""
+    counts = queue_reminders()
+    get_run_logger().info("reminders: %(reminders)d for %(deadlines)d deadline(s) in %(digests)d digest(s)", counts)
+    if counts["digests"]:
+        counts |= await send_outbox_task()
     return counts

@@ -20,7 +20,7 @@ from coordination.bootstrap import App, bootstrap
 from coordination.config import Settings
 
 REQUIRE_ALL = os.environ.get("COORDINATION_REQUIRE_ALL") == "1"
-TABLES = ("audit_events", "outbox", "replies", "deadlines", "approvals", "letter_versions", "letters",
+TABLES = ("audit_events", "reminders", "outbox", "replies", "deadlines", "approvals", "letter_versions", "letters",
           "action_references", "joint_actions", "recipients", "users", "counters")
 
 

@@ -1,16 +1,11 @@
 """Business days of each organisation's seat: Geneva for OHCHR, Washington DC for IACHR."""
 
 from datetime import UTC, date, datetime, timedelta
-from zoneinfo import ZoneInfo
 
 import holidays
 
 from coordination.domain import Organisation
-
-SEAT_TIME_ZONES = {
-    Organisation.OHCHR: ZoneInfo("Europe/Zurich"),
-    Organisation.IACHR: ZoneInfo("America/New_York"),
-}
+from coordination.domain.reminders import SEAT_TIME_ZONES
 
 
 class HolidayCalendar:
@@ -28,9 +23,9 @@ class HolidayCalendar:
     def add_business_days(self, organisation: Organisation, start: datetime, days: int) -> datetime:
         zone = SEAT_TIME_ZONES[organisation]
         local = start.astimezone(zone)
-        day, counted = local.date(), 0
-        while counted < days:
-            day += timedelta(days=1)
+        day, counted, step = local.date(), 0, timedelta(days=1 if days >= 0 else -1)
+        while counted < abs(days):
+            day += step
             if self.is_business_day(organisation, day):
                 counted += 1
         return datetime.combine(day, local.time(), tzinfo=zone).astimezone(UTC)

@@ -21,11 +21,11 @@ class WeekdayCalendar:
     """Business days are Monday to Friday, everywhere; no holidays."""
 
     def add_business_days(self, organisation: Organisation, start: datetime, days: int) -> datetime:
-        current = start
-        while days:
-            current += timedelta(days=1)
-            if current.weekday() < 5:
-                days -= 1
+        current, step = start, timedelta(days=1 if days >= 0 else -1)
+        for _ in range(abs(days)):
+            current += step
+            while current.weekday() >= 5:
+                current += step
         return current
 
 

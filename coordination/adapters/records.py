@@ -153,7 +153,12 @@ class ReplyRecord(SQLModel, table=True):
 
 
 class OutboxRecord(SQLModel, table=True):
-    """pending → sending (claimed by a sender) → sent | failed; a retry goes back to pending."""
+    """pending → sending (claimed by a sender) → sent | failed; a retry goes back to pending.
+
+    Two kinds of message: a dispatched letter version to one of the State's recipients
+    (kind "letter"), or one person's reminder digest (kind "digest"), whose subject and
+    bodies are frozen here when the sweep writes it.
+    """
 
     __tablename__ = "outbox"
     __table_args__ = (
@@ -162,11 +167,15 @@ class OutboxRecord(SQLModel, table=True):
         sa.Index("ix_outbox_status_next_attempt_at", "status", "next_attempt_at"),
     )
     id: int | None = Field(default=None, primary_key=True)
-    action_id: int = Field(foreign_key="joint_actions.id", index=True)
-    letter_version_id: int = Field(foreign_key="letter_versions.id")
+    kind: str = Field(default="letter", max_length=10, sa_column_kwargs={"server_default": "letter"})
+    action_id: int | None = Field(default=None, foreign_key="joint_actions.id", index=True)
+    letter_version_id: int | None = Field(default=None, foreign_key="letter_versions.id")
     recipient: str = Field(max_length=320)
     recipient_kind: str = Field(max_length=40)
     message_id: str = Field(max_length=200, unique=True)
+    subject: str | None = None  # digests only
+    body_text: str | None = None
+    body_html: str | None = None
     status: str = Field(default="pending", max_length=20)
     attempts: int = 0
     last_error: str | None = None
@@ -174,6 +183,26 @@ class OutboxRecord(SQLModel, table=True):
     next_attempt_at: datetime | None = _time(nullable=True)
     claimed_at: datetime | None = _time(nullable=True)
     sent_at: datetime | None = _time(nullable=True)
+
+
+class ReminderRecord(SQLModel, table=True):
+    """One reminder: a (deadline, due time, threshold, recipient), written at most once.
+
+    The uniqueness constraint is what makes a second sweep, or one after a crash, send
+    nothing twice; the due time is part of it so that an extended deadline reminds again.
+    """
+
+    __tablename__ = "reminders"
+    __table_args__ = (sa.UniqueConstraint("deadline_id", "due_at", "threshold", "recipient"),)
+    id: int | None = Field(default=None, primary_key=True)
+    deadline_id: int = Field(foreign_key="deadlines.id")
+    action_id: int = Field(foreign_key="joint_actions.id", index=True)
+    due_at: datetime = _time()
+    threshold: str = Field(max_length=40)
+    recipient: str = Field(max_length=320)
+    fires_at: datetime = _time()
+    created_at: datetime = _time()
+    outbox_id: int | None = Field(default=None, foreign_key="outbox.id", index=True)
 
 
 class CounterRecord(SQLModel, table=True):

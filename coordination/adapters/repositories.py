@@ -41,6 +41,7 @@ from .records import (
     OutboxRecord,
     RecipientRecord,
     ReferenceRecord,
+    ReminderRecord,
     ReplyRecord,
     UserRecord,
 )
@@ -182,12 +183,6 @@ class ActionRepository:
                           DeadlineRecord.status == DeadlineStatus.OPEN.value, DeadlineRecord.due_at <= now))
         return [tuple(row) for row in self.session.exec(ready)] + [tuple(row) for row in self.session.exec(waiting)]
 
-    def count_due_deadlines(self, *, now: datetime) -> dict[str, int]:
-        query = (select(DeadlineRecord.kind, sa.func.count())
-                 .where(DeadlineRecord.status == DeadlineStatus.OPEN.value, DeadlineRecord.due_at <= now)
-                 .group_by(DeadlineRecord.kind))
-        return {kind: count for kind, count in self.session.exec(query)}
-
     def _children(self, model, action_id: int, order=None) -> Sequence:  # type: ignore[no-untyped-def]
         return list(self.session.exec(select(model).where(model.action_id == action_id).order_by(order or model.id)))
 
@@ -216,9 +211,7 @@ class ActionRepository:
             approvals=[Approval(a.stage, a.round, Organisation(a.organisation), a.approver, Decision(a.decision),
                                 a.comment, a.letters_sha256, a.decided_at, a.void, a.id)
                        for a in self._children(ApprovalRecord, r.id)],
-            deadlines=[Deadline(DeadlineKind(d.kind), d.stage, d.due_at, d.created_at, DeadlineStatus(d.status),
-                                Organisation(d.organisation) if d.organisation else None, d.round, d.closed_at, d.id)
-                       for d in self._children(DeadlineRecord, r.id)],
+            deadlines=[_deadline(d) for d in self._children(DeadlineRecord, r.id)],
             replies=[Reply(x.stage, x.received_on, x.acknowledgement_only, x.recorded_by, x.recorded_at, x.id)
                      for x in self._children(ReplyRecord, r.id)],
         )
@@ -309,17 +302,29 @@ class OutboxRepository:
                                       recipient_kind=recipient_kind, message_id=message_id, created_at=now))
         self.session.flush()
 
+    def add_digest(self, *, recipient: str, subject: str, text: str, html: str, message_id: str,
+                   now: datetime) -> OutboxRecord:
+        row = OutboxRecord(kind="digest", recipient=recipient, recipient_kind="staff", message_id=message_id,
+                           subject=subject, body_text=text, body_html=html, created_at=now)
+        self.session.add(row)
+        self.session.flush()
+        return row
+
     def for_action(self, action_id: int) -> list[OutboxRecord]:
         return list(self.session.exec(select(OutboxRecord).where(OutboxRecord.action_id == action_id).order_by(OutboxRecord.id)))
 
-    def listing(self, *, status: str | None = None) -> list[tuple[OutboxRecord, str, str, int]]:
-        """Rows with the action's JAM reference, the letter's name and version."""
-        query = (select(OutboxRecord, ReferenceRecord.value, LetterRecord.name, LetterVersionRecord.version)
-                 .join(LetterVersionRecord, LetterVersionRecord.id == OutboxRecord.letter_version_id)
-                 .join(LetterRecord, LetterRecord.id == LetterVersionRecord.letter_id)
-                 .join(ReferenceRecord, sa.and_(ReferenceRecord.action_id == OutboxRecord.action_id,
-                                                ReferenceRecord.kind == ReferenceKind.JAM.value))
-                 .order_by(OutboxRecord.id))
+    def _with_letters(self, *columns):  # type: ignore[no-untyped-def]
+        """Rows with their letter version, letter and JAM reference (None for digests)."""
+        return (select(OutboxRecord, *columns)
+                .outerjoin(LetterVersionRecord, LetterVersionRecord.id == OutboxRecord.letter_version_id)
+                .outerjoin(LetterRecord, LetterRecord.id == LetterVersionRecord.letter_id)
+                .outerjoin(ReferenceRecord, sa.and_(ReferenceRecord.action_id == OutboxRecord.action_id,
+                                                    ReferenceRecord.kind == ReferenceKind.JAM.value)))
+
+    def listing(self, *, status: str | None = None) -> list[tuple[OutboxRecord, str | None, str | None, int | None]]:
+        """Rows with the action's JAM reference, the letter's name and version (None for digests)."""
+        query = self._with_letters(ReferenceRecord.value, LetterRecord.name, LetterVersionRecord.version
+                                   ).order_by(OutboxRecord.id)
         if status is not None:
             query = query.where(OutboxRecord.status == status)
         return list(self.session.exec(query))
@@ -340,13 +345,10 @@ class OutboxRepository:
                                  .values(status="sending", claimed_at=now))
         return ids
 
-    def batch(self, ids: list[int]) -> list[tuple[OutboxRecord, LetterVersionRecord, LetterRecord, str]]:
+    def batch(self, ids: list[int]) -> list[tuple[OutboxRecord, LetterVersionRecord | None, LetterRecord | None,
+                                                  str | None]]:
         """Claimed rows with their frozen letter version, letter and the action's JAM reference."""
-        query = (select(OutboxRecord, LetterVersionRecord, LetterRecord, ReferenceRecord.value)
-                 .join(LetterVersionRecord, LetterVersionRecord.id == OutboxRecord.letter_version_id)
-                 .join(LetterRecord, LetterRecord.id == LetterVersionRecord.letter_id)
-                 .join(ReferenceRecord, sa.and_(ReferenceRecord.action_id == OutboxRecord.action_id,
-                                                ReferenceRecord.kind == ReferenceKind.JAM.value))
+        query = (self._with_letters(LetterVersionRecord, LetterRecord, ReferenceRecord.value)
                  .where(OutboxRecord.id.in_(ids)).order_by(OutboxRecord.id))
         return list(self.session.exec(query))
 
@@ -374,3 +376,85 @@ class OutboxRepository:
         """The frozen subject, text and HTML of a dispatched letter version."""
         version = self.session.get(LetterVersionRecord, letter_version_id)
         return version if version is not None and version.rendered_text is not None else None
+
+
+@dataclasses.dataclass(frozen=True)
+class DeadlineRow:
+    """An open deadline with what reminders and listings need of its action."""
+
+    deadline: Deadline
+    action_id: int
+    reference: str
+    action_type: str
+    country: str
+    stage: str
+    round: int
+    opened_by: str
+    submitted_by: str | None
+
+
+class DeadlineRepository:
+    """Open deadlines by due time (index on status, due_at), and the reminders sent for them."""
+
+    def __init__(self, session: Session) -> None:
+        self.session = session
+
+    def open(self, *, due_before: datetime | None = None, action_ids: Iterable[int] | None = None) -> list[DeadlineRow]:
+        """Open deadlines, soonest first; only those due before `due_before` if given."""
+        query = (select(DeadlineRecord, ReferenceRecord.value, ActionRecord.type, ActionRecord.country,
+                        ActionRecord.stage, ActionRecord.round, ActionRecord.opened_by, ActionRecord.submitted_by)
+                 .join(ActionRecord, ActionRecord.id == DeadlineRecord.action_id)
+                 .join(ReferenceRecord, sa.and_(ReferenceRecord.action_id == DeadlineRecord.action_id,
+                                                ReferenceRecord.kind == ReferenceKind.JAM.value))
+                 .where(DeadlineRecord.status == DeadlineStatus.OPEN.value)
+                 .order_by(DeadlineRecord.due_at, DeadlineRecord.id))
+        if due_before is not None:
+            query = query.where(DeadlineRecord.due_at <= due_before)
+        if action_ids is not None:
+            query = query.where(DeadlineRecord.action_id.in_(list(action_ids)))
+        return [
+            DeadlineRow(_deadline(d), d.action_id, ref, type_, country, stage, round_, opened_by, submitted_by)
+            for d, ref, type_, country, stage, round_, opened_by, submitted_by in self.session.exec(query)
+        ]
+
+    def decided(self, gates: Iterable[tuple[int, str, int]]) -> dict[tuple[int, str, int], set[str]]:
+        """Who has decided on each (action, stage, round), void decisions left out."""
+        gates = set(gates)
+        found: dict[tuple[int, str, int], set[str]] = {}
+        if not gates:
+            return found
+        query = (select(ApprovalRecord.action_id, ApprovalRecord.stage, ApprovalRecord.round, ApprovalRecord.approver)
+                 .where(ApprovalRecord.action_id.in_({a for a, _, _ in gates}), ApprovalRecord.void.is_(False)))
+        for action_id, stage, round_, approver in self.session.exec(query):
+            if (action_id, stage, round_) in gates:
+                found.setdefault((action_id, stage, round_), set()).add(approver)
+        return found
+
+    def reminded(self, deadline_ids: Iterable[int]) -> set[tuple[int, datetime, str, str]]:
+        """The (deadline, due time, threshold, recipient) already written for these deadlines."""
+        ids = list(deadline_ids)
+        if not ids:
+            return set()
+        query = (select(ReminderRecord.deadline_id, ReminderRecord.due_at, ReminderRecord.threshold,
+                        ReminderRecord.recipient).where(ReminderRecord.deadline_id.in_(ids)))
+        return {tuple(row) for row in self.session.exec(query)}
+
+    def add_reminders(self, rows: list[dict]) -> list[tuple[int, int, str]]:
+        """Insert reminders; one already written (by a concurrent sweep) is skipped, not an error.
+
+        Returns (id, deadline id, recipient) of the rows this call wrote."""
+        if not rows:
+            return []
+        insert = _insert(self.session)
+        statement = (insert(ReminderRecord).values(rows).on_conflict_do_nothing()
+                     .returning(ReminderRecord.id, ReminderRecord.deadline_id, ReminderRecord.recipient))
+        return [tuple(row) for row in self.session.execute(statement)]
+
+    def attach_to_digest(self, reminder_ids: list[int], outbox_id: int) -> None:
+        self.session.execute(sa.update(ReminderRecord).where(ReminderRecord.id.in_(reminder_ids))
+                             .values(outbox_id=outbox_id))
+
+
+def _deadline(d: DeadlineRecord) -> Deadline:
+    return Deadline(DeadlineKind(d.kind), d.stage, d.due_at, d.created_at, DeadlineStatus(d.status),
+                    Organisation(d.organisation) if d.organisation else None, d.round, d.closed_at, d.id)

@@ -7,6 +7,7 @@ from .audit import AuditLog
 from .database import READ_ONLY
 from .repositories import (
     ActionRepository,
+    DeadlineRepository,
     OutboxRepository,
     RecipientRepository,
     SqlReferenceNumbers,
@@ -25,6 +26,7 @@ class UnitOfWork:
         self.recipients = RecipientRepository(self.session)
         self.actions = ActionRepository(self.session)
         self.outbox = OutboxRepository(self.session)
+        self.deadlines = DeadlineRepository(self.session)
         self.numbers = SqlReferenceNumbers(self.session)
         self.audit = AuditLog(self.session)
         return self

@@ -109,6 +109,23 @@ class DeadlineClosed(Event):
 
 
 @dataclass(frozen=True)
+class DeadlineExtended(Event):
+    kind: str
+    organisation: str | None
+    previous_due_at: str
+    due_at: str
+    reason: str
+
+
+@dataclass(frozen=True)
+class DeadlineCancelled(Event):
+    kind: str
+    organisation: str | None
+    due_at: str
+    reason: str
+
+
+@dataclass(frozen=True)
 class ReplyRecorded(Event):
     stage: str
     received_on: str

@@ -6,7 +6,7 @@ clock (`now` is an argument) and reach the outside only through the ports in `po
 
 from collections.abc import Iterable
 from dataclasses import dataclass, field
-from datetime import date, datetime
+from datetime import UTC, date, datetime
 
 from . import events as ev
 from .countries import DEFAULT_LANGUAGE, normalise_country
@@ -14,6 +14,7 @@ from .deadlines import Deadline, due_at
 from .errors import IncompleteLetters, InvalidInput, InvalidState, NotFound, NotPermitted
 from .letters import Letter, letters_digest
 from .ports import BusinessCalendar, ReferenceNumbers
+from .reminders import time_zone_of
 from .stages import DEFINITIONS, ActionDefinition, StageDefinition
 from .vocabulary import (
     ActionType,
@@ -97,6 +98,17 @@ def reference_series(kind: ReferenceKind, *, year: int, country: str) -> str:
 # Supervisors can do an officer's work too; four eyes then keeps them from deciding on it.
 CASEWORK = (Role.OFFICER, Role.SUPERVISOR)
 DECIDING = (Role.SUPERVISOR,)
+
+
+def _on_date(to: date | datetime, deadline: Deadline) -> datetime:
+    """A datetime as given (it must carry its offset); a date at the deadline's local time of day."""
+    if isinstance(to, datetime):
+        if to.tzinfo is None:
+            raise InvalidInput(f"give the time zone of {to.isoformat()} (e.g. +00:00), or a date")
+        return to.astimezone(UTC)
+    zone = time_zone_of(deadline)
+    local = deadline.due_at.astimezone(zone)
+    return datetime.combine(to, local.time(), tzinfo=zone).astimezone(UTC)
 
 
 def _require_role(user: User, roles: tuple[Role, ...], doing: str) -> None:
@@ -398,6 +410,55 @@ class JointAction:
                 ev.ApprovalsVoided(actor, self.stage, self.round, reason, tuple(a.approver for a in voided))
             )
         return voided
+
+    # ----------------------------------------------------------------- deadlines by hand
+
+    def extend_deadline(
+        self, user: User, *, kind: DeadlineKind, to: date | datetime, reason: str, now: datetime,
+        organisation: Organisation | None = None,
+    ) -> list[Deadline]:
+        """Move open deadlines of a kind to a later time; a date keeps the local time of day."""
+        deadlines = self._deadlines_by_hand(user, kind, reason, organisation, "extend")
+        for deadline in deadlines:
+            new_due = _on_date(to, deadline)
+            if new_due <= deadline.due_at:
+                raise InvalidInput(
+                    f"{kind.value} of {self.reference} is due {deadline.due_at.isoformat()}; "
+                    f"an extension must be later, not {new_due.isoformat()}"
+                )
+            if new_due <= now:
+                raise InvalidInput(f"an extension must end in the future, not {new_due.isoformat()}")
+        for deadline in deadlines:
+            previous, deadline.due_at = deadline.due_at, _on_date(to, deadline)
+            self.events.append(ev.DeadlineExtended(
+                user.email, kind.value, deadline.organisation.value if deadline.organisation else None,
+                previous.isoformat(), deadline.due_at.isoformat(), reason.strip()))
+        return deadlines
+
+    def cancel_deadline(
+        self, user: User, *, kind: DeadlineKind, reason: str, now: datetime, organisation: Organisation | None = None,
+    ) -> list[Deadline]:
+        """Cancel open deadlines of a kind: no more reminders, no automatic step when it passes."""
+        deadlines = self._deadlines_by_hand(user, kind, reason, organisation, "cancel")
+        for deadline in deadlines:
+            self.events.append(ev.DeadlineCancelled(
+                user.email, kind.value, deadline.organisation.value if deadline.organisation else None,
+                deadline.due_at.isoformat(), reason.strip()))
+            self._close(deadline, DeadlineStatus.CANCELLED, now, user.email)
+        return deadlines
+
+    def _deadlines_by_hand(
+        self, user: User, kind: DeadlineKind, reason: str, organisation: Organisation | None, doing: str,
+    ) -> list[Deadline]:
+        _require_role(user, CASEWORK, f"{doing} deadlines")
+        if not reason or not reason.strip():
+            raise InvalidInput(f"to {doing} a deadline, give the reason")
+        found = [d for d in self.deadlines
+                 if d.kind is kind and d.is_open and organisation in (None, d.organisation)]
+        if not found:
+            whose = f" owed by {organisation.label}" if organisation else ""
+            raise InvalidState(f"{self.reference} has no open {kind.value} deadline{whose}")
+        return found
 
     # ----------------------------------------------------------------- skipping and replies
 

@@ -8,7 +8,8 @@ from .vocabulary import Organisation
 
 class BusinessCalendar(Protocol):
     def add_business_days(self, organisation: Organisation, start: datetime, days: int) -> datetime:
-        """`start` (UTC) moved forward by business days of the organisation's seat, in UTC."""
+        """`start` (UTC) moved by business days of the organisation's seat (back if negative), at
+        the same local time of day, in UTC."""
         ...
 
 

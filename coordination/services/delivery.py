@@ -1,6 +1,6 @@
 """Delivering the outbox over SMTP: each row at least once, and in practice once.
 
-A run claims the rows that are due, builds each message from the letter version frozen at
+Rows are dispatched letters and reminder digests (see `reminders.py`). A run claims the rows that are due, builds each message from the letter version frozen at
 dispatch (text, HTML, and its PDF, which the same HTML always renders to the same bytes),
 sends them over one connection, and records every result in a transaction of its own.
 Transient failures (unreachable server, 4xx) are retried within the run, then deferred
@@ -54,12 +54,16 @@ def smtp_settings(app: App) -> SmtpSettings:
 @dataclass(frozen=True)
 class _Outgoing:
     outbox_id: int
-    action_id: int
-    reference: str
+    action_id: int | None  # None for a reminder digest
+    reference: str  # the action's JAM reference, or the digest's recipient
     letter: str
-    version: int
+    version: int | None
     message_id: str
     message: EmailMessage
+
+    @property
+    def is_digest(self) -> bool:
+        return self.action_id is None
 
 
 async def send_outbox(
@@ -94,6 +98,14 @@ async def _messages(app: App, ids: list[int]) -> list[_Outgoing]:
     pdfs: dict[int, bytes] = {}
     outgoing = []
     for row, version, letter, reference in rows:
+        if row.kind == "digest":
+            message = build_message(
+                sender=app.settings.mail_from, recipient=row.recipient, subject=row.subject,
+                message_id=row.message_id, sent_at=row.created_at, text=row.body_text, html=row.body_html,
+                attachment=None,
+            )
+            outgoing.append(_Outgoing(row.id, None, row.recipient, "reminder digest", None, row.message_id, message))
+            continue
         if version.id not in pdfs:
             pdfs[version.id] = await asyncio.to_thread(app.renderer.pdf, version.rendered_html)
         message = build_message(
@@ -122,7 +134,7 @@ async def _deliver(app: App, mailer: Mailer, item: _Outgoing, report: DeliveryRe
         except TransientDeliveryError as error:
             last = error
             continue
-        _record(app, item, "sent", None, event="LetterDelivered")
+        _record(app, item, "sent", None, event="DigestDelivered" if item.is_digest else "LetterDelivered")
         report.sent += 1
         return
     if isinstance(last, UnreachableServer):
@@ -156,7 +168,10 @@ def _record(app: App, item: _Outgoing, status: str, error: str | None, *, event:
 
 
 def _audit(uow, item: _Outgoing, now: datetime, event: str, error: str | None) -> None:  # type: ignore[no-untyped-def]
-    payload = {"letter": item.letter, "version": item.version, "message_id": item.message_id}
+    if item.is_digest:
+        payload = {"message_id": item.message_id}
+    else:
+        payload = {"letter": item.letter, "version": item.version, "message_id": item.message_id}
     if error:
         payload["error"] = error
     uow.audit.append(now=now, actor="system", event=event, payload=payload, action_id=item.action_id,
@@ -167,7 +182,8 @@ def list_outbox(app: App, *, status: str | None = None) -> list[dict]:
     """Outbox rows and their states, for `outbox list`."""
     with app.uow(read_only=True) as uow:
         return [
-            {"id": row.id, "reference": ref, "letter": letter, "version": version, "recipient": row.recipient,
+            {"id": row.id, "kind": row.kind, "reference": ref, "letter": letter if row.kind == "letter" else
+             "reminder digest", "version": version, "recipient": row.recipient,
              "recipient_kind": row.recipient_kind, "status": row.status, "attempts": row.attempts,
              "last_error": row.last_error, "message_id": row.message_id,
              "next_attempt_at": row.next_attempt_at.isoformat() if row.next_attempt_at else None,

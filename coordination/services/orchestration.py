@@ -1,5 +1,5 @@
 """What the orchestration asks of the system of record: which actions have automatic steps
-due, and which deadlines are due (the reminders issue adds the sweep itself)."""
+due (the reminder sweep is in `reminders.py`)."""
 
 from datetime import datetime
 
@@ -19,10 +19,3 @@ def due_runs(app: App, *, now: datetime | None = None) -> list[RunRequest]:
         if stage.has_automatic_steps(Status(record.status), [DeadlineKind(due_kind)] if due_kind else []):
             requests.append(RunRequest(record.id, reference, record.type, record.stage, record.round))
     return list({r.idempotency_key: r for r in requests}.values())
-
-
-def due_deadlines(app: App, *, now: datetime | None = None) -> dict[str, int]:
-    """Open deadlines already due, counted by kind (no names: this goes to Prefect's logs)."""
-    now = now or app.clock()
-    with app.uow(read_only=True) as uow:
-        return uow.actions.count_due_deadlines(now=now)

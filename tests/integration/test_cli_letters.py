@@ -286,7 +286,7 @@ def test_outbox_list_json_lists_the_rows_of_a_dispatch_as_pending(app, cli):
     assert len({r["message_id"] for r in rows}) == 3
     assert outbox(cli, "--status", "sent") == []
     table = ok(cli("outbox", "list")).splitlines()
-    assert table[0].split() == ["REFERENCE", "LETTER", "RECIPIENT", "STATUS", "TRIES", "LAST", "ERROR"]
+    assert table[0].split() == ["REFERENCE", "MESSAGE", "RECIPIENT", "STATUS", "TRIES", "LAST", "ERROR"]
     assert len(table) == 4 and all(" pending " in f"{l} " for l in table[1:])
 
 

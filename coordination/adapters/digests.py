@@ -1,0 +1,98 @@
+"""Reminder digests: one email per person per sweep, in text and HTML, from Jinja2 templates.
+
+A digest names no defender, source or fact: only references, stages, deadline kinds and
+due times, each with a link to the action's page. Due times are shown in the recipient's
+time zone (their organisation's seat).
+"""
+
+from dataclasses import dataclass
+from datetime import datetime, tzinfo
+from functools import lru_cache
+from pathlib import Path
+
+from babel.dates import format_datetime
+from jinja2 import Environment, FileSystemLoader, StrictUndefined, select_autoescape
+
+TEMPLATES = Path(__file__).resolve().parent / "mail_templates"
+
+ZONE_NAMES = {"Europe/Zurich": "Geneva", "America/New_York": "Washington DC", "UTC": "UTC"}
+
+KIND_LABELS = {
+    "approval_sla": "decision on the gate",
+    "state_reply": "State's reply",
+    "publication": "publication",
+    "review": "review of the measure",
+}
+
+
+@dataclass(frozen=True)
+class DigestItem:
+    reference: str
+    action_type: str
+    country: str
+    stage: str
+    kind: str
+    organisation: str | None
+    due_at: datetime
+    status: str  # "due in 3 days", "overdue by 2 days (escalation 1)"
+    escalation: bool
+    link: str
+
+
+@dataclass(frozen=True)
+class DigestLine:
+    """One action and its deadlines that this person is reminded of."""
+
+    reference: str
+    action_type: str
+    country: str
+    stage: str
+    link: str
+    items: tuple[DigestItem, ...]
+
+    @property
+    def overdue(self) -> bool:
+        return any(item.escalation for item in self.items)
+
+
+@dataclass(frozen=True)
+class Digest:
+    subject: str
+    text: str
+    html: str
+
+
+@lru_cache(maxsize=1)
+def _environment() -> Environment:
+    env = Environment(
+        loader=FileSystemLoader(TEMPLATES), undefined=StrictUndefined, trim_blocks=True, lstrip_blocks=True,
+        autoescape=select_autoescape(enabled_extensions=("html.j2",), default_for_string=False),
+        keep_trailing_newline=True,
+    )
+    env.globals["kind_label"] = lambda kind, organisation: (
+        KIND_LABELS.get(kind, kind) + (f" by {organisation.upper()}" if organisation else ""))
+    return env
+
+
+def render_digest(*, name: str, zone: tzinfo, items: list[DigestItem], reason: str) -> Digest:
+    """The digest for one person: a line per action, overdue ones first, then by due time."""
+    lines: dict[str, list[DigestItem]] = {}
+    for item in sorted(items, key=lambda i: (not i.escalation, i.due_at, i.reference)):
+        lines.setdefault(item.reference, []).append(item)
+    grouped = [DigestLine(its[0].reference, its[0].action_type, its[0].country, its[0].stage, its[0].link,
+                          tuple(its)) for its in lines.values()]
+    overdue = sum(1 for item in items if item.escalation)
+    count = len(items)
+    subject = f"[coordination] {count} deadline reminder{'s' if count != 1 else ''}"
+    if overdue:
+        subject += f", {overdue} overdue"
+    env = _environment()
+
+    def when(moment: datetime) -> str:
+        return format_datetime(moment, "EEE d MMM y, HH:mm", tzinfo=zone, locale="en")
+
+    zone_name = ZONE_NAMES.get(str(zone), str(zone))
+    context = dict(name=name, lines=grouped, count=count, overdue=overdue, when=when, zone_name=zone_name,
+                   reason=reason, subject=subject)
+    return Digest(subject, env.get_template("reminder_digest.txt.j2").render(context),
+                  env.get_template("reminder_digest.html.j2").render(context))

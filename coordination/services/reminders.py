@@ -1,0 +1,280 @@
+"""Deadlines: the reminder sweep, extensions and cancellations, listings and the calendar feed.
+
+The sweep (`coordination reminders send` and the `deadline-reminders` flow) finds the open
+deadlines whose latest threshold has passed, writes one reminder per (deadline, due time,
+threshold, recipient) under a uniqueness constraint, groups each person's new reminders
+into one digest in the outbox, and commits all of it in one transaction. The outbox
+sender delivers the digests. A second run, or one after a crash, finds the reminders
+written and sends nothing twice; a run after downtime owes only each deadline's latest
+threshold. It reads only the deadlines due within the longest reminder lead (index on
+status and due time), so its cost grows with what is due, not with all open deadlines.
+"""
+
+from collections import defaultdict
+from dataclasses import dataclass, field
+from datetime import UTC, date, datetime, timedelta
+
+from coordination.adapters.digests import DigestItem, render_digest
+from coordination.adapters.repositories import DeadlineRow
+from coordination.bootstrap import App
+from coordination.domain import DeadlineKind, InvalidInput, Organisation, Role, User
+from coordination.domain.reminders import (
+    SEAT_TIME_ZONES,
+    Threshold,
+    earliest_due_to_consider,
+    latest_threshold,
+    reminder_recipients,
+    time_zone_of,
+)
+
+from .actions import _parse, _save
+
+WHY = ("You receive this as the officer of these joint actions, or as a supervisor whose decision is awaited; "
+       "overdue deadlines are escalated to the supervisors of both organisations until they are met.")
+
+
+@dataclass(frozen=True)
+class ReminderLine:
+    """One reminder owed: a deadline's threshold, for one person."""
+
+    recipient: str
+    row: DeadlineRow
+    threshold: Threshold
+
+    def as_dict(self, now: datetime) -> dict:
+        d = self.row.deadline
+        return {"recipient": self.recipient, "reference": self.row.reference, "stage": self.row.stage,
+                "kind": d.kind.value, "organisation": d.organisation.value if d.organisation else None,
+                "due_at": _iso(d.due_at), "threshold": self.threshold.key,
+                "status": self.threshold.describe(d.due_at, now)}
+
+
+@dataclass
+class SweepReport:
+    now: datetime
+    dry_run: bool = False
+    deadlines: int = 0  # deadlines owing a new reminder
+    reminders: int = 0  # (deadline, threshold, recipient) written, or that would be
+    digests: int = 0  # one per recipient
+    lines: list[ReminderLine] = field(default_factory=list)
+
+    def counts(self) -> dict[str, int]:
+        """What the sweep did, in numbers only (this goes to Prefect's logs)."""
+        return {"deadlines": self.deadlines, "reminders": self.reminders, "digests": self.digests}
+
+
+def _iso(value: datetime) -> str:
+    return value.astimezone(UTC).replace(microsecond=0).isoformat().replace("+00:00", "Z")
+
+
+def _owed(app: App, uow, now: datetime) -> list[ReminderLine]:  # type: ignore[no-untyped-def]
+    """Every reminder the deadlines owe at `now` that has not been written yet."""
+    policies = app.settings.policies
+    rows = uow.deadlines.open(due_before=earliest_due_to_consider(now, policies))
+    owed = [(row, t) for row in rows
+            if (t := latest_threshold(row.deadline, policies[row.deadline.kind], app.calendar, now=now))]
+    if not owed:
+        return []
+    supervisors = {org: sorted(u.email for u in uow.users.with_role(org, Role.SUPERVISOR)) for org in Organisation}
+    decided = uow.deadlines.decided((row.action_id, row.deadline.stage, row.deadline.round)
+                                    for row, _ in owed if row.deadline.kind is DeadlineKind.APPROVAL_SLA)
+    written = uow.deadlines.reminded(row.deadline.id for row, _ in owed)
+    lines = []
+    for row, threshold in owed:
+        d = row.deadline
+        for recipient in reminder_recipients(
+            d, threshold, officer=row.opened_by, submitted_by=row.submitted_by,
+            decided=decided.get((row.action_id, d.stage, d.round), set()), supervisors=supervisors,
+        ):
+            if (d.id, d.due_at, threshold.key, recipient) not in written:
+                lines.append(ReminderLine(recipient, row, threshold))
+    return lines
+
+
+def send_reminders(app: App, *, now: datetime | None = None, dry_run: bool = False) -> SweepReport:
+    """The sweep: write what is owed as reminders and one digest per recipient, all or nothing."""
+    now = now or app.clock()
+    if now.tzinfo is None:
+        raise InvalidInput(f"give the time zone of {now.isoformat()} (e.g. 2026-11-02T09:00:00+00:00)")
+    report = SweepReport(now=now, dry_run=dry_run)
+    with app.uow(read_only=dry_run) as uow:
+        lines = _owed(app, uow, now)
+        if dry_run or not lines:
+            _tally(report, lines)
+            return report
+        inserted = uow.deadlines.add_reminders([
+            {"deadline_id": line.row.deadline.id, "action_id": line.row.action_id, "due_at": line.row.deadline.due_at,
+             "threshold": line.threshold.key, "recipient": line.recipient, "fires_at": line.threshold.fires_at,
+             "created_at": now}
+            for line in lines
+        ])
+        ids = {(deadline_id, recipient): reminder_id for reminder_id, deadline_id, recipient in inserted}
+        lines = [line for line in lines if (line.row.deadline.id, line.recipient) in ids]  # a concurrent sweep won
+        users = {user.email: user for user in uow.users.all()}
+        by_recipient: dict[str, list[ReminderLine]] = defaultdict(list)
+        for line in lines:
+            by_recipient[line.recipient].append(line)
+        for recipient, its_lines in sorted(by_recipient.items()):
+            reminder_ids = sorted(ids[(line.row.deadline.id, recipient)] for line in its_lines)
+            digest = _digest(app, users.get(recipient), recipient, its_lines, now)
+            row = uow.outbox.add_digest(
+                recipient=recipient, subject=digest.subject, text=digest.text, html=digest.html, now=now,
+                message_id=f"<reminders.{reminder_ids[0]}@{app.settings.mail_domain}>",
+            )
+            uow.deadlines.attach_to_digest(reminder_ids, row.id)
+        _audit(uow, lines, now)
+        uow.commit()
+    _tally(report, lines)
+    return report
+
+
+def _tally(report: SweepReport, lines: list[ReminderLine]) -> None:
+    report.lines = lines
+    report.reminders = len(lines)
+    report.deadlines = len({line.row.deadline.id for line in lines})
+    report.digests = len({line.recipient for line in lines})
+
+
+def _digest(app: App, user: User | None, recipient: str, lines: list[ReminderLine], now: datetime):  # type: ignore[no-untyped-def]
+    zone = SEAT_TIME_ZONES[user.organisation] if user else UTC
+    items = [
+        DigestItem(
+            reference=line.row.reference, action_type=line.row.action_type.replace("-", " "),
+            country=line.row.country, stage=line.row.stage, kind=line.row.deadline.kind.value,
+            organisation=line.row.deadline.organisation.value if line.row.deadline.organisation else None,
+            due_at=line.row.deadline.due_at, status=line.threshold.describe(line.row.deadline.due_at, now),
+            escalation=line.threshold.is_escalation, link=action_link(app, line.row.reference),
+        )
+        for line in lines
+    ]
+    return render_digest(name=user.name if user else recipient, zone=zone, items=items, reason=WHY)
+
+
+def action_link(app: App, reference: str) -> str:
+    return f"{app.settings.base_url.rstrip('/')}/actions/{reference}"
+
+
+def _audit(uow, lines: list[ReminderLine], now: datetime) -> None:  # type: ignore[no-untyped-def]
+    """One audit event per deadline reminded, naming the threshold and who was told."""
+    by_deadline: dict[int, list[ReminderLine]] = defaultdict(list)
+    for line in lines:
+        by_deadline[line.row.deadline.id].append(line)
+    for its_lines in by_deadline.values():
+        row, threshold = its_lines[0].row, its_lines[0].threshold
+        d = row.deadline
+        uow.audit.append(
+            now=now, actor="system", event="ReminderQueued", action_id=row.action_id, subject=row.reference,
+            payload={"kind": d.kind.value, "organisation": d.organisation.value if d.organisation else None,
+                     "due_at": d.due_at.isoformat(), "threshold": threshold.key,
+                     "recipients": sorted(line.recipient for line in its_lines)},
+        )
+
+
+# ---------------------------------------------------------------- extending and cancelling by hand
+
+def _parse_when(value: str) -> date | datetime:
+    text = (value or "").strip()
+    try:
+        return date.fromisoformat(text) if len(text) == 10 else datetime.fromisoformat(text)
+    except ValueError:
+        raise InvalidInput(f"{value!r} is not a date (YYYY-MM-DD) or an ISO 8601 time with its offset") from None
+
+
+def _organisation(value: str | None) -> Organisation | None:
+    return None if value is None else _parse(Organisation, value.strip().lower(), "organisation")
+
+
+def extend_deadline(
+    app: App, *, reference: str, kind: str, to: str, reason: str, actor: str, organisation: str | None = None,
+) -> list[dict]:
+    """Move a deadline later, with the reason (audited); returns the deadlines changed."""
+    deadline_kind, when, org = _parse(DeadlineKind, kind, "deadline kind"), _parse_when(to), _organisation(organisation)
+    with app.uow() as uow:
+        user = uow.users.require(actor)
+        action = uow.actions.get(reference, for_update=True)
+        changed = action.extend_deadline(user, kind=deadline_kind, to=when, reason=reason, now=app.clock(),
+                                         organisation=org)
+        _save(app, uow, action, user)
+    return [_deadline_view(action.reference, d) for d in changed]
+
+
+def cancel_deadline(
+    app: App, *, reference: str, kind: str, reason: str, actor: str, organisation: str | None = None,
+) -> list[dict]:
+    """Cancel a deadline, with the reason (audited): no more reminders for it."""
+    deadline_kind, org = _parse(DeadlineKind, kind, "deadline kind"), _organisation(organisation)
+    with app.uow() as uow:
+        user = uow.users.require(actor)
+        action = uow.actions.get(reference, for_update=True)
+        changed = action.cancel_deadline(user, kind=deadline_kind, reason=reason, now=app.clock(), organisation=org)
+        _save(app, uow, action, user)
+    return [_deadline_view(action.reference, d) for d in changed]
+
+
+def _deadline_view(reference: str, d, now: datetime | None = None) -> dict:  # type: ignore[no-untyped-def]
+    view = {"reference": reference, "kind": d.kind.value, "stage": d.stage,
+            "organisation": d.organisation.value if d.organisation else None, "due_at": _iso(d.due_at),
+            "time_zone": str(time_zone_of(d)), "status": d.status.value}
+    if now is not None:
+        view["overdue"] = d.due_at <= now
+        view["seconds_left"] = int((d.due_at - now).total_seconds())
+    return view
+
+
+# ---------------------------------------------------------------- overview
+
+def list_deadlines(
+    app: App, *, overdue: bool = False, due_within: float | None = None, now: datetime | None = None,
+) -> list[dict]:
+    """Open deadlines, most urgent first: overdue ones, then by due time."""
+    if due_within is not None and due_within < 0:
+        raise InvalidInput(f"--due-within takes a number of days, not {due_within:g}")
+    now = now or app.clock()
+    before = now if overdue else (now + timedelta(days=due_within) if due_within is not None else None)
+    with app.uow(read_only=True) as uow:
+        rows = uow.deadlines.open(due_before=before)
+    return [dict(_deadline_view(row.reference, row.deadline, now), action_type=row.action_type,
+                 country=row.country, action_stage=row.stage) for row in rows]
+
+
+def calendar_feed(app: App, *, user: str | None = None, now: datetime | None = None) -> bytes:
+    """Open deadlines as an iCalendar feed; for one person, those they are reminded of first."""
+    from icalendar import Alarm, Calendar, Event  # imported here: only this command needs it
+
+    now = now or app.clock()
+    with app.uow(read_only=True) as uow:
+        person = uow.users.require(user) if user else None
+        rows = uow.deadlines.open()
+        if person is not None:
+            supervisors = {org: sorted(u.email for u in uow.users.with_role(org, Role.SUPERVISOR))
+                           for org in Organisation}
+            decided = uow.deadlines.decided((r.action_id, r.deadline.stage, r.deadline.round) for r in rows
+                                            if r.deadline.kind is DeadlineKind.APPROVAL_SLA)
+            first = Threshold("feed", now)  # not an escalation: the people a deadline is owed by
+            rows = [r for r in rows if person.email in reminder_recipients(
+                r.deadline, first, officer=r.opened_by, submitted_by=r.submitted_by,
+                decided=decided.get((r.action_id, r.deadline.stage, r.deadline.round), set()),
+                supervisors=supervisors)]
+    feed = Calendar()
+    feed.add("prodid", "-//coordination//joint actions of OHCHR and the IACHR//EN")
+    feed.add("version", "2.0")
+    feed.add("x-wr-calname", f"Joint action deadlines{' of ' + person.email if person else ''}")
+    for row in rows:
+        d = row.deadline
+        event = Event()
+        event.add("uid", f"deadline-{d.id}@{app.settings.mail_domain}")
+        event.add("dtstamp", now)
+        event.add("dtstart", d.due_at)
+        event.add("dtend", d.due_at + timedelta(minutes=30))
+        owed = f" ({d.organisation.value.upper()})" if d.organisation else ""
+        event.add("summary", f"{row.reference}: {d.kind.value.replace('_', ' ')}{owed} due")
+        link = action_link(app, row.reference)
+        event.add("description", f"{row.action_type.replace('-', ' ')}, {row.country}, stage {row.stage}\n{link}")
+        event.add("url", link)
+        alarm = Alarm()
+        alarm.add("action", "DISPLAY")
+        alarm.add("description", f"{row.reference}: {d.kind.value.replace('_', ' ')} due tomorrow")
+        alarm.add("trigger", timedelta(days=-1))
+        event.add_component(alarm)
+        feed.add_component(event)
+    return feed.to_ical()
