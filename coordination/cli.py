@@ -375,13 +375,17 @@ def outbox_list(
 
 # ---------------------------------------------------------------- deadlines, reminders, calendar
 
-def _deliver_now() -> str:
-    """Send what the outbox holds, if an SMTP server is configured; one line saying what happened."""
+def _deliver_now() -> None:
+    """Send what the outbox holds, if an SMTP server is configured; exit 1 if some had to wait or failed."""
     if not _app().settings.smtp_host:
-        return "No SMTP server is configured: `coordination outbox send` delivers them once one is."
+        typer.echo("No SMTP server is configured: `coordination outbox send` delivers them once one is.")
+        return
     report = asyncio.run(services.send_outbox(_app()))
-    line = f"Outbox: sent {report.sent}, deferred {report.deferred}, failed {report.failed}."
-    return line + "".join(f"\n  {error}" for error in report.errors)
+    typer.echo(f"Outbox: sent {report.sent}, deferred {report.deferred}, failed {report.failed}.")
+    for error in report.errors:
+        typer.echo(f"  {error}", err=True)
+    if report.deferred or report.failed:
+        raise typer.Exit(1)  # the reminders are queued all the same: the outbox sender retries them
 
 
 def _when(value: str) -> datetime:
@@ -464,7 +468,7 @@ def reminders_send(
             owed = f" ({d['organisation'].upper()})" if d["organisation"] else ""
             typer.echo(f"  {d['recipient']}: {d['reference']} {d['kind']}{owed} due {d['due_at']}, {d['status']}")
     elif report.digests:
-        typer.echo(_deliver_now())
+        _deliver_now()
 
 
 @calendar_app.command("export")

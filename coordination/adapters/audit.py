@@ -45,19 +45,27 @@ class AuditLog:
         self, *, now: datetime, actor: str, event: str, payload: dict, organisation: str | None = None,
         action_id: int | None = None, subject: str | None = None,
     ) -> AuditEventRecord:
+        return self.append_many([dict(now=now, actor=actor, event=event, payload=payload, organisation=organisation,
+                                      action_id=action_id, subject=subject)])[0]
+
+    def append_many(self, events: list[dict]) -> list[AuditEventRecord]:
+        """Append events in order (keyword arguments of `append`), locking the head once."""
         # Lock the head row: concurrent transactions append one after the other.
         head = self.session.exec(select(AuditHeadRecord).where(AuditHeadRecord.id == 1).with_for_update()).one()
-        record = AuditEventRecord(
-            id=head.seq + 1, occurred_at=now, actor=actor,
-            organisation=organisation, action_id=action_id, subject=subject, event=event,
-            payload=json.loads(canonical_json(payload)), prev_hash=head.hash, hash="",
-        )
-        record.hash = chain_hash(head.hash, record)
-        head.seq, head.hash = record.id, record.hash
-        self.session.add(record)
+        records = []
+        for e in events:
+            record = AuditEventRecord(
+                id=head.seq + 1, occurred_at=e["now"], actor=e["actor"], organisation=e.get("organisation"),
+                action_id=e.get("action_id"), subject=e.get("subject"), event=e["event"],
+                payload=json.loads(canonical_json(e["payload"])), prev_hash=head.hash, hash="",
+            )
+            record.hash = chain_hash(head.hash, record)
+            head.seq, head.hash = record.id, record.hash
+            records.append(record)
+        self.session.add_all(records)
         self.session.add(head)
         self.session.flush()
-        return record
+        return records
 
     def history(self, action_id: int) -> list[AuditEventRecord]:
         query = select(AuditEventRecord).where(AuditEventRecord.action_id == action_id).order_by(AuditEventRecord.id)

@@ -88,6 +88,7 @@ def render_digest(*, name: str, zone: tzinfo, items: list[DigestItem], reason: s
         subject += f", {overdue} overdue"
     env = _environment()
 
+    @lru_cache(maxsize=None)
     def when(moment: datetime) -> str:
         return format_datetime(moment, "EEE d MMM y, HH:mm", tzinfo=zone, locale="en")
 

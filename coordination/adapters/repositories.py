@@ -445,10 +445,11 @@ class DeadlineRepository:
         Returns (id, deadline id, recipient) of the rows this call wrote."""
         if not rows:
             return []
-        insert = _insert(self.session)
-        statement = (insert(ReminderRecord).values(rows).on_conflict_do_nothing()
-                     .returning(ReminderRecord.id, ReminderRecord.deadline_id, ReminderRecord.recipient))
-        return [tuple(row) for row in self.session.execute(statement)]
+        table = ReminderRecord.__table__
+        statement = (_insert(self.session)(table).on_conflict_do_nothing()
+                     .returning(table.c.id, table.c.deadline_id, table.c.recipient))
+        # executemany: one statement compiled once, sent in batches ("insertmanyvalues")
+        return [tuple(row) for row in self.session.connection().execute(statement, rows)]
 
     def attach_to_digest(self, reminder_ids: list[int], outbox_id: int) -> None:
         self.session.execute(sa.update(ReminderRecord).where(ReminderRecord.id.in_(reminder_ids))

@@ -159,15 +159,17 @@ def _audit(uow, lines: list[ReminderLine], now: datetime) -> None:  # type: igno
     by_deadline: dict[int, list[ReminderLine]] = defaultdict(list)
     for line in lines:
         by_deadline[line.row.deadline.id].append(line)
+    events = []
     for its_lines in by_deadline.values():
         row, threshold = its_lines[0].row, its_lines[0].threshold
         d = row.deadline
-        uow.audit.append(
+        events.append(dict(
             now=now, actor="system", event="ReminderQueued", action_id=row.action_id, subject=row.reference,
             payload={"kind": d.kind.value, "organisation": d.organisation.value if d.organisation else None,
                      "due_at": d.due_at.isoformat(), "threshold": threshold.key,
                      "recipients": sorted(line.recipient for line in its_lines)},
-        )
+        ))
+    uow.audit.append_many(events)
 
 
 # ---------------------------------------------------------------- extending and cancelling by hand

@@ -2,12 +2,14 @@
 in-process against SQLite and PostgreSQL (the clock is fixed at Monday 2 Nov 2026, 09:00 UTC)."""
 
 import json
+from datetime import UTC, datetime
 
 import pytest
 
 from ..conftest import count_rows
 from ..helpers import ADMIN, OFFICER, SUP_IACHR, open_at_gate
 from .test_cli import cli, invoke, ok  # noqa: F401  (fixtures)
+from .test_delivery import smtp  # noqa: F401  (fixture)
 
 
 def refused(result, *words: str) -> str:
@@ -123,3 +125,23 @@ def test_calendar_export_writes_an_icalendar_feed(app, cli, tmp_path):
     assert ok(cli("calendar", "export", "--output", str(target))) == f"Wrote 2 deadline(s) to {target}.\n"
     assert len(Calendar.from_ical(target.read_bytes()).walk("VEVENT")) == 2
     refused(cli("calendar", "export", "--user", "nobody@x.test"), "unknown user")
+
+
+def test_reminders_send_delivers_the_digests_and_says_so(app, cli, clock, smtp):
+    open_at_gate(app, "urgent-appeal")
+    clock.advance(days=1, hours=1)
+    app.settings = app.settings.model_copy(update={
+        "smtp_host": "127.0.0.1", "smtp_port": smtp.port, "smtp_tls": "none", "smtp_retry_delays": (0.0,)})
+
+    assert ok(cli("reminders", "send")).splitlines() == [
+        "Queued 4 reminder(s) of 2 deadline(s) in 4 digest(s).", "Outbox: sent 4, deferred 0, failed 0."]
+    assert len(smtp.messages) == 4
+
+    clock.now = datetime(2026, 11, 4, 6, 0, tzinfo=UTC)  # the day itself (00:00 in Geneva and in Washington)
+    # the server is down: queued all the same, exit 1, and the outbox sender retries later
+    smtp.stop()
+    result = cli("reminders", "send")
+    assert result.exit_code == 1
+    assert result.stdout.splitlines() == [
+        "Queued 4 reminder(s) of 2 deadline(s) in 4 digest(s).", "Outbox: sent 0, deferred 4, failed 0."]
+    assert "reminder digest" in result.stderr
