@@ -17,6 +17,7 @@ import typer
 import typer.core
 
 from . import services
+from .adapters.scheduling import PrefectScheduler
 from .bootstrap import App, bootstrap
 from .config import Settings
 from .domain import ActionType, CoordinationError, InvalidInput, Organisation, RecipientKind, Role, Status
@@ -378,7 +379,10 @@ def outbox_list(
 def _deliver_now() -> None:
     """Send what the outbox holds, if an SMTP server is configured; exit 1 if some had to wait or failed."""
     if not _app().settings.smtp_host:
-        typer.echo("No SMTP server is configured: `coordination outbox send` delivers them once one is.")
+        if isinstance(_app().scheduler, PrefectScheduler):
+            typer.echo("The outbox-sender flow delivers them (every minute under `coordination serve`).")
+        else:
+            typer.echo("No SMTP server is configured: `coordination outbox send` delivers them once one is.")
         return
     report = asyncio.run(services.send_outbox(_app()))
     typer.echo(f"Outbox: sent {report.sent}, deferred {report.deferred}, failed {report.failed}.")
