@@ -19,3 +19,44 @@ def test_the_migrations_create_exactly_the_models_tables(app):
     with app.engine.connect() as connection:
         differences = compare_metadata(MigrationContext.configure(connection), SQLModel.metadata)
     assert differences == []
+
+
+def _migrate(engine, revision: str, *, down: bool = False) -> None:
+    from alembic import command
+
+    from coordination.adapters.database import alembic_config
+
+    config = alembic_config(engine.url.render_as_string(hide_password=False))
+    with engine.begin() as connection:
+        config.attributes["connection"] = connection
+        (command.downgrade if down else command.upgrade)(config, revision)
+
+
+def test_0003_goes_down_without_the_digests_and_up_again_keeping_the_letters(tmp_path, clock):
+    """At head: a dispatched letter in the outbox and 5 digests; down to 0002 and up again."""
+    from coordination.bootstrap import bootstrap
+    from coordination.config import Settings
+
+    from ..helpers import dispatched, open_at_gate, seed
+
+    app = bootstrap(Settings(data_dir=tmp_path, database_url=f"sqlite:///{tmp_path / 'c.db'}"), clock=clock)
+    services.initialise_database(app)
+    seed(app)
+    dispatched(app, "urgent-appeal")
+    open_at_gate(app, "urgent-appeal")
+    clock.advance(days=3)
+    assert services.send_reminders(app).digests == 5
+
+    def outbox():
+        with app.engine.connect() as connection:
+            return connection.exec_driver_sql("SELECT letter_version_id, recipient FROM outbox ORDER BY id").all()
+
+    letters = outbox()[:1]
+    assert len(outbox()) == 6 and letters[0][0] is not None
+
+    _migrate(app.engine, "0002", down=True)
+    assert current_revision(app.engine) == "0002" and outbox() == letters
+    _migrate(app.engine, "head")
+    assert [r["kind"] for r in services.list_outbox(app)] == ["letter"] and outbox() == letters
+    assert services.send_reminders(app).digests == 5  # the reminders table came back empty: owed again
+    app.engine.dispose()
