@@ -22,12 +22,14 @@ class ReminderPolicySetting(BaseModel):
     before: tuple[int, ...] | None = None  # days before the due time, e.g. [3, 1]
     on_the_day: bool | None = None
     escalate_every: int | None = None  # days between escalations; 0 turns them off
+    on_open: bool | None = None  # also when the deadline is set (approval SLAs: the request to decide)
 
     def over(self, default: ReminderPolicy) -> ReminderPolicy:
         return ReminderPolicy(
             before=default.before if self.before is None else tuple(self.before),
             on_the_day=default.on_the_day if self.on_the_day is None else self.on_the_day,
             escalate_every=default.escalate_every if self.escalate_every is None else self.escalate_every,
+            on_open=default.on_open if self.on_open is None else self.on_open,
         )
 
 

@@ -31,5 +31,5 @@ DEPLOYMENTS = [
     Deployment(country_communication),
     Deployment(reconciler, {"interval": 60}),
     Deployment(outbox_sender, {"interval": 60}),
-    Deployment(deadline_reminders, {"cron": "*/15 * * * *"}),
+    Deployment(deadline_reminders, {"cron": "*/5 * * * *"}),
 ]

@@ -37,6 +37,7 @@ class DigestItem:
     status: str  # "due in 3 days", "overdue by 2 days (escalation 1)"
     escalation: bool
     link: str
+    request: bool = False  # the request to decide on a gate, sent when it opens
 
 
 @dataclass(frozen=True)
@@ -82,10 +83,17 @@ def render_digest(*, name: str, zone: tzinfo, items: list[DigestItem], reason: s
     grouped = [DigestLine(its[0].reference, its[0].action_type, its[0].country, its[0].stage, its[0].link,
                           tuple(its)) for its in lines.values()]
     overdue = sum(1 for item in items if item.escalation)
+    requests = sum(1 for item in items if item.request)
     count = len(items)
-    subject = f"[coordination] {count} deadline reminder{'s' if count != 1 else ''}"
+    reminders = count - requests
+    parts = []
+    if requests:
+        parts.append(f"{requests} decision{'s' if requests != 1 else ''} requested")
+    if reminders:
+        parts.append(f"{reminders} deadline reminder{'s' if reminders != 1 else ''}")
     if overdue:
-        subject += f", {overdue} overdue"
+        parts.append(f"{overdue} overdue")
+    subject = "[coordination] " + ", ".join(parts)
     env = _environment()
 
     @lru_cache(maxsize=None)

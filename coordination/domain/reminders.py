@@ -25,6 +25,7 @@ SEAT_TIME_ZONES: dict[Organisation, ZoneInfo] = {
 }
 
 ON_THE_DAY = "on-the-day"
+ON_OPEN = "request"
 
 
 @dataclass(frozen=True)
@@ -32,6 +33,7 @@ class ReminderPolicy:
     before: tuple[int, ...] = (3, 1)  # days before the due time (business days for business-day deadlines)
     on_the_day: bool = True  # at the start of the due date
     escalate_every: int = 3  # days between escalations after the due time; 0: no escalation
+    on_open: bool = False  # also when the deadline is set (an approval SLA: the request to decide)
 
     def __post_init__(self) -> None:
         if any(days < 1 for days in self.before):
@@ -45,7 +47,7 @@ class ReminderPolicy:
 
 
 DEFAULT_POLICIES: dict[DeadlineKind, ReminderPolicy] = {
-    DeadlineKind.APPROVAL_SLA: ReminderPolicy(before=(1,), escalate_every=2),
+    DeadlineKind.APPROVAL_SLA: ReminderPolicy(before=(1,), escalate_every=2, on_open=True),
     DeadlineKind.STATE_REPLY: ReminderPolicy(before=(3, 1), escalate_every=3),
     DeadlineKind.PUBLICATION: ReminderPolicy(before=(3, 1), escalate_every=3),
     DeadlineKind.REVIEW: ReminderPolicy(before=(14, 3), escalate_every=7),
@@ -54,7 +56,7 @@ DEFAULT_POLICIES: dict[DeadlineKind, ReminderPolicy] = {
 
 @dataclass(frozen=True)
 class Threshold:
-    key: str  # unique per deadline and due time: "before-3d", "on-the-day", "escalation-2"
+    key: str  # unique per deadline and due time: "request", "before-3d", "on-the-day", "escalation-2"
     fires_at: datetime
     escalation: int = 0  # 1 for the first escalation (at the due time), 2 for the next, …
 
@@ -70,6 +72,8 @@ class Threshold:
             return f"overdue by {late} (escalation {self.escalation})"
         if self.key == ON_THE_DAY:
             return "due today"
+        if self.key == ON_OPEN:
+            return "new"
         days = int(self.key.removeprefix("before-").removesuffix("d"))
         return f"due in {days} day{'s' if days != 1 else ''}"
 
@@ -92,6 +96,7 @@ def thresholds(
     """The deadline's thresholds that fire after it was set and no later than `until`, in order."""
     due = deadline.due_at
     zone = time_zone_of(deadline)
+    opened = [Threshold(ON_OPEN, deadline.created_at)] if policy.on_open and deadline.created_at <= until else []
     found = [Threshold(f"before-{days}d", _shift(deadline, due, -days, calendar))
              for days in sorted(set(policy.before), reverse=True)]
     if policy.on_the_day:
@@ -103,7 +108,7 @@ def thresholds(
         while fires_at <= until:
             found.append(Threshold(f"escalation-{number}", fires_at, number))
             fires_at, number = _shift(deadline, fires_at, policy.escalate_every, calendar), number + 1
-    return [t for t in found if deadline.created_at < t.fires_at <= until]
+    return opened + [t for t in found if deadline.created_at < t.fires_at <= until]
 
 
 def latest_threshold(

@@ -19,6 +19,7 @@ from coordination.adapters.repositories import DeadlineRow
 from coordination.bootstrap import App
 from coordination.domain import DeadlineKind, InvalidInput, Organisation, Role, User
 from coordination.domain.reminders import (
+    ON_OPEN,
     SEAT_TIME_ZONES,
     Threshold,
     earliest_due_to_consider,
@@ -41,12 +42,22 @@ class ReminderLine:
     row: DeadlineRow
     threshold: Threshold
 
+    @property
+    def is_request(self) -> bool:
+        return self.threshold.key == ON_OPEN and self.row.deadline.kind is DeadlineKind.APPROVAL_SLA
+
+    def status(self, now: datetime) -> str:
+        """"your decision is requested", "due in 3 days", "overdue by 2 days (escalation 2)"."""
+        if self.is_request:
+            return "your decision is requested"
+        return self.threshold.describe(self.row.deadline.due_at, now)
+
     def as_dict(self, now: datetime) -> dict:
         d = self.row.deadline
         return {"recipient": self.recipient, "reference": self.row.reference, "stage": self.row.stage,
                 "kind": d.kind.value, "organisation": d.organisation.value if d.organisation else None,
                 "due_at": _iso(d.due_at), "threshold": self.threshold.key,
-                "status": self.threshold.describe(d.due_at, now)}
+                "status": self.status(now)}
 
 
 @dataclass
@@ -142,8 +153,8 @@ def _digest(app: App, user: User | None, recipient: str, lines: list[ReminderLin
             reference=line.row.reference, action_type=line.row.action_type.replace("-", " "),
             country=line.row.country, stage=line.row.stage, kind=line.row.deadline.kind.value,
             organisation=line.row.deadline.organisation.value if line.row.deadline.organisation else None,
-            due_at=line.row.deadline.due_at, status=line.threshold.describe(line.row.deadline.due_at, now),
-            escalation=line.threshold.is_escalation, link=action_link(app, line.row.reference),
+            due_at=line.row.deadline.due_at, status=line.status(now), escalation=line.threshold.is_escalation,
+            link=action_link(app, line.row.reference), request=line.is_request,
         )
         for line in lines
     ]

@@ -121,3 +121,20 @@ async def test_the_digest_is_frozen_when_queued_and_sent_as_it_was(mail_app, smt
         assert message["Date"] == "Thu, 05 Nov 2026 09:00:00 +0000"
         assert message["Message-ID"].startswith("<reminders.")
         assert "overdue by 1 day (escalation 1)" in message.get_body(("plain",)).get_content()
+
+
+async def test_the_request_to_decide_reaches_each_owing_supervisor_with_the_link(mail_app, smtp):
+    ref = open_at_gate(mail_app, "urgent-appeal", beneficiaries=[SECRET_NAME])
+
+    report, delivery = await sweep_and_send(mail_app)
+
+    assert delivery.sent == 4 and sorted(m["To"] for m in smtp.messages) == sorted(
+        [SUP_OHCHR, SUP_OHCHR_2, SUP_IACHR, SUP_IACHR_2])
+    for message in smtp.messages:
+        assert message["Subject"] == "[coordination] 1 decision requested"
+        text = message.get_body(("plain",)).get_content()
+        organisation = "IACHR" if message["To"].endswith("@iachr.test") else "OHCHR"
+        assert (f"{ref} (urgent appeal, HND), stage joint_approval: decision on the gate by {organisation} "
+                "due Wed 4 Nov 2026") in text
+        assert "your decision is requested" in text and f"{LINK}{ref}" in text
+        assert SECRET_NAME not in message.as_string()

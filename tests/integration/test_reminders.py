@@ -16,7 +16,7 @@ from coordination.adapters.fakes import FixedClock
 from coordination.domain import CoordinationError, InvalidInput, InvalidState, NotPermitted
 
 from ..conftest import count_rows
-from ..helpers import ADMIN, OFFICER, SUP_IACHR, SUP_IACHR_2, SUP_OHCHR, SUP_OHCHR_2, open_at_gate, seed
+from ..helpers import ADMIN, OFFICER, SUP_IACHR, SUP_IACHR_2, SUP_OHCHR, SUP_OHCHR_2, fill, open_at_gate, seed
 
 EVERYONE = sorted([OFFICER, SUP_OHCHR, SUP_OHCHR_2, SUP_IACHR, SUP_IACHR_2])
 OHCHR_SUPERVISORS = sorted([SUP_OHCHR, SUP_OHCHR_2])
@@ -58,7 +58,6 @@ def test_each_threshold_fires_once_across_a_weekend_and_thanksgiving_until_the_d
     # IACHR: Thu 26 is Thanksgiving (DC), Fri 27, [weekend], Mon 30 → due Mon 30 10:00 EST (15:00 UTC).
     clock.now = utc(2026, 11, 25, 15)
     ref = open_at_gate(app, "urgent-appeal")
-    clock.advance(hours=1)
     decide = {
         utc(2026, 12, 1, 16): lambda: services.approve_stage(app, reference=ref, supervisor=SUP_OHCHR),
         utc(2026, 12, 2, 16): lambda: services.approve_stage(app, reference=ref, supervisor=SUP_IACHR),
@@ -66,6 +65,9 @@ def test_each_threshold_fires_once_across_a_weekend_and_thanksgiving_until_the_d
     log = sweep_hourly(app, clock, utc(2026, 12, 7, 12), on_the_hour=decide)
 
     assert log == {
+        # the gate opened: each organisation's supervisors are asked for their decision at once
+        ("ohchr", "request"): (utc(2026, 11, 25, 15), OHCHR_SUPERVISORS),
+        ("iachr", "request"): (utc(2026, 11, 25, 15), IACHR_SUPERVISORS),
         # OHCHR: 1 business day before, at the same Geneva hour
         ("ohchr", "before-1d"): (utc(2026, 11, 26, 15), OHCHR_SUPERVISORS),
         ("ohchr", "on-the-day"): (utc(2026, 11, 26, 23), OHCHR_SUPERVISORS),  # Fri 27, 00:00 CET
@@ -87,10 +89,11 @@ def test_thresholds_keep_the_local_hour_across_both_daylight_saving_changes(app,
     # Geneva leaves summer time on Sun 25 Oct, Washington on Sun 1 Nov.
     clock.now = utc(2026, 10, 22, 8)
     open_at_gate(app, "urgent-appeal")
-    clock.advance(hours=1)
     log = sweep_hourly(app, clock, utc(2026, 11, 3, 10))
 
     assert log == {
+        ("ohchr", "request"): (utc(2026, 10, 22, 8), OHCHR_SUPERVISORS),
+        ("iachr", "request"): (utc(2026, 10, 22, 8), IACHR_SUPERVISORS),
         # OHCHR due Mon 26 Oct 10:00 CET = 09:00 UTC (an hour later in UTC than the 10:00 CEST it was set at)
         ("ohchr", "before-1d"): (utc(2026, 10, 23, 8), OHCHR_SUPERVISORS),  # Fri 23, 10:00 CEST
         ("ohchr", "on-the-day"): (utc(2026, 10, 25, 23), OHCHR_SUPERVISORS),  # Mon 26, 00:00 CET
@@ -265,3 +268,20 @@ def test_the_calendar_feed_lists_each_persons_deadlines(app, clock):
     assert events(OFFICER) == []  # an approval is owed by supervisors
     with pytest.raises(CoordinationError):
         services.calendar_feed(app, user="nobody@x.test")
+
+
+def test_a_gate_that_opens_asks_its_supervisors_to_decide_and_a_new_round_asks_again(app, clock):
+    seed(app)
+    ref = open_at_gate(app, "urgent-appeal")
+    clock.advance(minutes=5)  # the next sweep
+
+    report = services.send_reminders(app)
+
+    assert sorted((l.recipient, l.status(clock.now)) for l in report.lines) == sorted(
+        (s, "your decision is requested") for s in OHCHR_SUPERVISORS + IACHR_SUPERVISORS)
+    services.approve_stage(app, reference=ref, supervisor=SUP_IACHR)
+    fill(app, ref, "urgent_appeal", values={"concerns": "We are gravely concerned."})  # voids it: round 2
+    clock.advance(minutes=5)
+    report = services.send_reminders(app)
+    assert sorted(l.recipient for l in report.lines) == sorted(OHCHR_SUPERVISORS + IACHR_SUPERVISORS)
+    assert {l.row.deadline.round for l in report.lines} == {2}

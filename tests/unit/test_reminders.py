@@ -208,3 +208,12 @@ def test_cancelling_a_deadline_closes_it_with_the_reason(ports):
     assert [e.name for e in action.events] == ["DeadlineCancelled", "DeadlineClosed"]
     with pytest.raises(InvalidState):
         action.cancel_deadline(OFFICER, kind=DeadlineKind.STATE_REPLY, reason="again", now=NOW)
+
+
+def test_a_policy_can_also_remind_when_the_deadline_is_set():
+    policy = ReminderPolicy(before=(1,), on_the_day=False, escalate_every=0, on_open=True)
+    deadline = state_reply()
+    assert keys_until(deadline, NOW, policy) == [("request", NOW)]  # at once, at the time it was set
+    assert latest_threshold(deadline, policy, CALENDAR, now=NOW + timedelta(hours=1)).key == "request"
+    assert latest_threshold(deadline, policy, CALENDAR, now=DUE).key == "before-1d"  # superseded
+    assert DEFAULT_POLICIES[DeadlineKind.APPROVAL_SLA].on_open
