@@ -40,6 +40,14 @@ class Settings(BaseSettings):
     outbox_backoff_seconds: float = 30.0  # doubled after each failed run, up to an hour
     outbox_max_attempts: int = 12  # 4xx answers only; an unreachable server never fails a message
 
+    # web app: links in emails start with base_url; sessions are signed with secret_key
+    # (unset: one is generated once and kept in data_dir/web-secret-key, mode 0600)
+    base_url: str = "http://127.0.0.1:8000"
+    secret_key: SecretStr | None = None
+    session_max_age_seconds: int = 8 * 3600
+    sign_in_max_failures: int = 5  # then the account is locked for sign_in_lockout_seconds
+    sign_in_lockout_seconds: int = 900
+
     @property
     def effective_database_url(self) -> str:
         return self.database_url or f"sqlite:///{self.data_dir / 'coordination.db'}"
