@@ -48,6 +48,16 @@ class Browser:
         return response
 
 
+@pytest.fixture(autouse=True)
+def fast_hashing(monkeypatch):
+    """Argon2id with its cheapest parameters: the default ones cost 0.3 s a hash (see test_passwords)."""
+    from argon2 import PasswordHasher
+
+    from coordination.web import accounts
+
+    monkeypatch.setattr(accounts, "_hasher", PasswordHasher(time_cost=1, memory_cost=64, parallelism=1))
+
+
 @pytest.fixture
 def seeded(app):
     seed(app)
@@ -58,7 +68,9 @@ def seeded(app):
 
 @pytest.fixture
 def web(seeded):
-    with TestClient(create_app(seeded), base_url="http://127.0.0.1:8000") as client:
+    web_app = create_app(seeded)
+    with TestClient(web_app, base_url="http://127.0.0.1:8000") as client:
+        client.web_app = web_app  # type: ignore[attr-defined]
         yield client
 
 
