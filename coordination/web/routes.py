@@ -5,11 +5,11 @@ from urllib.parse import urlsplit
 
 from fastapi import APIRouter, Depends, Form, Request
 from fastapi.responses import RedirectResponse, Response
+from starlette.concurrency import run_in_threadpool
 
 from coordination import services
 from coordination.bootstrap import App
 from coordination.domain import (
-    DEFINITIONS,
     ActionType,
     CoordinationError,
     Decision,
@@ -22,7 +22,7 @@ from coordination.domain import (
 from coordination.domain.stages import ALL_LANGUAGES
 
 from . import accounts
-from .app import CsrfRefused, SignInRequired, render, status_of
+from .app import CsrfRefused, SignInRequired, language, render, status_of
 from .casework import action_page, casework, edit_letter_fields, gates_awaiting
 from .i18n import translator
 from .overview import overview
@@ -115,8 +115,6 @@ def choose_language(request: Request, lang: str = Form(...), next: str = Form("/
 
 
 def translator_for(request: Request):  # type: ignore[no-untyped-def]
-    from .app import language
-
     return translator(language(request))
 
 
@@ -195,13 +193,21 @@ def show_action(request: Request, user: User, reference: str, *, error: str | No
         accounts.record_letters_seen(app, user=user, versions=[
             (l.id, l.current.id, l.current.version) for l in letters if l.id is not None and l.current.id is not None])
     stage = action.current_stage
+    casework_forms = set()
+    if user.role in (Role.OFFICER, Role.SUPERVISOR):  # the forms a caseworker can use now; the domain decides
+        if action.status is Status.IN_PROGRESS:
+            casework_forms.add("submit")
+        if action.status is Status.WAITING and stage.accepts_reply:
+            casework_forms.add("reply")
+        if stage.skip_to and action.status in (Status.IN_PROGRESS, Status.AWAITING_APPROVAL):
+            casework_forms.add("skip")
     decisions = [a for a in action.approvals if a.stage == action.stage and a.round == action.round and not a.void]
     context = {
         "action": action, "view": view, "stage": stage, "changes": changes, "decisions": decisions,
         "stages": action.definition.stages, "error": error, "form": form or {},
         "approved": {a.organisation for a in decisions if a.decision is Decision.APPROVED},
         "specs": {l.name: action.definition.letter(l.name) for l in letters},
-        "can_casework": user.role in (Role.OFFICER, Role.SUPERVISOR),
+        "can_casework": user.role in (Role.OFFICER, Role.SUPERVISOR), "casework_forms": casework_forms,
         "can_decide": user.role is Role.SUPERVISOR and action.status is Status.AWAITING_APPROVAL,
         "now": app.clock(), "today": app.clock().date().isoformat(),
     }
@@ -209,9 +215,8 @@ def show_action(request: Request, user: User, reference: str, *, error: str | No
 
 
 @router.get("/actions/{reference}")
-def action(request: Request, reference: str, diff: str | None = None, from_: int | None = None,
-           user: User = Depends(signed_in)) -> Response:
-    frm = request.query_params.get("from")
+def action(request: Request, reference: str, diff: str | None = None, user: User = Depends(signed_in)) -> Response:
+    frm = request.query_params.get("from")  # ?diff=LETTER&from=N: that letter's changes since version N
     base = int(frm) if frm and frm.isdigit() else None
     return show_action(request, user, reference, diff=diff, diff_from=base)
 
@@ -245,15 +250,13 @@ def letter_document(request: Request, reference: str, letter: str, format: str =
     return Response(document.content, media_type=media, headers={
         "Cache-Control": "no-store",
         "Content-Security-Policy": "default-src 'none'; style-src 'unsafe-inline'; img-src data:; "
-                                   "frame-ancestors 'self'; sandbox"})
+                                   "frame-ancestors 'self'"})
 
 
 @router.post("/actions/{reference}/letters/{letter}")
 async def edit_letter(request: Request, reference: str, letter: str, user: User = Depends(acting)) -> Response:
     form = await request.form()
     values = {k.removeprefix("field_"): v for k, v in form.items() if k.startswith("field_") and isinstance(v, str)}
-    from starlette.concurrency import run_in_threadpool
-
     try:
         edited = await run_in_threadpool(edit_letter_fields, core(request), reference=reference, letter=letter,
                                          values=values, editor=user.email)
@@ -318,5 +321,3 @@ def reply(request: Request, reference: str, received_on: str = Form(""), acknowl
         return _refused(request, user, reference, error, {"received_on": received_on})
     return _moved(request, action, "Reply recorded. {reference} is now at stage {stage}.")
 
-
-__all__ = ["router", "DEFINITIONS"]

@@ -8,7 +8,7 @@ import pytest
 from coordination import services
 from coordination.web.accounts import set_password
 from tests.conftest import unavailable
-from tests.helpers import OFFICER, SUP_IACHR, SUP_OHCHR, SUP_OHCHR_2, LETTERS, USERS, open_at_gate, seed
+from tests.helpers import LETTERS, OFFICER, SUP_IACHR, SUP_OHCHR, SUP_OHCHR_2, USERS, open_at_gate, seed
 
 from .conftest import PASSWORD
 from .live import chromium_available, launch, live_app, sign_in, start_server
@@ -92,7 +92,9 @@ def test_an_urgent_appeal_goes_from_the_officer_to_both_supervisors(live, as_use
 
     ohchr = as_user(SUP_OHCHR)
     ohchr.goto(f"/actions/{ref}")  # reads version 7 of the letter
-    expect(ohchr.frame_locator("iframe.letter-frame").locator("html")).to_have_attribute("lang", "es")
+    letter = ohchr.frame_locator("iframe.letter-frame")
+    expect(letter.locator("html")).to_have_attribute("lang", "es")  # the State's language
+    expect(letter.locator(".letterhead")).to_contain_text("NACIONES UNIDAS")
 
     iachr = as_user(SUP_IACHR)
     iachr.goto("/")
@@ -134,7 +136,7 @@ def test_a_supervisor_of_an_organisation_that_has_decided_is_refused_in_the_page
         other.get_by_role("button", name="Approve").click()
     assert answer.value.status == 403
     expect(other.get_by_role("alert")).to_have_text(
-        f"OHCHR has already approved round 1 of stage joint_approval; the decision now rests with IACHR")
+        "OHCHR has already approved round 1 of stage joint_approval; the decision now rests with IACHR")
     assert services.get_action(app, ref)["status"] == "awaiting_approval"
 
 
