@@ -1,5 +1,6 @@
 """Accounts for the web app: passwords, sign-in with lock-out, language, letter versions seen."""
 
+import hashlib
 import hmac
 import os
 import secrets
@@ -72,6 +73,23 @@ def set_password(app: App, *, email: str, password: str) -> User:
 class SignedIn:
     user: User
     language: str | None
+    stamp: str  # kept in the session: a new password ends the sessions opened with the old one
+
+
+def _stamp(password_hash: str) -> str:
+    return hashlib.sha256(password_hash.encode()).hexdigest()[:16]
+
+
+def session_user(app: App, *, email: str, stamp: str | None) -> User | None:
+    """The user of a session, while their password is the one they signed in with."""
+    with app.uow(read_only=True) as uow:
+        user = uow.users.get(email)
+        if user is None:
+            return None
+        record = uow.session.get(CredentialRecord, user.id)
+        if record is None or record.password_hash is None or not stamp or not same(_stamp(record.password_hash), stamp):
+            return None
+        return user
 
 
 def sign_in(app: App, *, email: str, password: str) -> SignedIn:
@@ -106,7 +124,7 @@ def sign_in(app: App, *, email: str, password: str) -> SignedIn:
             record.failed_sign_ins, record.locked_until = 0, None
             uow.session.add(record)
             uow.commit()
-        return SignedIn(user, record.language)
+        return SignedIn(user, record.language, _stamp(record.password_hash))
 
 
 def _verify(hashed: str, password: str) -> bool:

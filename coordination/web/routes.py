@@ -38,9 +38,8 @@ def signed_in(request: Request) -> User:
     email = request.session.get("user")
     if not email:
         raise SignInRequired()
-    with core(request).uow(read_only=True) as uow:
-        user = uow.users.get(email)
-    if user is None:  # removed since signing in
+    user = accounts.session_user(core(request), email=email, stamp=request.session.get("stamp"))
+    if user is None:  # removed, or given a new password, since signing in
         request.session.clear()
         raise SignInRequired()
     request.state.user = user
@@ -93,7 +92,7 @@ def sign_in(request: Request, email: str = Form(""), password: str = Form(""), n
                       status=status_of(error))
     lang = request.session.get("lang")
     request.session.clear()  # a new session: nothing carried over from before signing in
-    request.session.update(user=signed.user.email, lang=signed.language or lang)
+    request.session.update(user=signed.user.email, stamp=signed.stamp, lang=signed.language or lang)
     return RedirectResponse(_local(next), status_code=303)
 
 

@@ -4,6 +4,7 @@ import pytest
 from fastapi.testclient import TestClient
 
 from coordination.web import create_app
+from coordination.web.accounts import set_password
 from coordination.web.routes import router
 from tests.helpers import OFFICER, SUP_IACHR, open_at_gate
 
@@ -100,6 +101,15 @@ def test_sign_out_ends_the_session(browser):
     browser.sign_in(OFFICER)
     assert browser.post("/sign-out").status_code == 303
     assert browser.client.get("/", follow_redirects=False).status_code == 303
+
+def test_a_new_password_ends_the_sessions_opened_with_the_old_one(seeded, browser, another):
+    browser.sign_in(OFFICER)
+    assert browser.client.get("/", follow_redirects=False).status_code == 200
+    set_password(seeded, email=OFFICER, password="an entirely new password")
+    assert browser.client.get("/", follow_redirects=False).status_code == 303
+    another.sign_in(OFFICER, "an entirely new password")
+    assert another.client.get("/", follow_redirects=False).status_code == 200
+
 
 def test_sign_in_returns_to_the_page_asked_for_but_never_to_another_site(seeded, browser):
     ref = open_at_gate(seeded, "urgent-appeal")
