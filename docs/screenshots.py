@@ -96,6 +96,7 @@ def main() -> None:
                                            "work defending the community's land.")
                 services.approve_stage(app, reference=edited, supervisor=IACHR, comment="Agreed after the edit.")
                 clock.advance(days=2)  # the precautionary measure's approval is overdue by now
+                at_gate(app, clock, "urgent-appeal", "GTM", "Arbitrary detention of a defender")
                 supervisor.goto("/")
                 supervisor.screenshot(path=ROOT / "docs" / "inbox.png", full_page=True)
                 supervisor.goto(f"/actions/{edited}")
