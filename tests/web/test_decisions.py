@@ -213,3 +213,56 @@ def test_letters_render_in_their_language_as_html_text_and_pdf(seeded, browser):
     assert text.headers["content-type"].startswith("text/plain") and "Excellency" in text.text
     pdf = browser.get(f"/actions/{ref}/letters/urgent_appeal?format=pdf")
     assert pdf.content.startswith(b"%PDF") and "attachment" in pdf.headers["content-disposition"]
+
+
+FORMS = {  # every casework and decision form, with input it would accept
+    "approve": {"comment": "ok"}, "reject": {"comment": "Change it."}, "submit": {},
+    "skip": {"reason": "Immediate harm."}, "reply": {"received_on": "2026-11-02"},
+    "letters/urgent_appeal": {"field_facts": "Other facts."},
+}
+
+
+def test_every_form_without_its_csrf_token_is_403_and_writes_nothing(seeded, browser):
+    ref = open_at_gate(seeded, "urgent-appeal")
+    browser.sign_in(SUP_IACHR)
+    before = all_rows(seeded)
+    for path, form in [*((f"/actions/{ref}/{p}", f) for p, f in FORMS.items()),
+                       ("/actions", {"type": "urgent-appeal", "country": "HND", "title": "T"}),
+                       ("/language", {"lang": "es"}), ("/sign-out", {})]:
+        assert browser.post(path, form, token=False).status_code == 403, path
+    assert all_rows(seeded) == before
+    assert browser.client.get("/", follow_redirects=False).status_code == 200  # still signed in
+
+
+def test_an_admin_may_read_but_every_casework_and_decision_form_is_403(seeded, browser):
+    ref = open_at_gate(seeded, "precautionary-measure")
+    browser.sign_in("ada.admin@ohchr.test")
+    assert browser.get(f"/actions/{ref}").status_code == 200
+    before = all_rows(seeded)
+    for path, form in FORMS.items():
+        path = path.replace("urgent_appeal", "request_for_information")
+        response = browser.post(f"/actions/{ref}/{path}", form)
+        assert response.status_code == 403, path
+        assert "cannot" in response.text and "only " in response.text
+    assert browser.post("/actions", {"type": "urgent-appeal", "country": "HND", "title": "T"}).status_code == 403
+    assert all_rows(seeded) == before
+
+
+def test_a_form_at_the_wrong_step_is_409_and_writes_nothing(seeded, browser):
+    ref = open_at_gate(seeded, "urgent-appeal")  # awaiting approval: nothing to submit, no reply due, no skip
+    browser.sign_in(OFFICER)
+    before = all_rows(seeded)
+    for path in ("submit", "skip", "reply"):
+        response = browser.post(f"/actions/{ref}/{path}", FORMS[path])
+        assert response.status_code == 409, path
+    services.approve_stage(seeded, reference=ref, supervisor=SUP_OHCHR)
+    services.approve_stage(seeded, reference=ref, supervisor=SUP_IACHR)
+    before = all_rows(seeded)
+    browser.client.cookies.clear()
+    browser.sign_in(SUP_OHCHR_2)
+    assert browser.post(f"/actions/{ref}/approve").status_code == 409  # the gate is met: nothing to decide
+    browser.client.cookies.clear()
+    browser.sign_in(OFFICER)
+    response = browser.post(f"/actions/{ref}/letters/urgent_appeal", FORMS["letters/urgent_appeal"])
+    assert response.status_code == 409 and "letters can be edited only while" in response.text
+    assert all_rows(seeded) == before
