@@ -51,8 +51,8 @@ ES = {
     "Approvals": "Aprobaciones", "awaiting": "pendiente", "All decisions": "Todas las decisiones",
     "Organisation": "Organización", "By": "Por", "Decision": "Decisión", "Comment": "Comentario", "void": "anulada",
     "Letters": "Cartas", "Changes": "Cambios", "Changes from version {old} to version {new}": "Cambios de la versión {old} a la versión {new}",
-    "Changes since version {old}, the last you saw (now version {new})":
-        "Cambios desde la versión {old}, la última que vio (ahora versión {new})",
+    "Changes since version {old}, the last you saw or decided on (now version {new})":
+        "Cambios desde la versión {old}, la última que vio o sobre la que decidió (ahora versión {new})",
     "Download PDF": "Descargar PDF", "Plain text": "Texto sin formato", "Open in a new tab": "Abrir en otra pestaña",
     "Letter": "Carta", "Edit the letter's fields": "Editar los campos de la carta", "optional": "opcional",
     "Save the letter": "Guardar la carta", "Version history": "Historial de versiones",

@@ -177,10 +177,13 @@ def show_action(request: Request, user: User, reference: str, *, error: str | No
     letters = action.current_letters
     seen = accounts.letters_seen(app, user=user, letter_ids=[l.id for l in letters if l.id is not None])
     changes = {}
+    decided = [a.decided_at for a in action.approvals if a.approver == user.email]
     for letter in letters:
         current = letter.current.version
         base = diff_from if diff == letter.name else max((v for v in seen.get(letter.id, ()) if v < current),
                                                          default=None)
+        if base is None and diff != letter.name and decided:  # decided elsewhere (CLI, email link) before an edit
+            base = max((v.version for v in letter.versions if v.created_at <= max(decided)), default=None)
         if base is not None and base < current:
             try:
                 _, old, new, fields = services.diff_letter(app, reference=action.reference, letter=letter.name,

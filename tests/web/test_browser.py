@@ -114,7 +114,7 @@ def test_an_urgent_appeal_goes_from_the_officer_to_both_supervisors(live, as_use
     expect(ohchr.get_by_role("link", name=ref)).to_be_visible()
     ohchr.get_by_role("link", name=ref).click()
     changes = ohchr.get_by_role("region", name="Changes")
-    expect(changes).to_contain_text("Changes since version 7, the last you saw (now version 8)")
+    expect(changes).to_contain_text("Changes since version 7, the last you saw or decided on (now version 8)")
     expect(changes.locator("del")).to_contain_text("We are concerned.")
     expect(changes.locator("ins")).to_contain_text("We are gravely concerned about the threats.")
     ohchr.get_by_role("button", name="Approve").click()

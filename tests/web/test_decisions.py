@@ -167,7 +167,7 @@ def test_the_diff_since_the_version_last_seen_is_shown_to_the_supervisor(seeded,
     another.sign_in(OFFICER)
     another.post(f"/actions/{ref}/letters/urgent_appeal", {"field_concerns": "We are gravely concerned."})
     page = browser.get(f"/actions/{ref}").text
-    assert f"Changes since version {version}, the last you saw (now version {version + 1})" in page
+    assert f"Changes since version {version}, the last you saw or decided on (now version {version + 1})" in page
     assert "<del>-We are concerned.</del>" in page and "<ins>+We are gravely concerned.</ins>" in page
     assert "the last you saw" in browser.get(f"/actions/{ref}").text  # still shown on reloading
     compare = browser.get(f"/actions/{ref}?diff=urgent_appeal&from=1").text
@@ -266,3 +266,17 @@ def test_a_form_at_the_wrong_step_is_409_and_writes_nothing(seeded, browser):
     response = browser.post(f"/actions/{ref}/letters/urgent_appeal", FORMS["letters/urgent_appeal"])
     assert response.status_code == 409 and "letters can be edited only while" in response.text
     assert all_rows(seeded) == before
+
+
+def test_a_supervisor_who_decided_elsewhere_sees_the_changes_since_that_decision(seeded, browser, clock):
+    ref = open_at_gate(seeded, "urgent-appeal")
+    version = services.get_action(seeded, ref)["letters"][0]["version"]
+    clock.advance(minutes=5)
+    services.approve_stage(seeded, reference=ref, supervisor=SUP_OHCHR)  # on the command line
+    clock.advance(minutes=5)
+    services.edit_letter(seeded, reference=ref, letter="urgent_appeal", field="facts", value="New facts.",
+                         editor=OFFICER)
+    browser.sign_in(SUP_OHCHR)
+    page = browser.get(f"/actions/{ref}").text
+    assert f"Changes since version {version}, the last you saw or decided on (now version {version + 1})" in page
+    assert "<ins>+New facts.</ins>" in page
