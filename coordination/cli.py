@@ -515,13 +515,42 @@ def demo() -> None:
 @app.command()
 def serve(
     prefect_port: Annotated[int, typer.Option(help="Port of the local Prefect server and UI.")] = 4200,
-    web_port: Annotated[Optional[int], typer.Option(help="Port of the web app (reserved: not in this version).")] = None,
+    web_port: Annotated[int, typer.Option(help="Port of the web app (0: do not serve it).")] = 8000,
     demo: Annotated[bool, typer.Option(help="Seed demo users and actions on the first start.")] = True,
 ) -> None:
-    """The main job: database, local Prefect server, flows and schedules, mail sink — until Ctrl-C."""
+    """The main job: database, local Prefect server, flows and schedules, mail sink, web app — until Ctrl-C."""
     from .serve import serve as run
 
-    run(settings=Settings(), prefect_port=prefect_port, web_port=web_port, demo=demo, say=typer.echo)
+    run(settings=Settings(), prefect_port=prefect_port, web_port=web_port or None, demo=demo, say=typer.echo)
+
+
+# ---------------------------------------------------------------- web app (issue 6)
+
+@app.command()
+def web(
+    host: Annotated[str, typer.Option(help="Address to listen on.")] = "127.0.0.1",
+    port: Annotated[int, typer.Option(help="Port to listen on.")] = 8000,
+) -> None:
+    """Serve the web app (sign-in, inbox, action pages, overview) until Ctrl-C."""
+    import uvicorn
+
+    from .web import create_app
+
+    typer.echo(f"Web app on http://{host}:{port} (links in emails use {_app().settings.base_url})")
+    uvicorn.run(create_app(_app()), host=host, port=port, log_level="warning", access_log=False)
+
+
+@user_app.command("set-password")
+def user_set_password(email: str) -> None:
+    """Set a user's web password: prompted twice, or one line read from standard input."""
+    from .web.accounts import set_password
+
+    if sys.stdin.isatty():
+        password = typer.prompt("Password", hide_input=True, confirmation_prompt=True)
+    else:
+        password = sys.stdin.readline().rstrip("\r\n")
+    user = set_password(_app(), email=email, password=password)
+    typer.echo(f"Password set for {user.describe()}.")
 
 
 def main() -> None:

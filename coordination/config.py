@@ -65,8 +65,14 @@ class Settings(BaseSettings):
     # reminders: JSON by deadline kind, e.g.
     # COORDINATION_REMINDER_POLICIES='{"state_reply": {"before": [5, 1], "escalate_every": 2}}'
     reminder_policies: dict[DeadlineKind, ReminderPolicySetting] = Field(default_factory=dict)
-    # where the web app is reached; reminder emails link to {base_url}/actions/{reference}
+    # where the web app is reached (reminder emails link to {base_url}/actions/{reference});
+    # sessions are signed with secret_key (unset: one is generated once and kept in
+    # data_dir/web-secret-key, mode 0600)
     base_url: str = "http://127.0.0.1:8000"
+    secret_key: SecretStr | None = None
+    session_max_age_seconds: int = 8 * 3600
+    sign_in_max_failures: int = 5  # then the account is locked for sign_in_lockout_seconds
+    sign_in_lockout_seconds: int = 900
 
     @model_validator(mode="after")
     def _check_policies(self) -> "Settings":

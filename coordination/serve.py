@@ -130,7 +130,9 @@ def serve(*, settings: Settings, prefect_port: int, web_port: int | None, demo: 
             stopping.set()
 
     worker = threading.Thread(target=work, name="coordination-flows")
+    web = None
     try:
+        web = _start_web(settings, web_port, say)
         worker.start()
         while worker.is_alive():
             worker.join(0.2)
@@ -140,11 +142,29 @@ def serve(*, settings: Settings, prefect_port: int, web_port: int | None, demo: 
         for signum, handler in previous.items():
             signal.signal(signum, handler)
         runtime.unlink(missing_ok=True)
+        if web is not None:
+            web.stop()
         if server is not None:
             server.stop()
         if sink is not None:
             sink.stop()
         say("Stopped.")
+
+
+def _start_web(settings: Settings, port: int | None, say: Callable[[str], None]):  # type: ignore[no-untyped-def]
+    """The web app on 127.0.0.1:port in a thread; a port in use is reported, not fatal."""
+    if not port:
+        say("Web app:      not started (--web-port 0)")
+        return None
+    from .web.server import WebServer
+
+    try:
+        web = WebServer(bootstrap(settings), port=port).start()
+    except OSError as error:
+        say(f"Web app:      not started: port {port} is not free ({error.strerror})")
+        return None
+    say(f"Web app:      {web.url}  (links in emails: {settings.base_url})")
+    return web
 
 
 async def _serve(*, settings, fresh, demo, say, sink, server, web_port, poll_seconds, stopping) -> None:  # type: ignore[no-untyped-def]
@@ -175,8 +195,6 @@ async def _serve(*, settings, fresh, demo, say, sink, server, web_port, poll_sec
     say(f"Database:     {settings.effective_database_url}")
     say("Mail:         " + (f"local sink smtp://{sink.host}:{sink.port}, messages in {sink.folder}" if sink
                              else f"SMTP {os.environ.get('COORDINATION_SMTP_HOST')}"))
-    say(f"Web app:      not part of this version (port {web_port} kept for it)" if web_port else
-        "Web app:      not part of this version")
     if recovered:
         say(f"Recovered {recovered} flow run(s) interrupted by an earlier stop: running them again.")
     executing = asyncio.create_task(executor.run(stop))

@@ -232,3 +232,30 @@ class AuditEventRecord(SQLModel, table=True):
     payload: dict[str, Any] = _json()
     prev_hash: str = Field(max_length=64)
     hash: str = Field(max_length=64)
+
+
+# ---------------------------------------------------------------- web app (issue 6)
+
+class CredentialRecord(SQLModel, table=True):
+    """A user's password (argon2 hash), sign-in failures and lock-out, and interface language."""
+
+    __tablename__ = "credentials"
+    user_id: int = Field(foreign_key="users.id", primary_key=True, sa_column_kwargs={"autoincrement": False})
+    password_hash: str | None = Field(default=None, max_length=200)
+    failed_sign_ins: int = 0
+    locked_until: datetime | None = _time(nullable=True)
+    language: str | None = Field(default=None, max_length=2)
+    updated_at: datetime = _time()
+
+
+class LetterViewRecord(SQLModel, table=True):
+    """A letter version a user has seen on the action page: the base of "what changed since"."""
+
+    __tablename__ = "letter_views"
+    __table_args__ = (sa.UniqueConstraint("user_id", "letter_version_id"),)
+    id: int | None = Field(default=None, primary_key=True)
+    user_id: int = Field(foreign_key="users.id", index=True)
+    letter_id: int = Field(foreign_key="letters.id", index=True)
+    letter_version_id: int = Field(foreign_key="letter_versions.id")
+    version: int
+    seen_at: datetime = _time()

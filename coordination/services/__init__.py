@@ -5,6 +5,7 @@ from .actions import (
     approve_stage,
     diff_letter,
     edit_letter,
+    edit_letter_fields,
     get_action,
     list_actions,
     open_action,
@@ -20,7 +21,7 @@ from .maintenance import initialise_database, verify_audit
 from .reminders import calendar_feed, cancel_deadline, extend_deadline, list_deadlines, send_reminders
 
 __all__ = [
-    "add_recipient", "add_user", "advance_action", "approve_stage", "diff_letter", "edit_letter", "get_action",
+    "add_recipient", "add_user", "advance_action", "approve_stage", "diff_letter", "edit_letter", "edit_letter_fields", "get_action",
     "list_outbox", "send_outbox",
     "initialise_database", "list_actions", "list_users", "open_action", "record_reply", "reject_stage",
     "render_letter", "skip_stage", "submit_stage", "verify_audit",

@@ -74,6 +74,36 @@ def edit_letter(
     return edited
 
 
+def edit_letter_fields(app: App, *, reference: str, letter: str, values: dict[str, str], editor: str) -> Letter | None:
+    """Set the fields that changed, all in one transaction: a refused value writes none of them.
+
+    Returns the letter, or None when nothing changed. The rules are the domain's, through
+    the same `JointAction.edit_letter` and save as the `letter set` command.
+    """
+    with app.uow() as uow:
+        user = uow.users.require(editor)
+        action = uow.actions.get(reference, for_update=True)
+        target = action.letter(letter)
+        spec = action.definition.letter(target.name)
+        ports = Ports(app.calendar, uow.numbers)
+        changed = False
+        for f in spec.fields:
+            if f.name not in values:
+                continue
+            value = values[f.name].replace("\r\n", "\n")
+            current = target.current.fields.get(f.name)
+            if value == (current or "") or (current is not None and value.strip() == current.strip()):
+                continue
+            before = target.current
+            target = action.edit_letter(user, field=f.name, value=value, letter=target.name, now=app.clock(),
+                                        ports=ports)
+            changed = changed or target.current is not before
+        if not changed:
+            return None
+        _save(app, uow, action, user)
+        return target
+
+
 def _transition(app: App, reference: str, email: str, change) -> JointAction:  # type: ignore[no-untyped-def]
     with app.uow() as uow:
         user = uow.users.require(email)

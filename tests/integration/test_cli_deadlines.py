@@ -8,8 +8,7 @@ import pytest
 
 from ..conftest import count_rows
 from ..helpers import ADMIN, OFFICER, SUP_IACHR, open_at_gate
-from .test_cli import cli, invoke, ok  # noqa: F401  (fixtures)
-from .test_delivery import smtp  # noqa: F401  (fixture)
+from .test_cli import ok
 
 
 def refused(result, *words: str) -> str:

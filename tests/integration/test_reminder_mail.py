@@ -6,7 +6,6 @@ import threading
 from coordination import services
 
 from ..helpers import OFFICER, SUP_IACHR, SUP_IACHR_2, SUP_OHCHR, SUP_OHCHR_2, open_at_gate
-from .test_delivery import mail_app, smtp  # noqa: F401  (fixtures)
 
 SECRET_NAME = "Berta SECRET-NAME-0042"
 LINK = "http://127.0.0.1:8000/actions/"

@@ -7,7 +7,7 @@ the comments from the business days and local hours of each seat.
 """
 
 from collections import defaultdict
-from datetime import UTC, datetime, timedelta
+from datetime import UTC, datetime
 
 import pytest
 

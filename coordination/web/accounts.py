@@ -1,0 +1,183 @@
+"""Accounts for the web app: passwords, sign-in with lock-out, language, letter versions seen."""
+
+import hashlib
+import hmac
+import os
+import secrets
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+from pathlib import Path
+
+from argon2 import PasswordHasher
+from argon2.exceptions import InvalidHashError, VerificationError
+from sqlmodel import select
+
+from coordination.adapters.records import CredentialRecord, LetterViewRecord, UserRecord
+from coordination.adapters.repositories import _insert
+from coordination.bootstrap import App
+from coordination.config import Settings
+from coordination.domain import CoordinationError, InvalidInput, User
+
+MIN_PASSWORD_LENGTH = 10
+LANGUAGES = ("en", "es")
+_hasher = PasswordHasher()
+_DUMMY_HASH = _hasher.hash("not a password of anyone")  # unknown emails cost the same time
+
+
+class SignInRefused(CoordinationError):
+    """Wrong email or password, or an account locked after repeated failures."""
+
+    def __init__(self, message: str, *, locked: bool = False) -> None:
+        super().__init__(message)
+        self.locked = locked
+
+
+def secret_key(settings: Settings) -> str:
+    """COORDINATION_SECRET_KEY, or one generated once and kept in the data directory (0600)."""
+    if settings.secret_key is not None:
+        return settings.secret_key.get_secret_value()
+    path = Path(settings.data_dir) / "web-secret-key"
+    if not path.exists():
+        path.parent.mkdir(parents=True, exist_ok=True)
+        try:
+            fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+        except FileExistsError:  # another process made it first
+            pass
+        else:
+            with os.fdopen(fd, "w") as file:
+                file.write(secrets.token_urlsafe(48))
+    return path.read_text().strip()
+
+
+def _user_record(uow, email: str) -> UserRecord | None:  # type: ignore[no-untyped-def]
+    return uow.session.exec(select(UserRecord).where(UserRecord.email == (email or "").strip().lower())).first()
+
+
+def set_password(app: App, *, email: str, password: str) -> User:
+    """Set a user's password (and lift any lock-out); the hash is argon2id."""
+    if len(password or "") < MIN_PASSWORD_LENGTH:
+        raise InvalidInput(f"a password needs at least {MIN_PASSWORD_LENGTH} characters")
+    now = app.clock()
+    with app.uow() as uow:
+        user = uow.users.require(email)
+        record = uow.session.get(CredentialRecord, user.id) or CredentialRecord(user_id=user.id)
+        record.password_hash = _hasher.hash(password)
+        record.failed_sign_ins, record.locked_until, record.updated_at = 0, None, now
+        uow.session.add(record)
+        uow.audit.append(now=now, actor="admin", event="PasswordSet", subject=user.email, payload={})
+        uow.commit()
+    return user
+
+
+@dataclass(frozen=True)
+class SignedIn:
+    user: User
+    language: str | None
+    stamp: str  # kept in the session: a new password ends the sessions opened with the old one
+
+
+def _stamp(password_hash: str) -> str:
+    return hashlib.sha256(password_hash.encode()).hexdigest()[:16]
+
+
+def session_user(app: App, *, email: str, stamp: str | None) -> User | None:
+    """The user of a session, while their password is the one they signed in with."""
+    with app.uow(read_only=True) as uow:
+        user = uow.users.get(email)
+        if user is None:
+            return None
+        record = uow.session.get(CredentialRecord, user.id)
+        if record is None or record.password_hash is None or not stamp or not same(_stamp(record.password_hash), stamp):
+            return None
+        return user
+
+
+def sign_in(app: App, *, email: str, password: str) -> SignedIn:
+    """Check a password; after `sign_in_max_failures` failures the account is locked for a while."""
+    settings, now = app.settings, app.clock()
+    with app.uow() as uow:
+        user = uow.users.get(email or "") if email and "@" in email else None
+        record = uow.session.exec(
+            select(CredentialRecord).where(CredentialRecord.user_id == user.id).with_for_update()
+        ).first() if user else None
+        if record is None or record.password_hash is None:
+            _verify(_DUMMY_HASH, password)
+            raise SignInRefused("wrong email or password")
+        if record.locked_until is not None and record.locked_until > now:
+            raise SignInRefused(_locked_message(record.locked_until), locked=True)
+        if not _verify(record.password_hash, password):
+            record.failed_sign_ins += 1
+            locked = record.failed_sign_ins >= settings.sign_in_max_failures
+            if locked:
+                record.failed_sign_ins = 0
+                record.locked_until = now + timedelta(seconds=settings.sign_in_lockout_seconds)
+                uow.audit.append(now=now, actor=user.email, organisation=user.organisation.value,
+                                 event="SignInLocked", subject=user.email, payload={})
+            uow.session.add(record)
+            uow.commit()
+            if locked:
+                raise SignInRefused(_locked_message(record.locked_until), locked=True)
+            raise SignInRefused("wrong email or password")
+        if record.failed_sign_ins or record.locked_until or _hasher.check_needs_rehash(record.password_hash):
+            if _hasher.check_needs_rehash(record.password_hash):
+                record.password_hash = _hasher.hash(password)
+            record.failed_sign_ins, record.locked_until = 0, None
+            uow.session.add(record)
+            uow.commit()
+        return SignedIn(user, record.language, _stamp(record.password_hash))
+
+
+def _verify(hashed: str, password: str) -> bool:
+    try:
+        return _hasher.verify(hashed, password or "")
+    except (VerificationError, InvalidHashError):
+        return False
+
+
+def _locked_message(until: datetime) -> str:
+    return (f"too many failed sign-ins: this account is locked until {until:%H:%M} UTC "
+            "(or until an administrator sets a new password)")
+
+
+def set_language(app: App, *, user: User, language: str) -> None:
+    """Remember a user's interface language."""
+    if language not in LANGUAGES:
+        raise InvalidInput(f"unknown language {language!r} (one of: {', '.join(LANGUAGES)})")
+    with app.uow() as uow:
+        record = uow.session.get(CredentialRecord, user.id) or CredentialRecord(user_id=user.id)
+        record.language, record.updated_at = language, app.clock()
+        uow.session.add(record)
+        uow.commit()
+
+
+def letters_seen(app: App, *, user: User, letter_ids: list[int]) -> dict[int, set[int]]:
+    """The versions of each letter this user has seen on the action page."""
+    if not letter_ids:
+        return {}
+    with app.uow(read_only=True) as uow:
+        rows = uow.session.exec(select(LetterViewRecord.letter_id, LetterViewRecord.version).where(
+            LetterViewRecord.user_id == user.id, LetterViewRecord.letter_id.in_(letter_ids)))
+        seen: dict[int, set[int]] = {}
+        for letter_id, version in rows:
+            seen.setdefault(letter_id, set()).add(version)
+        return seen
+
+
+def record_letters_seen(app: App, *, user: User, versions: list[tuple[int, int, int]]) -> None:
+    """Remember (letter id, version id, version) as seen by this user; seeing it again changes nothing."""
+    if not versions or user.id is None:
+        return
+    now = app.clock()
+    with app.uow() as uow:
+        insert = _insert(uow.session)
+        for letter_id, version_id, version in versions:
+            uow.session.execute(insert(LetterViewRecord).values(
+                user_id=user.id, letter_id=letter_id, letter_version_id=version_id, version=version,
+                seen_at=now,
+            ).on_conflict_do_nothing())
+        uow.commit()
+
+
+def same(a: str, b: str) -> bool:
+    return hmac.compare_digest(a.encode(), b.encode())
+

@@ -1,0 +1,126 @@
+"""What the pages read (inbox, action page) and the letter form's edit of several fields at once."""
+
+from dataclasses import dataclass, field
+from datetime import datetime, timedelta
+
+from sqlmodel import select
+
+from coordination.adapters.records import ActionRecord, DeadlineRecord, ReferenceRecord
+from coordination.bootstrap import App
+from coordination.domain import (
+    DeadlineKind,
+    DeadlineStatus,
+    JointAction,
+    ReferenceKind,
+    Role,
+    Status,
+    User,
+)
+from coordination.services.views import action_view
+
+SOON = timedelta(days=7)
+
+
+@dataclass
+class InboxRow:
+    reference: str
+    type: str
+    country: str
+    title: str
+    stage: str
+    status: str
+    due_at: datetime | None = None
+    overdue: bool = False
+    waits_on: list[str] = field(default_factory=list)
+
+
+@dataclass
+class DueDeadline:
+    reference: str
+    kind: str
+    organisation: str | None
+    due_at: datetime
+    overdue: bool
+
+
+def _jam():  # type: ignore[no-untyped-def]
+    return (select(ReferenceRecord.action_id, ReferenceRecord.value)
+            .where(ReferenceRecord.kind == ReferenceKind.JAM.value).subquery())
+
+
+def gates_awaiting(app: App, user: User, now: datetime) -> list[InboxRow]:
+    """Gates whose approval is still owed by the user's organisation, oldest deadline first.
+
+    The organisation's approval deadline stays open exactly until its quorum is met, so it
+    says which gates still wait on this organisation without repeating the gate's rules here.
+    """
+    jam = _jam()
+    query = (select(ActionRecord, jam.c.value, DeadlineRecord.due_at)
+             .join(jam, jam.c.action_id == ActionRecord.id)
+             .join(DeadlineRecord, DeadlineRecord.action_id == ActionRecord.id)
+             .where(ActionRecord.status == Status.AWAITING_APPROVAL.value,
+                    DeadlineRecord.kind == DeadlineKind.APPROVAL_SLA.value,
+                    DeadlineRecord.status == DeadlineStatus.OPEN.value,
+                    DeadlineRecord.organisation == user.organisation.value,
+                    DeadlineRecord.stage == ActionRecord.stage)
+             .order_by(DeadlineRecord.due_at, ActionRecord.id))
+    with app.uow(read_only=True) as uow:
+        return [InboxRow(ref, r.type, r.country, r.title, r.stage, r.status, due, due <= now)
+                for r, ref, due in uow.session.exec(query)]
+
+
+def casework(app: App, user: User, now: datetime) -> tuple[list[InboxRow], list[DueDeadline]]:
+    """Open actions the user opened (an admin: all), what each waits on, and deadlines due soon."""
+    jam = _jam()
+    query = (select(ActionRecord, jam.c.value).join(jam, jam.c.action_id == ActionRecord.id)
+             .where(ActionRecord.status != Status.CLOSED.value).order_by(ActionRecord.id))
+    if user.role is not Role.ADMIN:
+        query = query.where(ActionRecord.opened_by == user.email)
+    with app.uow(read_only=True) as uow:
+        actions = list(uow.session.exec(query))
+        ids = [r.id for r, _ in actions]
+        deadlines = list(uow.session.exec(
+            select(DeadlineRecord).where(DeadlineRecord.action_id.in_(ids),
+                                         DeadlineRecord.status == DeadlineStatus.OPEN.value)
+            .order_by(DeadlineRecord.due_at))) if ids else []
+    by_action: dict[int, list[DeadlineRecord]] = {}
+    for d in deadlines:
+        by_action.setdefault(d.action_id, []).append(d)
+    rows, due = [], []
+    references = {r.id: ref for r, ref in actions}
+    for record, ref in actions:
+        open_ = by_action.get(record.id, [])
+        row = InboxRow(ref, record.type, record.country, record.title, record.stage, record.status,
+                       waits_on=_waits_on(record, open_))
+        if open_:
+            row.due_at = open_[0].due_at
+            row.overdue = row.due_at <= now
+        rows.append(row)
+    for d in deadlines:
+        if d.due_at <= now + SOON:
+            due.append(DueDeadline(references[d.action_id], d.kind, d.organisation, d.due_at, d.due_at <= now))
+    rows.sort(key=lambda r: (r.due_at is None, r.due_at or now))
+    return rows, due
+
+
+def _waits_on(record: ActionRecord, open_deadlines: list[DeadlineRecord]) -> list[str]:
+    status = Status(record.status)
+    if status is Status.IN_PROGRESS:
+        return ["officer"]
+    if status is Status.AWAITING_APPROVAL:
+        return [f"approval:{d.organisation}" for d in open_deadlines
+                if d.kind == DeadlineKind.APPROVAL_SLA.value and d.organisation]
+    if status is Status.READY:
+        return ["dispatch"]
+    if status is Status.WAITING:
+        return [f"deadline:{d.kind}" for d in open_deadlines if d.kind != DeadlineKind.APPROVAL_SLA.value]
+    return []
+
+
+def action_page(app: App, reference: str) -> tuple[JointAction, dict]:
+    """The action (with every letter version) and the same view `action show --json` prints."""
+    with app.uow(read_only=True) as uow:
+        action = uow.actions.get(reference)
+        return action, action_view(action, uow.audit.history(action.id), uow.outbox.for_action(action.id))
+
+

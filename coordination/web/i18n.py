@@ -1,0 +1,145 @@
+"""The interface in English and Spanish: English strings are the keys of a Spanish catalog.
+
+Refusals from the services keep the CLI's English wording (one message, one meaning);
+the page around them is translated.
+"""
+
+from collections.abc import Callable
+
+LANGUAGES = ("en", "es")  # also the interface languages of accounts.py
+
+ES = {
+    # frame and navigation
+    "Joint actions": "Acciones conjuntas", "Skip to content": "Saltar al contenido", "Main": "Principal",
+    "Inbox": "Bandeja de entrada", "Actions": "Acciones", "Overview": "Panorama", "Open an action": "Abrir una acción",
+    "Sign in": "Iniciar sesión", "Sign out": "Cerrar sesión", "Email": "Correo electrónico", "Password": "Contraseña",
+    "officer": "oficial", "supervisor": "supervisor/a", "admin": "administración",
+    "Accounts are set up by an administrator with `coordination user set-password`.":
+        "Las cuentas las configura una persona administradora con `coordination user set-password`.",
+    "Your session has ended: sign in again.": "Su sesión ha terminado: inicie sesión de nuevo.",
+    "wrong email or password": "correo electrónico o contraseña incorrectos",
+    "Back to the inbox": "Volver a la bandeja de entrada",
+    "Form refused": "Formulario rechazado", "Refused": "Rechazado", "Invalid form": "Formulario no válido",
+    "Page not found": "Página no encontrada", "Not allowed": "No permitido", "Error": "Error", "Not Found": "No encontrado",
+    "Method Not Allowed": "Método no permitido",
+    "This form has expired or did not come from this site. Go back, reload the page and try again.":
+        "Este formulario ha caducado o no procede de este sitio. Vuelva atrás, recargue la página e inténtelo de nuevo.",
+    "Check these fields and send the form again:": "Revise estos campos y envíe el formulario de nuevo:",
+    # inbox and lists
+    "Awaiting the decision of {org}": "En espera de la decisión de {org}", "Reference": "Referencia", "Type": "Tipo",
+    "State": "Estado", "Stage": "Etapa", "Decision due": "Decisión antes de", "overdue": "vencido",
+    "Nothing awaits your organisation's decision.": "Nada espera la decisión de su organización.",
+    "Open actions": "Acciones abiertas", "Your actions": "Sus acciones", "Waits on": "Espera",
+    "Next deadline": "Próximo plazo", "You have no open actions.": "No tiene acciones abiertas.",
+    "Deadlines due within 7 days": "Plazos que vencen en 7 días", "Status": "Situación", "all": "todas",
+    "Show": "Mostrar", "Other references": "Otras referencias", "No actions.": "No hay acciones.",
+    # opening
+    "State (ISO 3166-1 alpha-3 code, e.g. HND)": "Estado (código ISO 3166-1 alfa-3, p. ej. HND)",
+    "Short internal title": "Título interno breve", "Letter language": "Idioma de las cartas",
+    "the State's language": "el idioma del Estado", "Beneficiaries (one per line)": "Personas beneficiarias (una por línea)",
+    "Open": "Abrir", "Opened {reference}.": "Se abrió {reference}.",
+    # action page
+    "letters in": "cartas en", "round": "ronda", "Beneficiaries": "Personas beneficiarias", "Stages": "Etapas",
+    "Your decision for {org}": "Su decisión por {org}", "Comment (optional)": "Comentario (opcional)",
+    "Approve": "Aprobar", "Reject": "Rechazar", "What must change (required to reject)": "Qué debe cambiar (obligatorio para rechazar)",
+    "You decide for your own organisation only, once per round; whoever submitted the stage or last edited its letters cannot decide on it.":
+        "Decide solo por su propia organización, una vez por ronda; quien presentó la etapa o editó por última vez sus cartas no puede decidir sobre ella.",
+    "Casework": "Tramitación", "Submit stage {stage}": "Presentar la etapa {stage}",
+    "Date the State's reply was received": "Fecha de recepción de la respuesta del Estado",
+    "Acknowledgement of receipt only (A)": "Solo acuse de recibo (A)", "Record the reply": "Registrar la respuesta",
+    "Skip this stage": "Omitir esta etapa", "Justification (recorded)": "Justificación (queda registrada)", "Skip": "Omitir",
+    "Approvals": "Aprobaciones", "awaiting": "pendiente", "All decisions": "Todas las decisiones",
+    "Organisation": "Organización", "By": "Por", "Decision": "Decisión", "Comment": "Comentario", "void": "anulada",
+    "Letters": "Cartas", "Changes": "Cambios", "Changes from version {old} to version {new}": "Cambios de la versión {old} a la versión {new}",
+    "Changes since version {old}, the last you saw or decided on (now version {new})":
+        "Cambios desde la versión {old}, la última que vio o sobre la que decidió (ahora versión {new})",
+    "Download PDF": "Descargar PDF", "Plain text": "Texto sin formato", "Open in a new tab": "Abrir en otra pestaña",
+    "Letter": "Carta", "Edit the letter's fields": "Editar los campos de la carta", "optional": "opcional",
+    "Save the letter": "Guardar la carta", "Version history": "Historial de versiones",
+    "created by the system": "creada por el sistema", "compare with the current version": "comparar con la versión actual",
+    "No letters yet.": "Todavía no hay cartas.", "Deadlines": "Plazos", "Deadline": "Plazo", "Due": "Vence",
+    "No deadlines.": "No hay plazos.", "Outbox": "Bandeja de salida", "Recipient": "Destinatario", "Tries": "Intentos",
+    "Nothing sent yet.": "Todavía no se ha enviado nada.", "Timeline": "Cronología",
+    # results of forms
+    "Nothing changed.": "No cambió nada.", "Saved: {letter} is now version {version}.": "Guardado: {letter} está ahora en la versión {version}.",
+    "Submitted. {reference} is now at stage {stage}.": "Presentado. {reference} está ahora en la etapa {stage}.",
+    "Gate met. {reference} is now at stage {stage}.": "Aprobación completa. {reference} está ahora en la etapa {stage}.",
+    "Approval recorded; {reference} still awaits the other organisation's approval.":
+        "Aprobación registrada; {reference} aún espera la aprobación de la otra organización.",
+    "Rejected. {reference} is back at stage {stage}.": "Rechazado. {reference} vuelve a la etapa {stage}.",
+    "Skipped. {reference} is now at stage {stage}.": "Omitida. {reference} está ahora en la etapa {stage}.",
+    "Reply recorded. {reference} is now at stage {stage}.": "Respuesta registrada. {reference} está ahora en la etapa {stage}.",
+    # overview
+    "Open actions by stage": "Acciones abiertas por etapa", "Open actions by State": "Acciones abiertas por Estado",
+    "Overdue deadlines": "Plazos vencidos", "States' reply rate": "Tasa de respuesta de los Estados",
+    "Mean days to reply": "Días medios hasta la respuesta", "Days from opening to dispatch (median)": "Días desde la apertura hasta el envío (mediana)",
+    "No open actions.": "No hay acciones abiertas.", "No overdue deadlines.": "No hay plazos vencidos.",
+    "No replies owed yet.": "Todavía no se debe ninguna respuesta.", "Nothing dispatched yet.": "Todavía no se ha enviado nada.",
+    "{replied} of {asked} replied": "{replied} de {asked} respondieron", "days": "días", "actions": "acciones",
+    "The figures as a table": "Las cifras en una tabla", "Value": "Valor",
+    # words of the domain
+    "urgent appeal": "llamamiento urgente", "precautionary measure": "medida cautelar", "country communication": "comunicación a un país",
+    "intake": "recepción", "drafting": "redacción", "joint approval": "aprobación conjunta", "dispatch": "envío",
+    "awaiting reply": "en espera de respuesta", "publication": "publicación", "closed": "cerrada",
+    "registration": "registro", "information request": "solicitud de información",
+    "awaiting state reply": "en espera de respuesta del Estado", "evaluation": "evaluación", "notification": "notificación",
+    "follow up": "seguimiento", "press release": "comunicado de prensa",
+    "in progress": "en curso", "awaiting approval": "en espera de aprobación", "ready": "lista", "waiting": "en espera",
+    "approved": "aprobada", "rejected": "rechazada", "draft": "borrador", "dispatched": "enviada", "withdrawn": "retirada",
+    "approval sla": "plazo de aprobación", "state reply": "respuesta del Estado", "review": "revisión",
+    "open": "abierto", "met": "cumplido", "lapsed": "vencido sin respuesta", "cancelled": "cancelado",
+    "pending": "pendiente", "sending": "enviándose", "sent": "enviado", "failed": "fallido",
+    "the officer": "la persona oficial", "approval by {org}": "aprobación de {org}", "automatic dispatch": "envío automático",
+    "ActionOpened": "Acción abierta", "StageEntered": "Etapa iniciada", "LetterEdited": "Carta editada",
+    "StageSubmitted": "Etapa presentada", "ApprovalGranted": "Aprobación", "StageRejected": "Rechazo",
+    "ApprovalsVoided": "Aprobaciones anuladas", "GateMet": "Aprobación completa", "StageSkipped": "Etapa omitida",
+    "ReferenceAssigned": "Referencia asignada", "LettersDispatched": "Cartas enviadas", "DeadlineSet": "Plazo fijado",
+    "DeadlineClosed": "Plazo cerrado", "ReplyRecorded": "Respuesta registrada", "ActionClosed": "Acción cerrada",
+    "LetterDelivered": "Carta entregada", "DeliveryFailed": "Entrega fallida",
+}
+EN_EVENTS = {
+    "ActionOpened": "Action opened", "StageEntered": "Stage entered", "LetterEdited": "Letter edited",
+    "StageSubmitted": "Stage submitted", "ApprovalGranted": "Approved", "StageRejected": "Rejected",
+    "ApprovalsVoided": "Approvals void", "GateMet": "Gate met", "StageSkipped": "Stage skipped",
+    "ReferenceAssigned": "Reference assigned", "LettersDispatched": "Letters dispatched", "DeadlineSet": "Deadline set",
+    "DeadlineClosed": "Deadline closed", "ReplyRecorded": "Reply recorded", "ActionClosed": "Action closed",
+    "LetterDelivered": "Letter delivered", "DeliveryFailed": "Delivery failed",
+}
+CATALOGS = {"en": {}, "es": ES}
+
+
+def translator(language: str) -> Callable[[str], str]:
+    catalog = CATALOGS.get(language, {})
+    return lambda text: catalog.get(text, text)
+
+
+def label(t: Callable[[str], str], kind: str, value: str) -> str:
+    """A word of the domain (a stage, a status, an inbox's "waits on") in the interface's language."""
+    if kind == "event":
+        translated = t(value)
+        return EN_EVENTS.get(value, value) if translated == value else translated
+    if kind == "waits":
+        what, _, arg = value.partition(":")
+        if what == "approval":
+            return t("approval by {org}").format(org=arg.upper())
+        if what == "deadline":
+            return t(arg.replace("_", " "))
+        return t({"officer": "the officer", "dispatch": "automatic dispatch"}.get(what, what))
+    return t(value.replace("_", " ").replace("-", " "))
+
+
+def negotiate(accept_language: str) -> str:
+    """The first of our languages in an Accept-Language header, by its q weights; English otherwise."""
+    choices = []
+    for index, part in enumerate(accept_language.split(",")):
+        tag, _, params = part.strip().partition(";")
+        q = 1.0
+        if params.strip().startswith("q="):
+            try:
+                q = float(params.strip()[2:])
+            except ValueError:
+                q = 0.0
+        primary = tag.strip().lower().split("-")[0]
+        if primary in LANGUAGES and q > 0:
+            choices.append((-q, index, primary))
+    return min(choices)[2] if choices else "en"

@@ -1,0 +1,327 @@
+"""The pages and forms. Every POST checks the session, then the CSRF token, then calls a service."""
+
+from datetime import date
+from urllib.parse import urlsplit
+
+from fastapi import APIRouter, Depends, Form, Request
+from fastapi.responses import RedirectResponse, Response
+from starlette.concurrency import run_in_threadpool
+
+from coordination import services
+from coordination.bootstrap import App
+from coordination.domain import (
+    ActionType,
+    CoordinationError,
+    Decision,
+    InvalidInput,
+    NotFound,
+    Role,
+    Status,
+    User,
+)
+from coordination.domain.stages import ALL_LANGUAGES
+
+from . import accounts
+from .app import CsrfRefused, SignInRequired, language, render, status_of
+from coordination.services import edit_letter_fields
+
+from .casework import action_page, casework, gates_awaiting
+from .i18n import translator
+from .overview import overview
+
+router = APIRouter()
+
+
+def core(request: Request) -> App:
+    return request.app.state.core
+
+
+def signed_in(request: Request) -> User:
+    email = request.session.get("user")
+    if not email:
+        raise SignInRequired()
+    user = accounts.session_user(core(request), email=email, stamp=request.session.get("stamp"))
+    if user is None:  # removed, or given a new password, since signing in
+        request.session.clear()
+        raise SignInRequired()
+    request.state.user = user
+    return user
+
+
+async def check_csrf(request: Request) -> None:
+    form = await request.form()
+    token, expected = form.get("csrf_token"), request.session.get("csrf")
+    if not isinstance(token, str) or not expected or not accounts.same(token, expected):
+        raise CsrfRefused()
+
+
+async def acting(request: Request) -> User:
+    """A form's sender: signed in first (401), then the form's CSRF token (403)."""
+    user = signed_in(request)
+    await check_csrf(request)
+    return user
+
+
+def _local(target: str | None) -> str:
+    """Only paths of this site: never an open redirect."""
+    parts = urlsplit(target or "/")
+    if parts.scheme or parts.netloc or not (target or "/").startswith("/") or (target or "").startswith("//"):
+        return "/"
+    return target or "/"
+
+
+def _done(request: Request, message: str, to: str) -> RedirectResponse:
+    request.session["flash"] = message
+    return RedirectResponse(to, status_code=303)
+
+
+# ---------------------------------------------------------------- signing in and out, language
+
+@router.get("/sign-in")
+def sign_in_page(request: Request, next: str = "/") -> Response:
+    if request.session.get("user"):
+        return RedirectResponse(_local(next), status_code=303)
+    return render(request, "sign_in.html", {"next": _local(next)})
+
+
+@router.post("/sign-in", dependencies=[Depends(check_csrf)])
+def sign_in(request: Request, email: str = Form(""), password: str = Form(""), next: str = Form("/")) -> Response:
+    try:
+        signed = accounts.sign_in(core(request), email=email, password=password)
+    except accounts.SignInRefused as error:
+        message = translator_for(request)(str(error))
+        return render(request, "sign_in.html", {"error": message, "email": email, "next": _local(next)},
+                      status=status_of(error))
+    lang = request.session.get("lang")
+    request.session.clear()  # a new session: nothing carried over from before signing in
+    request.session.update(user=signed.user.email, stamp=signed.stamp, lang=signed.language or lang)
+    return RedirectResponse(_local(next), status_code=303)
+
+
+@router.post("/sign-out")
+def sign_out(request: Request, user: User = Depends(acting)) -> Response:
+    request.session.clear()
+    return RedirectResponse("/sign-in", status_code=303)
+
+
+@router.post("/language", dependencies=[Depends(check_csrf)])
+def choose_language(request: Request, lang: str = Form(...), next: str = Form("/")) -> Response:
+    if lang not in accounts.LANGUAGES:
+        raise InvalidInput(f"unknown language {lang!r} (one of: {', '.join(accounts.LANGUAGES)})")
+    request.session["lang"] = lang
+    email = request.session.get("user")
+    if email:
+        accounts.set_language(core(request), user=signed_in(request), language=lang)
+    return RedirectResponse(_local(next), status_code=303)
+
+
+def translator_for(request: Request):  # type: ignore[no-untyped-def]
+    return translator(language(request))
+
+
+# ---------------------------------------------------------------- inbox, lists, overview
+
+@router.get("/")
+def inbox(request: Request, user: User = Depends(signed_in)) -> Response:
+    app = core(request)
+    now = app.clock()
+    gates = gates_awaiting(app, user, now) if user.role is Role.SUPERVISOR else []
+    mine, due = casework(app, user, now)
+    return render(request, "inbox.html", {"gates": gates, "mine": mine, "due": due, "now": now})
+
+
+@router.get("/actions")
+def actions(request: Request, status: str | None = None, user: User = Depends(signed_in)) -> Response:
+    rows = services.list_actions(core(request), status=status or None)
+    return render(request, "actions.html", {"rows": rows, "status": status, "statuses": [s.value for s in Status]})
+
+
+@router.get("/overview")
+def overview_page(request: Request, user: User = Depends(signed_in)) -> Response:
+    app = core(request)
+    return render(request, "overview.html", {"o": overview(app, app.clock())})
+
+
+# ---------------------------------------------------------------- opening an action
+
+def _new_action_context() -> dict:
+    return {"types": [t.value for t in ActionType], "languages": ALL_LANGUAGES}
+
+
+@router.get("/actions/new")
+def new_action(request: Request, user: User = Depends(signed_in)) -> Response:
+    return render(request, "new_action.html", {**_new_action_context(), "form": {}})
+
+
+@router.post("/actions")
+def open_action(
+    request: Request, user: User = Depends(acting), type: str = Form(...), country: str = Form(...),
+    title: str = Form(...), language: str = Form(""), beneficiaries: str = Form(""),
+) -> Response:
+    names = [line.strip() for line in beneficiaries.splitlines() if line.strip()]
+    try:
+        action = services.open_action(core(request), type=type, country=country, title=title, officer=user.email,
+                                      language=language or None, beneficiaries=names)
+    except CoordinationError as error:
+        form = {"type": type, "country": country, "title": title, "language": language, "beneficiaries": beneficiaries}
+        return render(request, "new_action.html", {**_new_action_context(), "form": form, "error": str(error)},
+                      status=status_of(error))
+    t = translator_for(request)
+    return _done(request, t("Opened {reference}.").format(reference=action.reference), f"/actions/{action.reference}")
+
+
+# ---------------------------------------------------------------- the action page
+
+def show_action(request: Request, user: User, reference: str, *, error: str | None = None, status: int = 200,
+                form: dict | None = None, diff: str | None = None, diff_from: int | None = None) -> Response:
+    app = core(request)
+    action, view = action_page(app, reference)
+    letters = action.current_letters
+    seen = accounts.letters_seen(app, user=user, letter_ids=[l.id for l in letters if l.id is not None])
+    changes = {}
+    decided = [a.decided_at for a in action.approvals if a.approver == user.email]
+    for letter in letters:
+        current = letter.current.version
+        base = diff_from if diff == letter.name else max((v for v in seen.get(letter.id, ()) if v < current),
+                                                         default=None)
+        if base is None and diff != letter.name and decided:  # decided elsewhere (CLI, email link) before an edit
+            base = max((v.version for v in letter.versions if v.created_at <= max(decided)), default=None)
+        if base is not None and base < current:
+            try:
+                _, old, new, fields = services.diff_letter(app, reference=action.reference, letter=letter.name,
+                                                           from_version=base, to_version=current)
+                changes[letter.name] = (old, new, fields, diff == letter.name)
+            except CoordinationError:
+                pass  # a version asked for in the address that does not exist: no diff shown
+    if status == 200:
+        accounts.record_letters_seen(app, user=user, versions=[
+            (l.id, l.current.id, l.current.version) for l in letters if l.id is not None and l.current.id is not None])
+    stage = action.current_stage
+    casework_forms = set()
+    if user.role in (Role.OFFICER, Role.SUPERVISOR):  # the forms a caseworker can use now; the domain decides
+        if action.status is Status.IN_PROGRESS:
+            casework_forms.add("submit")
+        if action.status is Status.WAITING and stage.accepts_reply:
+            casework_forms.add("reply")
+        if stage.skip_to and action.status in (Status.IN_PROGRESS, Status.AWAITING_APPROVAL):
+            casework_forms.add("skip")
+    decisions = [a for a in action.approvals if a.stage == action.stage and a.round == action.round and not a.void]
+    context = {
+        "action": action, "view": view, "stage": stage, "changes": changes, "decisions": decisions,
+        "stages": action.definition.stages, "error": error, "form": form or {},
+        "approved": {a.organisation for a in decisions if a.decision is Decision.APPROVED},
+        "specs": {l.name: action.definition.letter(l.name) for l in letters},
+        "can_casework": user.role in (Role.OFFICER, Role.SUPERVISOR), "casework_forms": casework_forms,
+        "can_decide": user.role is Role.SUPERVISOR and action.status is Status.AWAITING_APPROVAL,
+        "now": app.clock(), "today": app.clock().date().isoformat(),
+    }
+    return render(request, "action.html", context, status=status)
+
+
+@router.get("/actions/{reference}")
+def action(request: Request, reference: str, diff: str | None = None, user: User = Depends(signed_in)) -> Response:
+    frm = request.query_params.get("from")  # ?diff=LETTER&from=N: that letter's changes since version N
+    base = int(frm) if frm and frm.isdigit() else None
+    return show_action(request, user, reference, diff=diff, diff_from=base)
+
+
+def _refused(request: Request, user: User, reference: str, error: CoordinationError, form: dict | None = None) -> Response:
+    """A refusal shown in the action page (or a 404 page for an unknown action), with its status."""
+    if isinstance(error, NotFound):
+        try:
+            return show_action(request, user, reference, error=str(error), status=404, form=form)
+        except NotFound:
+            raise error from None
+    return show_action(request, user, reference, error=str(error), status=status_of(error), form=form)
+
+
+def _moved(request: Request, action, message: str) -> RedirectResponse:  # type: ignore[no-untyped-def]
+    t = translator_for(request)
+    return _done(request, t(message).format(reference=action.reference, stage=t(action.stage.replace("_", " "))),
+                 f"/actions/{action.reference}")
+
+
+@router.get("/actions/{reference}/letters/{letter}")
+def letter_document(request: Request, reference: str, letter: str, format: str = "html", language: str | None = None,
+                    user: User = Depends(signed_in)) -> Response:
+    document = services.render_letter(core(request), reference=reference, letter=letter, fmt=format,
+                                      language=language or None)
+    if format == "pdf":
+        name = f"{document.action.reference}-{document.letter.name}-v{document.letter.current.version}.pdf"
+        return Response(document.content, media_type="application/pdf",
+                        headers={"Content-Disposition": f'attachment; filename="{name}"', "Cache-Control": "no-store"})
+    media = "text/html; charset=utf-8" if format == "html" else "text/plain; charset=utf-8"
+    return Response(document.content, media_type=media, headers={
+        "Cache-Control": "no-store",
+        "Content-Security-Policy": "default-src 'none'; style-src 'unsafe-inline'; img-src data:; "
+                                   "frame-ancestors 'self'"})
+
+
+@router.post("/actions/{reference}/letters/{letter}")
+async def edit_letter(request: Request, reference: str, letter: str, user: User = Depends(acting)) -> Response:
+    form = await request.form()
+    values = {k.removeprefix("field_"): v for k, v in form.items() if k.startswith("field_") and isinstance(v, str)}
+    try:
+        edited = await run_in_threadpool(edit_letter_fields, core(request), reference=reference, letter=letter,
+                                         values=values, editor=user.email)
+    except CoordinationError as error:
+        return await run_in_threadpool(_refused, request, user, reference, error, {letter: values})
+    t = translator_for(request)
+    message = (t("Nothing changed.") if edited is None else
+               t("Saved: {letter} is now version {version}.").format(letter=edited.name, version=edited.current.version))
+    return _done(request, message, f"/actions/{reference}#letter-{letter}")
+
+
+@router.post("/actions/{reference}/submit")
+def submit(request: Request, reference: str, user: User = Depends(acting)) -> Response:
+    try:
+        action = services.submit_stage(core(request), reference=reference, officer=user.email)
+    except CoordinationError as error:
+        return _refused(request, user, reference, error)
+    return _moved(request, action, "Submitted. {reference} is now at stage {stage}.")
+
+
+@router.post("/actions/{reference}/approve")
+def approve(request: Request, reference: str, comment: str = Form(""), user: User = Depends(acting)) -> Response:
+    try:
+        action, met = services.approve_stage(core(request), reference=reference, supervisor=user.email,
+                                             comment=comment or None)
+    except CoordinationError as error:
+        return _refused(request, user, reference, error, {"comment": comment})
+    if met:
+        return _moved(request, action, "Gate met. {reference} is now at stage {stage}.")
+    return _moved(request, action, "Approval recorded; {reference} still awaits the other organisation's approval.")
+
+
+@router.post("/actions/{reference}/reject")
+def reject(request: Request, reference: str, comment: str = Form(""), user: User = Depends(acting)) -> Response:
+    try:
+        action = services.reject_stage(core(request), reference=reference, supervisor=user.email, comment=comment)
+    except CoordinationError as error:
+        return _refused(request, user, reference, error, {"reject_comment": comment})
+    return _moved(request, action, "Rejected. {reference} is back at stage {stage}.")
+
+
+@router.post("/actions/{reference}/skip")
+def skip(request: Request, reference: str, reason: str = Form(""), user: User = Depends(acting)) -> Response:
+    try:
+        action = services.skip_stage(core(request), reference=reference, officer=user.email, reason=reason)
+    except CoordinationError as error:
+        return _refused(request, user, reference, error, {"reason": reason})
+    return _moved(request, action, "Skipped. {reference} is now at stage {stage}.")
+
+
+@router.post("/actions/{reference}/reply")
+def reply(request: Request, reference: str, received_on: str = Form(""), acknowledgement_only: str = Form(""),
+          user: User = Depends(acting)) -> Response:
+    try:
+        try:
+            received = date.fromisoformat(received_on)
+        except ValueError:
+            raise InvalidInput(f"the date received must be a date as YYYY-MM-DD, not {received_on!r}") from None
+        action = services.record_reply(core(request), reference=reference, officer=user.email, received_on=received,
+                                       acknowledgement_only=bool(acknowledgement_only))
+    except CoordinationError as error:
+        return _refused(request, user, reference, error, {"received_on": received_on})
+    return _moved(request, action, "Reply recorded. {reference} is now at stage {stage}.")
+

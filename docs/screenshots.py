@@ -1,0 +1,121 @@
+"""Regenerate the web app's screenshots in docs/ from seeded demo data, in headless Chromium.
+
+    .venv/bin/python docs/screenshots.py
+
+Seeds a throw-away SQLite database (demo users, a few actions at different stages, a State's
+reply, an edit after an approval), serves the web app on a free loopback port and takes
+inbox.png, action.png and overview.png as the OHCHR demo supervisor.
+"""
+
+import sys
+import tempfile
+from datetime import UTC, datetime
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(ROOT))
+
+from playwright.sync_api import sync_playwright  # noqa: E402
+
+from coordination import services  # noqa: E402
+from coordination.adapters.fakes import FixedClock  # noqa: E402
+from coordination.demo import LETTERS, RECIPIENTS, USERS  # noqa: E402
+from coordination.web.accounts import set_password  # noqa: E402
+from tests.web.live import launch, live_app, sign_in, start_server  # noqa: E402
+
+OFFICER, OFFICER_2, OHCHR, IACHR = (u[0] for u in USERS)
+PASSWORD = "demo password 2026"
+MORE_RECIPIENTS = [("COL", "permanent-mission-geneva", "mision.ginebra@colombia.demo"),
+                   ("HND", "foreign-ministry", "cancilleria@honduras.demo"),
+                   ("HND", "oas-mission", "mision.oea@honduras.demo")]
+
+
+def at_gate(app, clock, action_type: str, country: str, title: str) -> str:  # type: ignore[no-untyped-def]
+    action = services.open_action(app, type=action_type, country=country, title=title, officer=OFFICER,
+                                  beneficiaries=["Demo Defender"])
+    ref = action.reference
+    for letter, fields in LETTERS[action_type]:
+        while action.status.value == "in_progress" and not any(l.name == letter for l in action.pending_letters):
+            action = services.submit_stage(app, reference=ref, officer=OFFICER)
+        clock.advance(hours=3)
+        for field, value in fields.items():
+            services.edit_letter(app, reference=ref, letter=letter, field=field, value=value, editor=OFFICER)
+    clock.advance(hours=2)
+    services.submit_stage(app, reference=ref, officer=OFFICER)
+    return ref
+
+
+def dispatch(app, clock, ref: str) -> None:  # type: ignore[no-untyped-def]
+    clock.advance(hours=20)
+    services.approve_stage(app, reference=ref, supervisor=IACHR, comment="Agreed.")
+    clock.advance(hours=5)
+    services.approve_stage(app, reference=ref, supervisor=OHCHR)
+    services.advance_action(app, reference=ref)
+
+
+def seed(app, clock) -> str:  # type: ignore[no-untyped-def]
+    for email, name, org, role in USERS:
+        services.add_user(app, email=email, name=name, organisation=org, role=role)
+        set_password(app, email=email, password=PASSWORD)
+    for country, kind, email in RECIPIENTS + MORE_RECIPIENTS:
+        services.add_recipient(app, country=country, kind=kind, email=email)
+    replied = at_gate(app, clock, "urgent-appeal", "HND", "Threats after a land-rights meeting")
+    dispatch(app, clock, replied)
+    sent = at_gate(app, clock, "country-communication", "GTM", "Attacks on environmental defenders")
+    dispatch(app, clock, sent)
+    clock.advance(days=9)
+    services.record_reply(app, reference=replied, officer=OFFICER, received_on=clock().date())
+    clock.advance(days=14)
+    early = at_gate(app, clock, "urgent-appeal", "HND", "Surveillance of a journalist")
+    dispatch(app, clock, early)
+    clock.advance(days=10)
+    at_gate(app, clock, "precautionary-measure", "MEX", "Journalist under threat in Guerrero")
+    clock.advance(days=6)
+    services.open_action(app, type="country-communication", country="HND", title="Criminalisation of defenders",
+                         officer=OFFICER, beneficiaries=[])
+    edited = at_gate(app, clock, "urgent-appeal", "COL", "Threats against a community leader")
+    return edited
+
+
+def main() -> None:
+    clock = FixedClock(datetime(2026, 10, 5, 8, 30, tzinfo=UTC))
+    with tempfile.TemporaryDirectory() as folder:
+        app = live_app(Path(folder), clock=clock)
+        edited = seed(app, clock)
+        server = start_server(app)
+        try:
+            with sync_playwright() as playwright:
+                browser = launch(playwright)
+                supervisor = sign_in(browser, server.url, OHCHR, PASSWORD, viewport={"width": 1200, "height": 860})
+                supervisor.goto(f"/actions/{edited}")  # sees version 7; then the IACHR approves, the officer edits
+                clock.advance(hours=4)
+                services.approve_stage(app, reference=edited, supervisor=IACHR, comment="Agreed for the IACHR.")
+                clock.advance(hours=1)
+                services.edit_letter(app, reference=edited, letter="urgent_appeal", field="concerns", editor=OFFICER,
+                                     value="We are gravely concerned that the threats are linked to the leader's "
+                                           "work defending the community's land.")
+                services.approve_stage(app, reference=edited, supervisor=IACHR, comment="Agreed after the edit.")
+                clock.advance(days=2)  # the precautionary measure's approval is overdue by now
+                at_gate(app, clock, "urgent-appeal", "GTM", "Arbitrary detention of a defender")
+                supervisor.goto("/")
+                supervisor.screenshot(path=ROOT / "docs" / "inbox.png", full_page=True)
+                supervisor.goto(f"/actions/{edited}")
+                supervisor.frame_locator("iframe.letter-frame").locator(".letterhead").wait_for()
+                # a sandboxed frame paints in a process of its own, which full-page capture leaves out:
+                # grow the viewport to the whole page instead
+                height = supervisor.evaluate("document.documentElement.scrollHeight")
+                supervisor.set_viewport_size({"width": 1200, "height": height})
+                supervisor.wait_for_timeout(500)
+                supervisor.screenshot(path=ROOT / "docs" / "action.png")
+                supervisor.set_viewport_size({"width": 1200, "height": 860})
+                supervisor.goto("/overview")
+                supervisor.screenshot(path=ROOT / "docs" / "overview.png", full_page=True)
+                browser.close()
+        finally:
+            server.stop()
+            app.engine.dispose()
+    print("Wrote docs/inbox.png, docs/action.png and docs/overview.png.")
+
+
+if __name__ == "__main__":
+    main()

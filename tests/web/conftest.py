@@ -1,0 +1,96 @@
+"""Fixtures for the web app: a TestClient per test over the `app` fixture's database, users with passwords."""
+
+import re
+
+import pytest
+from fastapi.testclient import TestClient
+
+from coordination.web import create_app
+from coordination.web.accounts import set_password
+from tests.helpers import USERS, seed
+
+PASSWORD = "correct horse battery staple"
+WEB_TABLES = ("credentials", "letter_views")
+
+
+def csrf(html: str) -> str:
+    found = re.search(r'name="csrf_token" value="([^"]+)"', html)
+    assert found, "no CSRF token in the page"
+    return found.group(1)
+
+
+class Browser:
+    """A TestClient that signs in and posts forms with the page's CSRF token."""
+
+    def __init__(self, client: TestClient) -> None:
+        self.client = client
+        self.token: str | None = None
+
+    def get(self, url: str, **kwargs):  # type: ignore[no-untyped-def]
+        response = self.client.get(url, **kwargs)
+        if 'name="csrf_token"' in response.text:
+            self.token = csrf(response.text)
+        return response
+
+    def post(self, url: str, data: dict | None = None, *, token: bool = True, **kwargs):  # type: ignore[no-untyped-def]
+        if token and self.token is None:
+            self.get("/sign-in")
+        form = dict(data or {})
+        if token:
+            form["csrf_token"] = self.token
+        return self.client.post(url, data=form, follow_redirects=False, **kwargs)
+
+    def sign_in(self, email: str, password: str = PASSWORD):  # type: ignore[no-untyped-def]
+        self.get("/sign-in")
+        response = self.post("/sign-in", {"email": email, "password": password})
+        assert response.status_code == 303, response.text
+        self.get("/")
+        return response
+
+
+@pytest.fixture(autouse=True)
+def fast_hashing(monkeypatch):
+    """Argon2id with its cheapest parameters: the default ones cost 0.3 s a hash (see test_passwords)."""
+    from argon2 import PasswordHasher
+
+    from coordination.web import accounts
+
+    monkeypatch.setattr(accounts, "_hasher", PasswordHasher(time_cost=1, memory_cost=64, parallelism=1))
+
+
+@pytest.fixture
+def seeded(app):
+    seed(app)
+    for email, *_ in USERS:
+        set_password(app, email=email, password=PASSWORD)
+    return app
+
+
+@pytest.fixture
+def web(seeded):
+    web_app = create_app(seeded)
+    with TestClient(web_app, base_url="http://127.0.0.1:8000") as client:
+        client.web_app = web_app  # type: ignore[attr-defined]
+        yield client
+
+
+@pytest.fixture
+def browser(web) -> Browser:
+    return Browser(web)
+
+
+@pytest.fixture
+def another(seeded) -> Browser:
+    """A second person with a session of their own."""
+    with TestClient(create_app(seeded), base_url="http://127.0.0.1:8000") as client:
+        yield Browser(client)
+
+
+def all_rows(app) -> dict[str, int]:  # type: ignore[no-untyped-def]
+    from tests.conftest import count_rows
+
+    counts = count_rows(app)
+    with app.engine.connect() as connection:
+        for table in WEB_TABLES:
+            counts[table] = connection.exec_driver_sql(f"SELECT COUNT(*) FROM {table}").scalar_one()
+    return counts
