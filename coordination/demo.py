@@ -1,10 +1,14 @@
-"""`coordination demo`: sample users and one action of each type walked through its first gate."""
+"""`coordination demo`: sample users (with passwords for the web app), one action of each type
+walked through its first gate, and one urgent appeal left at its gate for the supervisors."""
 
+import os
+import secrets
 from collections.abc import Callable
 
 from . import services
 from .bootstrap import App
 from .domain import Conflict
+from .web.accounts import set_password
 
 USERS = [
     ("ana.officer@ohchr.demo", "Ana Officer", "ohchr", "officer"),
@@ -61,12 +65,19 @@ def run_demo(app: App, say: Callable[[str], None]) -> list[str]:
     before, after = services.initialise_database(app)
     if before != after:
         say(f"Database migrated to revision {after}.")
+    passwords = []
     for email, name, org, role in USERS:
         try:
             services.add_user(app, email=email, name=name, organisation=org, role=role)
-            say(f"Added user {email} ({org.upper()} {role}).")
         except Conflict:
-            say(f"User {email} already exists.")
+            say(f"User {email} already exists (its password is unchanged).")
+            continue
+        password = secrets.token_urlsafe(9)  # a demo account never has a known password
+        set_password(app, email=email, password=password)
+        passwords.append((email, password))
+        say(f"Added user {email} ({org.upper()} {role}).")
+    if passwords:
+        _keep_passwords(app, passwords, say)
     for country, kind, email in RECIPIENTS:
         try:
             services.add_recipient(app, country=country, kind=kind, email=email)
@@ -96,5 +107,34 @@ def run_demo(app: App, say: Callable[[str], None]) -> list[str]:
         action = result.action
         say(f"{ref}: advanced to {action.stage} ({action.status.value}); {result.messages} message(s) in the outbox; "
             f"references: {', '.join(r.value for r in action.references)}.")
+    references.append(_left_at_the_gate(app, say))
     say("\nDone. Try: coordination action list   |   coordination action show " + references[0])
+    say(f"Web app: {app.settings.base_url} — sign in as a demo supervisor to decide on {references[-1]}.")
     return references
+
+
+def _left_at_the_gate(app: App, say: Callable[[str], None]) -> str:
+    """One more urgent appeal, submitted and left for the supervisors of both organisations."""
+    action = services.open_action(app, type="urgent-appeal", country="HND", officer=OFFICER,
+                                  title="Demo urgent appeal awaiting approval", beneficiaries=["Demo Defender"])
+    ref = action.reference
+    action = services.submit_stage(app, reference=ref, officer=OFFICER)
+    letter, fields = LETTERS["urgent-appeal"][0]
+    for field, value in fields.items():
+        services.edit_letter(app, reference=ref, letter=letter, field=field, value=value, editor=OFFICER)
+    action = services.submit_stage(app, reference=ref, officer=OFFICER)
+    say(f"\n{ref}: an urgent appeal drafted and submitted; now at {action.stage} ({action.status.value}), "
+        "awaiting a decision by OHCHR and by the IACHR.")
+    return ref
+
+
+def _keep_passwords(app: App, passwords: list[tuple[str, str]], say: Callable[[str], None]) -> None:
+    """Show the new demo accounts' passwords once, and keep them in a file only the owner can read."""
+    path = app.settings.data_dir / "demo-passwords.txt"
+    path.parent.mkdir(parents=True, exist_ok=True)
+    descriptor = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_APPEND, 0o600)
+    with os.fdopen(descriptor, "a") as file:
+        file.writelines(f"{email} {password}\n" for email, password in passwords)
+    say(f"Demo sign-in (also kept in {path}, readable by you only):")
+    for email, password in passwords:
+        say(f"  {email}  {password}")

@@ -96,6 +96,7 @@ ES = {
     "ReferenceAssigned": "Referencia asignada", "LettersDispatched": "Cartas enviadas", "DeadlineSet": "Plazo fijado",
     "DeadlineClosed": "Plazo cerrado", "ReplyRecorded": "Respuesta registrada", "ActionClosed": "Acción cerrada",
     "LetterDelivered": "Carta entregada", "DeliveryFailed": "Entrega fallida",
+    "DeadlineExtended": "Plazo prorrogado", "DeadlineCancelled": "Plazo cancelado", "ReminderQueued": "Recordatorio",
 }
 EN_EVENTS = {
     "ActionOpened": "Action opened", "StageEntered": "Stage entered", "LetterEdited": "Letter edited",
@@ -104,6 +105,7 @@ EN_EVENTS = {
     "ReferenceAssigned": "Reference assigned", "LettersDispatched": "Letters dispatched", "DeadlineSet": "Deadline set",
     "DeadlineClosed": "Deadline closed", "ReplyRecorded": "Reply recorded", "ActionClosed": "Action closed",
     "LetterDelivered": "Letter delivered", "DeliveryFailed": "Delivery failed",
+    "DeadlineExtended": "Deadline extended", "DeadlineCancelled": "Deadline cancelled", "ReminderQueued": "Reminder",
 }
 CATALOGS = {"en": {}, "es": ES}
 

@@ -472,12 +472,19 @@ def test_demo_walks_each_action_type_through_its_first_gate_and_can_run_again(in
     assert len(re.findall(r"gate met\.", out)) == 3
     assert "UA HND 1/2026" in out and "MC-1-26" in out
     listed = json.loads(ok(invoke("action", "list", "--json")))
-    assert [r["status"] for r in listed] == ["waiting"] * 3
+    assert [r["status"] for r in listed] == ["waiting"] * 3 + ["awaiting_approval"]
     assert count_rows(app)["outbox"] > 0
+    kept = (app.settings.data_dir / "demo-passwords.txt")
+    assert oct(kept.stat().st_mode & 0o777) == "0o600" and len(kept.read_text().splitlines()) == 4
+    email, password = kept.read_text().splitlines()[2].split()
+    assert f"  {email}  {password}" in out
+    from coordination.web.accounts import sign_in
+
+    assert sign_in(app, email=email, password=password).user.email == email
 
     again = ok(invoke("demo"))
-    assert "already exists" in again and len(re.findall(r"gate met\.", again)) == 3
-    assert len(json.loads(ok(invoke("action", "list", "--json")))) == 6
+    assert "already exists (its password is unchanged)" in again and len(re.findall(r"gate met\.", again)) == 3
+    assert len(json.loads(ok(invoke("action", "list", "--json")))) == 8
     assert "intact" in ok(invoke("audit", "verify"))
 
 
