@@ -105,6 +105,9 @@ def serve(*, settings: Settings, prefect_port: int, web_port: int | None, demo: 
         sink = MailSink(data / "mail").start()
         os.environ.update(COORDINATION_SMTP_HOST=sink.host, COORDINATION_SMTP_PORT=str(sink.port),
                           COORDINATION_SMTP_TLS="none")
+    if web_port and not os.environ.get("COORDINATION_BASE_URL"):  # links in emails reach this web app
+        os.environ["COORDINATION_BASE_URL"] = f"http://127.0.0.1:{web_port}"
+        settings = settings.model_copy(update={"base_url": os.environ["COORDINATION_BASE_URL"]})
     os.environ.setdefault("PREFECT_HOME", str(data / "prefect"))
     server = None
     if not os.environ.get("PREFECT_API_URL"):
