@@ -86,20 +86,25 @@ def _owed(app: App, uow, now: datetime) -> list[ReminderLine]:  # type: ignore[n
             if (t := latest_threshold(row.deadline, policies[row.deadline.kind], app.calendar, now=now))]
     if not owed:
         return []
+    recipients = _recipients(uow, [row for row, _ in owed])
+    written = uow.deadlines.reminded(row.deadline.id for row, _ in owed)
+    return [ReminderLine(recipient, row, threshold)
+            for row, threshold in owed for recipient in recipients(row, threshold)
+            if (row.deadline.id, row.deadline.due_at, threshold.key, recipient) not in written]
+
+
+def _recipients(uow, rows: list[DeadlineRow]):  # type: ignore[no-untyped-def]
+    """Who a threshold of each of these deadlines reaches: the supervisors and decisions, read once."""
     supervisors = {org: sorted(u.email for u in uow.users.with_role(org, Role.SUPERVISOR)) for org in Organisation}
     decided = uow.deadlines.decided((row.action_id, row.deadline.stage, row.deadline.round)
-                                    for row, _ in owed if row.deadline.kind is DeadlineKind.APPROVAL_SLA)
-    written = uow.deadlines.reminded(row.deadline.id for row, _ in owed)
-    lines = []
-    for row, threshold in owed:
+                                    for row in rows if row.deadline.kind is DeadlineKind.APPROVAL_SLA)
+
+    def of(row: DeadlineRow, threshold: Threshold) -> list[str]:
         d = row.deadline
-        for recipient in reminder_recipients(
-            d, threshold, officer=row.opened_by, submitted_by=row.submitted_by,
-            decided=decided.get((row.action_id, d.stage, d.round), set()), supervisors=supervisors,
-        ):
-            if (d.id, d.due_at, threshold.key, recipient) not in written:
-                lines.append(ReminderLine(recipient, row, threshold))
-    return lines
+        return reminder_recipients(d, threshold, officer=row.opened_by, submitted_by=row.submitted_by,
+                                   decided=decided.get((row.action_id, d.stage, d.round), set()),
+                                   supervisors=supervisors)
+    return of
 
 
 def send_reminders(app: App, *, now: datetime | None = None, dry_run: bool = False) -> SweepReport:
@@ -259,15 +264,9 @@ def calendar_feed(app: App, *, user: str | None = None, now: datetime | None = N
         person = uow.users.require(user) if user else None
         rows = uow.deadlines.open()
         if person is not None:
-            supervisors = {org: sorted(u.email for u in uow.users.with_role(org, Role.SUPERVISOR))
-                           for org in Organisation}
-            decided = uow.deadlines.decided((r.action_id, r.deadline.stage, r.deadline.round) for r in rows
-                                            if r.deadline.kind is DeadlineKind.APPROVAL_SLA)
-            first = Threshold("feed", now)  # not an escalation: the people a deadline is owed by
-            rows = [r for r in rows if person.email in reminder_recipients(
-                r.deadline, first, officer=r.opened_by, submitted_by=r.submitted_by,
-                decided=decided.get((r.action_id, r.deadline.stage, r.deadline.round), set()),
-                supervisors=supervisors)]
+            recipients = _recipients(uow, rows)
+            owed = Threshold("feed", now)  # not an escalation: the people a deadline is owed by
+            rows = [row for row in rows if person.email in recipients(row, owed)]
     feed = Calendar()
     feed.add("prodid", "-//coordination//joint actions of OHCHR and the IACHR//EN")
     feed.add("version", "2.0")
