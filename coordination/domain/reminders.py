@@ -121,7 +121,7 @@ def latest_threshold(
     return passed[-1] if passed else None
 
 
-def earliest_due_to_consider(now: datetime, policies: dict[DeadlineKind, ReminderPolicy]) -> datetime:
+def latest_due_within_reach(now: datetime, policies: dict[DeadlineKind, ReminderPolicy]) -> datetime:
     """Deadlines due after this cannot have a threshold passed yet (a generous bound on business days)."""
     lead = max((p.longest_lead for p in policies.values()), default=0)
     return now + timedelta(days=lead * 2 + 14)  # weekends and the longest run of holidays fit in here

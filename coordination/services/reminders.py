@@ -22,7 +22,7 @@ from coordination.domain.reminders import (
     ON_OPEN,
     SEAT_TIME_ZONES,
     Threshold,
-    earliest_due_to_consider,
+    latest_due_within_reach,
     latest_threshold,
     reminder_recipients,
     time_zone_of,
@@ -81,7 +81,7 @@ def _iso(value: datetime) -> str:
 def _owed(app: App, uow, now: datetime) -> list[ReminderLine]:  # type: ignore[no-untyped-def]
     """Every reminder the deadlines owe at `now` that has not been written yet."""
     policies = app.settings.policies
-    rows = uow.deadlines.open(due_before=earliest_due_to_consider(now, policies))
+    rows = uow.deadlines.open(due_before=latest_due_within_reach(now, policies))
     owed = [(row, t) for row in rows
             if (t := latest_threshold(row.deadline, policies[row.deadline.kind], app.calendar, now=now))]
     if not owed:
