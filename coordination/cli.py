@@ -12,6 +12,7 @@ from functools import cache
 from pathlib import Path
 from typing import Annotated, Optional
 
+import pydantic
 import sqlalchemy as sa
 import typer
 import typer.core
@@ -43,6 +44,10 @@ class _RefusingGroup(typer.core.TyperGroup):
             message = str(error)
         except sa.exc.DBAPIError as error:
             message = _database_error(error)
+        except pydantic.ValidationError as error:  # the settings, read from COORDINATION_* variables
+            first = error.errors()[0]
+            where = "COORDINATION_" + "_".join(str(part) for part in first["loc"][:1]).upper()
+            message = f"{where} is not valid: {first['msg']}"
         typer.echo(f"error: {message}", err=True)
         ctx.exit(1)
 

@@ -5,7 +5,7 @@ from pathlib import Path
 
 from typing import Literal
 
-from pydantic import BaseModel, Field, SecretStr, model_validator
+from pydantic import BaseModel, Field, SecretStr, field_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 from coordination.domain import DeadlineKind
@@ -74,10 +74,15 @@ class Settings(BaseSettings):
     sign_in_max_failures: int = 5  # then the account is locked for sign_in_lockout_seconds
     sign_in_lockout_seconds: int = 900
 
-    @model_validator(mode="after")
-    def _check_policies(self) -> "Settings":
-        self.policies  # a bad combination (a negative day, say) fails here, at start-up
-        return self
+    @field_validator("reminder_policies")
+    @classmethod
+    def _check_policies(cls, configured: dict[DeadlineKind, ReminderPolicySetting]) -> dict:
+        """A combination that cannot work (a negative day, say) fails here, at start-up."""
+        for kind, setting in configured.items():
+            policy = setting.over(DEFAULT_POLICIES[kind])
+            if policy.on_open and kind is not DeadlineKind.APPROVAL_SLA:
+                raise ValueError(f"on_open is for approval_sla (the request to decide), not {kind.value}")
+        return configured
 
     @property
     def policies(self) -> dict[DeadlineKind, ReminderPolicy]:

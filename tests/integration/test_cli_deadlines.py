@@ -144,3 +144,18 @@ def test_reminders_send_delivers_the_digests_and_says_so(app, cli, clock, smtp):
     assert result.stdout.splitlines() == [
         "Queued 4 reminder(s) of 2 deadline(s) in 4 digest(s).", "Outbox: sent 0, deferred 4, failed 0."]
     assert "reminder digest" in result.stderr
+
+
+def test_a_reminder_setting_that_cannot_work_is_one_line_and_exit_1(monkeypatch, tmp_path):
+    import coordination.cli
+    from typer.testing import CliRunner
+
+    monkeypatch.setenv("COORDINATION_DATA_DIR", str(tmp_path))
+    monkeypatch.setenv("COORDINATION_REMINDER_POLICIES", '{"review": {"on_open": true}}')
+    coordination.cli._app.cache_clear()
+    try:
+        result = CliRunner().invoke(coordination.cli.app, ["deadline", "list"])
+    finally:
+        coordination.cli._app.cache_clear()
+    assert refused(result) == ("error: COORDINATION_REMINDER_POLICIES is not valid: "
+                               "Value error, on_open is for approval_sla (the request to decide), not review")

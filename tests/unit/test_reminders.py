@@ -217,3 +217,28 @@ def test_a_policy_can_also_remind_when_the_deadline_is_set():
     assert latest_threshold(deadline, policy, CALENDAR, now=NOW + timedelta(hours=1)).key == "request"
     assert latest_threshold(deadline, policy, CALENDAR, now=DUE).key == "before-1d"  # superseded
     assert DEFAULT_POLICIES[DeadlineKind.APPROVAL_SLA].on_open
+
+
+@pytest.mark.parametrize(("configured", "words"), [
+    ('{"state_reply": {"before": [0]}}', "at least 1 day before"),
+    ('{"review": {"on_open": true}}', "on_open is for approval_sla"),
+    ('{"state_reply": {"every": 2}}', "Extra inputs are not permitted"),
+    ('{"reply": {}}', "reminder_policies.reply"),
+])
+def test_a_reminder_setting_that_cannot_work_is_refused_at_start_up(monkeypatch, configured, words):
+    from pydantic import ValidationError
+
+    from coordination.config import Settings
+
+    monkeypatch.setenv("COORDINATION_REMINDER_POLICIES", configured)
+    with pytest.raises(ValidationError, match=words):
+        Settings()
+
+
+def test_a_reminder_setting_overrides_only_what_it_names(monkeypatch):
+    from coordination.config import Settings
+
+    monkeypatch.setenv("COORDINATION_REMINDER_POLICIES", '{"state_reply": {"before": [5, 1], "escalate_every": 2}}')
+    policies = Settings().policies
+    assert policies[DeadlineKind.STATE_REPLY] == ReminderPolicy(before=(5, 1), on_the_day=True, escalate_every=2)
+    assert policies[DeadlineKind.APPROVAL_SLA] == DEFAULT_POLICIES[DeadlineKind.APPROVAL_SLA]
