@@ -12,6 +12,7 @@ from argon2 import PasswordHasher
 from argon2.exceptions import InvalidHashError, VerificationError
 from sqlmodel import select
 
+from coordination import services
 from coordination.adapters.records import CredentialRecord, LetterViewRecord, UserRecord
 from coordination.adapters.repositories import _insert
 from coordination.bootstrap import App
@@ -181,3 +182,18 @@ def record_letters_seen(app: App, *, user: User, versions: list[tuple[int, int, 
 def same(a: str, b: str) -> bool:
     return hmac.compare_digest(a.encode(), b.encode())
 
+
+
+def calendar_token(settings: Settings, email: str) -> str:
+    """The secret part of a person's calendar address: a signature of their email with the
+    web app's key (a new COORDINATION_SECRET_KEY, or a new key file, revokes every address)."""
+    key = secret_key(settings).encode()
+    return hmac.new(key, f"calendar:{email}".encode(), hashlib.sha256).hexdigest()[:40]
+
+
+def calendar_owner(app: App, token: str) -> str | None:
+    """Whose calendar address this is, or None."""
+    for user in services.list_users(app):
+        if hmac.compare_digest(calendar_token(app.settings, user.email), token):
+            return user.email
+    return None

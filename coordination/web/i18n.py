@@ -29,6 +29,8 @@ ES = {
     "Awaiting the decision of {org}": "En espera de la decisión de {org}", "Reference": "Referencia", "Type": "Tipo",
     "State": "Estado", "Stage": "Etapa", "Decision due": "Decisión antes de", "overdue": "vencido",
     "Nothing awaits your organisation's decision.": "Nada espera la decisión de su organización.",
+    "Your deadlines in your calendar program (subscribe to this address; keep it to yourself):":
+        "Sus plazos en su programa de calendario (suscríbase a esta dirección; no la comparta):",
     "Open actions": "Acciones abiertas", "Your actions": "Sus acciones", "Waits on": "Espera",
     "Next deadline": "Próximo plazo", "You have no open actions.": "No tiene acciones abiertas.",
     "Deadlines due within 7 days": "Plazos que vencen en 7 días", "Status": "Situación", "all": "todas",

@@ -127,7 +127,20 @@ def inbox(request: Request, user: User = Depends(signed_in)) -> Response:
     now = app.clock()
     gates = gates_awaiting(app, user, now) if user.role is Role.SUPERVISOR else []
     mine, due = casework(app, user, now)
-    return render(request, "inbox.html", {"gates": gates, "mine": mine, "due": due, "now": now})
+    calendar = f"{app.settings.base_url.rstrip('/')}/calendar/{accounts.calendar_token(app.settings, user.email)}.ics"
+    return render(request, "inbox.html", {"gates": gates, "mine": mine, "due": due, "now": now, "calendar": calendar})
+
+
+@router.get("/calendar/{token}.ics")
+def calendar_feed(request: Request, token: str) -> Response:
+    """A person's deadlines as iCalendar, for calendar programs to subscribe to: the address
+    is the secret (no sign-in, which a calendar program cannot do); unknown ones are 404."""
+    app = core(request)
+    owner = accounts.calendar_owner(app, token)
+    if owner is None:
+        return Response("unknown calendar\n", status_code=404, media_type="text/plain")
+    return Response(services.calendar_feed(app, user=owner), media_type="text/calendar; charset=utf-8",
+                    headers={"Cache-Control": "private, no-store"})
 
 
 @router.get("/actions")

@@ -127,3 +127,22 @@ def test_set_password_reads_one_line_from_standard_input_and_refuses_a_short_one
     done = run("user", "set-password", OFFICER, stdin="a long enough password\nignored\n")
     assert done.exit_code == 0 and "Password set for olivia.officer@ohchr.test" in done.stdout
     assert sign_in(seeded, email=OFFICER, password="a long enough password").user.email == OFFICER
+
+
+def test_each_person_can_subscribe_to_their_deadlines_at_a_secret_address(seeded, browser, another):
+    from icalendar import Calendar
+
+    ref = open_at_gate(seeded, "urgent-appeal")
+    browser.sign_in(SUP_IACHR)
+    page = browser.get("/").text
+    [address] = re.findall(r'href="(http://127\.0\.0\.1:8000/calendar/[0-9a-f]{40}\.ics)"', page)
+    path = address.removeprefix("http://127.0.0.1:8000")
+
+    feed = another.get(path)  # a calendar program: another client, never signed in
+
+    assert feed.status_code == 200 and feed.headers["content-type"].startswith("text/calendar")
+    assert [str(e["summary"]) for e in Calendar.from_ical(feed.content).walk("VEVENT")] == [
+        f"{ref}: approval sla (IACHR) due"]
+    assert "coordination_session" not in another.client.cookies
+    assert another.get(path.replace(path[-44:-4], "0" * 40)).status_code == 404
+    assert another.get("/calendar/not-a-token.ics").status_code == 404
