@@ -548,7 +548,7 @@ def web(
 @user_app.command("set-password")
 def user_set_password(email: str) -> None:
     """Set a user's web password: prompted twice, or one line read from standard input."""
-    from .web.accounts import set_password
+    from .services.accounts import set_password
 
     if sys.stdin.isatty():
         password = typer.prompt("Password", hide_input=True, confirmation_prompt=True)

@@ -9,7 +9,7 @@ from pydantic import BaseModel, Field, SecretStr, field_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 from coordination.domain import DeadlineKind
-from coordination.domain.reminders import DEFAULT_POLICIES, ReminderPolicy
+from coordination.domain.reminders import DEFAULT_POLICIES, ReminderPolicy, check_policy
 
 PACKAGE_DIR = Path(__file__).resolve().parent
 
@@ -79,9 +79,7 @@ class Settings(BaseSettings):
     def _check_policies(cls, configured: dict[DeadlineKind, ReminderPolicySetting]) -> dict:
         """A combination that cannot work (a negative day, say) fails here, at start-up."""
         for kind, setting in configured.items():
-            policy = setting.over(DEFAULT_POLICIES[kind])
-            if policy.on_open and kind is not DeadlineKind.APPROVAL_SLA:
-                raise ValueError(f"on_open is for approval_sla (the request to decide), not {kind.value}")
+            check_policy(kind, setting.over(DEFAULT_POLICIES[kind]))
         return configured
 
     @property

@@ -8,7 +8,7 @@ from collections.abc import Callable
 from . import services
 from .bootstrap import App
 from .domain import Conflict
-from .web.accounts import set_password
+from .services.accounts import set_password
 
 USERS = [
     ("ana.officer@ohchr.demo", "Ana Officer", "ohchr", "officer"),

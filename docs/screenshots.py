@@ -20,7 +20,7 @@ from playwright.sync_api import sync_playwright  # noqa: E402
 from coordination import services  # noqa: E402
 from coordination.adapters.fakes import FixedClock  # noqa: E402
 from coordination.demo import LETTERS, RECIPIENTS, USERS  # noqa: E402
-from coordination.web.accounts import set_password  # noqa: E402
+from coordination.services.accounts import set_password  # noqa: E402
 from tests.web.live import launch, live_app, sign_in, start_server  # noqa: E402
 
 OFFICER, OFFICER_2, OHCHR, IACHR = (u[0] for u in USERS)

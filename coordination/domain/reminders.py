@@ -46,6 +46,13 @@ class ReminderPolicy:
         return max(self.before, default=0)
 
 
+def check_policy(kind: DeadlineKind, policy: ReminderPolicy) -> None:
+    """A kind's policy must make sense for it: only an approval SLA is announced when set
+    (it is the request to decide); any other deadline is first reminded before it is due."""
+    if policy.on_open and kind is not DeadlineKind.APPROVAL_SLA:
+        raise ValueError(f"on_open is for approval_sla (the request to decide), not {kind.value}")
+
+
 DEFAULT_POLICIES: dict[DeadlineKind, ReminderPolicy] = {
     DeadlineKind.APPROVAL_SLA: ReminderPolicy(before=(1,), escalate_every=2, on_open=True),
     DeadlineKind.STATE_REPLY: ReminderPolicy(before=(3, 1), escalate_every=3),
@@ -73,7 +80,7 @@ class Threshold:
         if self.key == ON_THE_DAY:
             return "due today"
         if self.key == ON_OPEN:
-            return "new"
+            return "your decision is requested"  # only approval SLAs remind when set (check_policy)
         days = int(self.key.removeprefix("before-").removesuffix("d"))
         return f"due in {days} day{'s' if days != 1 else ''}"
 

@@ -44,12 +44,10 @@ class ReminderLine:
 
     @property
     def is_request(self) -> bool:
-        return self.threshold.key == ON_OPEN and self.row.deadline.kind is DeadlineKind.APPROVAL_SLA
+        return self.threshold.key == ON_OPEN
 
     def status(self, now: datetime) -> str:
         """"your decision is requested", "due in 3 days", "overdue by 2 days (escalation 2)"."""
-        if self.is_request:
-            return "your decision is requested"
         return self.threshold.describe(self.row.deadline.due_at, now)
 
     def as_dict(self, now: datetime) -> dict:

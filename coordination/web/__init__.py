@@ -1,10 +1,13 @@
 """The web app for supervisors and officers: server-rendered pages over the same services as the CLI.
 
     app.py        create_app(App): FastAPI, sessions, CSRF, error pages, language
-    accounts.py   passwords (argon2), sign-in lock-out, language preference, letters seen
-    casework.py   the pages' reads (inbox, action page) and the letter form's one-transaction edit
-    overview.py   figures for the overview page; charts.py draws them as inline SVG
     routes.py     the pages and forms
+    charts.py     inline SVG bar charts
+    i18n.py       English and Spanish
+
+What the pages read and write is in coordination/services: accounts.py (passwords, sign-in
+lock-out, language, letters seen, calendar addresses), inbox.py (inbox, action page) and
+overview.py (the overview's figures).
 """
 
 from .app import create_app

@@ -22,7 +22,7 @@ from starlette.middleware.sessions import SessionMiddleware
 from coordination.bootstrap import App
 from coordination.domain import Conflict, CoordinationError, InvalidInput, InvalidState, NotFound, NotPermitted
 
-from .accounts import LANGUAGES, SignInRefused, secret_key
+from coordination.services.accounts import LANGUAGES, SignInRefused, secret_key
 from .charts import bar_chart
 from .i18n import label, negotiate, translator
 

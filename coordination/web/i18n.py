@@ -6,7 +6,7 @@ the page around them is translated.
 
 from collections.abc import Callable
 
-LANGUAGES = ("en", "es")  # also the interface languages of accounts.py
+from coordination.services.accounts import LANGUAGES
 
 ES = {
     # frame and navigation

@@ -21,13 +21,12 @@ from coordination.domain import (
 )
 from coordination.domain.stages import ALL_LANGUAGES
 
-from . import accounts
 from .app import CsrfRefused, SignInRequired, language, render, status_of
-from coordination.services import edit_letter_fields
+from coordination.services import accounts, edit_letter_fields
+from coordination.services.inbox import action_page, casework, gates_awaiting
+from coordination.services.overview import overview
 
-from .casework import action_page, casework, gates_awaiting
 from .i18n import translator
-from .overview import overview
 
 router = APIRouter()
 

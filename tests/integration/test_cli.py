@@ -478,7 +478,7 @@ def test_demo_walks_each_action_type_through_its_first_gate_and_can_run_again(in
     assert oct(kept.stat().st_mode & 0o777) == "0o600" and len(kept.read_text().splitlines()) == 4
     email, password = kept.read_text().splitlines()[2].split()
     assert f"  {email}  {password}" in out
-    from coordination.web.accounts import sign_in
+    from coordination.services.accounts import sign_in
 
     assert sign_in(app, email=email, password=password).user.email == email
 

@@ -18,7 +18,6 @@ from coordination import services
 from ..helpers import OFFICER, dispatched, open_at_gate, seed
 from .test_cli import ok, runner
 from .test_cli_refusals import assert_refused
-from .test_delivery import SmtpServer
 
 SCRIPT = "<script>alert(1)</script>"
 DISPATCH_DAY_ES = "2 de noviembre de 2026"  # the fixed clock's day, as the Spanish letters write it
@@ -47,16 +46,9 @@ def cli(app, invoke):
 
 
 @pytest.fixture
-def smtp():
-    server = SmtpServer()
-    server.start()
-    yield server
-    server.stop()
-
-
-@pytest.fixture
 def mail_app(app, smtp):
-    """The app, sending to the loopback SMTP server, retrying at once within a run."""
+    """The app, sending to the loopback SMTP server (`smtp`, tests/integration/conftest.py),
+    retrying at once within a run; `cli` has seeded its users already."""
     app.settings = app.settings.model_copy(update={
         "smtp_host": "127.0.0.1", "smtp_port": smtp.port, "smtp_tls": "none", "smtp_timeout": 5.0,
         "smtp_retry_delays": (0.0,), "mail_from": "joint-actions@coordination.test",

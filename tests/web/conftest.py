@@ -6,7 +6,7 @@ import pytest
 from fastapi.testclient import TestClient
 
 from coordination.web import create_app
-from coordination.web.accounts import set_password
+from coordination.services.accounts import set_password
 from tests.helpers import USERS, seed
 
 PASSWORD = "correct horse battery staple"
@@ -53,7 +53,7 @@ def fast_hashing(monkeypatch):
     """Argon2id with its cheapest parameters: the default ones cost 0.3 s a hash (see test_passwords)."""
     from argon2 import PasswordHasher
 
-    from coordination.web import accounts
+    from coordination.services import accounts
 
     monkeypatch.setattr(accounts, "_hasher", PasswordHasher(time_cost=1, memory_cost=64, parallelism=1))
 

@@ -4,7 +4,7 @@ import pytest
 from fastapi.testclient import TestClient
 
 from coordination.web import create_app
-from coordination.web.accounts import set_password
+from coordination.services.accounts import set_password
 from coordination.web.routes import router
 from tests.helpers import OFFICER, SUP_IACHR, open_at_gate
 

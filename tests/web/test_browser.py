@@ -6,7 +6,7 @@ import re
 import pytest
 
 from coordination import services
-from coordination.web.accounts import set_password
+from coordination.services.accounts import set_password
 from tests.conftest import unavailable
 from tests.helpers import LETTERS, OFFICER, SUP_IACHR, SUP_OHCHR, SUP_OHCHR_2, USERS, open_at_gate, seed
 

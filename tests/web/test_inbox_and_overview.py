@@ -7,7 +7,7 @@ from argon2 import PasswordHasher
 
 from coordination import services
 from coordination.adapters.records import CredentialRecord
-from coordination.web.accounts import set_password, sign_in
+from coordination.services.accounts import set_password, sign_in
 from coordination.web.charts import bar_chart
 from tests.helpers import ADMIN, OFFICER, SUP_IACHR, SUP_OHCHR, dispatched, open_at_gate
 
@@ -103,7 +103,7 @@ def test_every_interface_string_of_the_templates_has_a_spanish_translation():
 
 
 def test_passwords_are_stored_as_argon2id_hashes_never_in_clear(app, monkeypatch):
-    from coordination.web import accounts
+    from coordination.services import accounts
 
     monkeypatch.setattr(accounts, "_hasher", PasswordHasher())  # the production parameters
     services.add_user(app, email=OFFICER, name="O", organisation="ohchr", role="officer")

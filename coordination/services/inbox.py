@@ -1,4 +1,5 @@
-"""What the pages read (inbox, action page) and the letter form's edit of several fields at once."""
+"""What the web pages read: a supervisor's gates, an officer's actions and deadlines due soon,
+and an action page."""
 
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
@@ -16,7 +17,9 @@ from coordination.domain import (
     Status,
     User,
 )
-from coordination.services.views import action_view
+from coordination.domain.deadlines import Deadline
+
+from .views import action_view
 
 SOON = timedelta(days=7)
 
@@ -78,16 +81,11 @@ def casework(app: App, user: User, now: datetime) -> tuple[list[InboxRow], list[
         query = query.where(ActionRecord.opened_by == user.email)
     with app.uow(read_only=True) as uow:
         actions = list(uow.session.exec(query))
-        ids = [r.id for r, _ in actions]
-        deadlines = list(uow.session.exec(
-            select(DeadlineRecord).where(DeadlineRecord.action_id.in_(ids),
-                                         DeadlineRecord.status == DeadlineStatus.OPEN.value)
-            .order_by(DeadlineRecord.due_at))) if ids else []
-    by_action: dict[int, list[DeadlineRecord]] = {}
-    for d in deadlines:
-        by_action.setdefault(d.action_id, []).append(d)
-    rows, due = [], []
-    references = {r.id: ref for r, ref in actions}
+        deadlines = uow.deadlines.open(action_ids=[r.id for r, _ in actions]) if actions else []
+    by_action: dict[int, list[Deadline]] = {}
+    for row in deadlines:
+        by_action.setdefault(row.action_id, []).append(row.deadline)
+    rows = []
     for record, ref in actions:
         open_ = by_action.get(record.id, [])
         row = InboxRow(ref, record.type, record.country, record.title, record.stage, record.status,
@@ -96,24 +94,25 @@ def casework(app: App, user: User, now: datetime) -> tuple[list[InboxRow], list[
             row.due_at = open_[0].due_at
             row.overdue = row.due_at <= now
         rows.append(row)
-    for d in deadlines:
-        if d.due_at <= now + SOON:
-            due.append(DueDeadline(references[d.action_id], d.kind, d.organisation, d.due_at, d.due_at <= now))
+    due = [DueDeadline(r.reference, r.deadline.kind.value,
+                       r.deadline.organisation.value if r.deadline.organisation else None,
+                       r.deadline.due_at, r.deadline.due_at <= now)
+           for r in deadlines if r.deadline.due_at <= now + SOON]
     rows.sort(key=lambda r: (r.due_at is None, r.due_at or now))
     return rows, due
 
 
-def _waits_on(record: ActionRecord, open_deadlines: list[DeadlineRecord]) -> list[str]:
+def _waits_on(record: ActionRecord, open_deadlines: list[Deadline]) -> list[str]:
     status = Status(record.status)
     if status is Status.IN_PROGRESS:
         return ["officer"]
     if status is Status.AWAITING_APPROVAL:
-        return [f"approval:{d.organisation}" for d in open_deadlines
-                if d.kind == DeadlineKind.APPROVAL_SLA.value and d.organisation]
+        return [f"approval:{d.organisation.value}" for d in open_deadlines
+                if d.kind is DeadlineKind.APPROVAL_SLA and d.organisation]
     if status is Status.READY:
         return ["dispatch"]
     if status is Status.WAITING:
-        return [f"deadline:{d.kind}" for d in open_deadlines if d.kind != DeadlineKind.APPROVAL_SLA.value]
+        return [f"deadline:{d.kind.value}" for d in open_deadlines if d.kind is not DeadlineKind.APPROVAL_SLA]
     return []
 
 

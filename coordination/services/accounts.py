@@ -1,4 +1,5 @@
-"""Accounts for the web app: passwords, sign-in with lock-out, language, letter versions seen."""
+"""Accounts for the web app: passwords, sign-in with lock-out, interface language, letter
+versions seen, calendar addresses. The CLI sets passwords through the same functions."""
 
 import hashlib
 import hmac
@@ -12,12 +13,13 @@ from argon2 import PasswordHasher
 from argon2.exceptions import InvalidHashError, VerificationError
 from sqlmodel import select
 
-from coordination import services
 from coordination.adapters.records import CredentialRecord, LetterViewRecord, UserRecord
 from coordination.adapters.repositories import _insert
 from coordination.bootstrap import App
 from coordination.config import Settings
 from coordination.domain import CoordinationError, InvalidInput, User
+
+from .directory import list_users
 
 MIN_PASSWORD_LENGTH = 10
 LANGUAGES = ("en", "es")
@@ -193,7 +195,7 @@ def calendar_token(settings: Settings, email: str) -> str:
 
 def calendar_owner(app: App, token: str) -> str | None:
     """Whose calendar address this is, or None."""
-    for user in services.list_users(app):
+    for user in list_users(app):
         if hmac.compare_digest(calendar_token(app.settings, user.email), token):
             return user.email
     return None
