@@ -1,15 +1,17 @@
 """The composition root: settings in, wired parts out."""
 
 from collections.abc import Callable
+import os
 from dataclasses import dataclass
 from datetime import UTC, datetime
-
-import os
+from functools import cached_property
 
 import sqlalchemy as sa
 
+from .adapters.audit import AuditSeal
 from .adapters.calendars import HolidayCalendar
 from .adapters.database import create_engine
+from .adapters.keys import secret_file
 from .adapters.renderer import LetterRenderer
 from .adapters.scheduling import FlowScheduler, NoScheduler, PrefectScheduler, prefect_api_url
 from .adapters.unit_of_work import UnitOfWork
@@ -30,8 +32,15 @@ class App:
     scheduler: FlowScheduler
     clock: Callable[[], datetime] = utc_now
 
+    @cached_property
+    def seal(self) -> AuditSeal:
+        """The audit key (COORDINATION_AUDIT_KEY, or the data directory's audit-key file) and checkpoints."""
+        s = self.settings
+        key = s.audit_key.get_secret_value() if s.audit_key is not None else secret_file(s.audit_key_file)
+        return AuditSeal(key.encode(), s.audit_checkpoints_file)
+
     def uow(self, *, read_only: bool = False) -> UnitOfWork:
-        return UnitOfWork(self.engine, read_only=read_only)
+        return UnitOfWork(self.engine, self.seal, read_only=read_only)
 
 
 def _quiet(message: str) -> None:

@@ -502,11 +502,19 @@ def calendar_export(
 
 @audit_app.command("verify")
 def audit_verify() -> None:
-    """Walk the hash chain; exit non-zero naming the first event that fails."""
-    result = services.verify_audit(_app())
-    if result.failure:
-        raise CoordinationError(f"audit trail broken after {result.events} good event(s): {result.failure}")
-    typer.echo(f"Audit trail intact: {result.events} event(s) verified.")
+    """Walk the keyed chain, check its head and checkpoints; exit 1 naming every finding."""
+    report = services.verify_audit(_app())
+    if report.findings:
+        for finding in report.findings:
+            typer.echo(f"error: {finding}", err=True)
+        raise typer.Exit(1)
+    typer.echo(f"Audit trail intact: {report.events} event(s) verified against {report.checkpoints} checkpoint(s).")
+
+
+@audit_app.command("checkpoint")
+def audit_checkpoint() -> None:
+    """Sign the chain's head now and append it to the checkpoints file; print it to keep elsewhere too."""
+    typer.echo(services.checkpoint_audit(_app()))
 
 
 @app.command()

@@ -70,6 +70,9 @@ class Settings(BaseSettings):
     # data_dir/web-secret-key, mode 0600)
     base_url: str = "http://127.0.0.1:8000"
     secret_key: SecretStr | None = None
+    # keys the audit chain and signs its checkpoints; unset: generated once into
+    # data_dir/audit-key (0600). Every machine writing the same database needs the same key.
+    audit_key: SecretStr | None = None
     session_max_age_seconds: int = 8 * 3600
     sign_in_max_failures: int = 5  # then the account is locked for sign_in_lockout_seconds
     sign_in_lockout_seconds: int = 900
@@ -91,6 +94,14 @@ class Settings(BaseSettings):
     @property
     def effective_database_url(self) -> str:
         return self.database_url or f"sqlite:///{self.data_dir / 'coordination.db'}"
+
+    @property
+    def audit_key_file(self) -> Path:
+        return self.data_dir / "audit-key"
+
+    @property
+    def audit_checkpoints_file(self) -> Path:
+        return self.data_dir / "audit-checkpoints"
 
     @property
     def mail_domain(self) -> str:

@@ -52,12 +52,15 @@ def alembic_config(url: str) -> Config:
     return config
 
 
-def upgrade(engine: sa.Engine) -> tuple[str | None, str]:
-    """Migrate to head; returns (revision before, revision after). Safe to run again."""
+def upgrade(engine: sa.Engine, *, audit_key: bytes | None = None) -> tuple[str | None, str]:
+    """Migrate to head; returns (revision before, revision after). Safe to run again.
+
+    `audit_key` lets a migration re-seal the audit chain (0005 keys it)."""
     before = current_revision(engine)
     config = alembic_config(engine.url.render_as_string(hide_password=False))
     with engine.begin() as connection:
         config.attributes["connection"] = connection
+        config.attributes["audit_key"] = audit_key
         command.upgrade(config, "head")
     return before, head_revision()
 

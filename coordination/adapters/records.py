@@ -40,6 +40,7 @@ class UserRecord(SQLModel, table=True):
     organisation: str = Field(max_length=10)
     role: str = Field(max_length=20)
     created_at: datetime = _time()
+    disabled_at: datetime | None = _time(nullable=True)  # a disabled user can neither sign in nor act
 
 
 class RecipientRecord(SQLModel, table=True):
@@ -180,6 +181,8 @@ class OutboxRecord(SQLModel, table=True):
     attempts: int = 0
     last_error: str | None = None
     created_at: datetime = _time()
+    # a failed letter is reported once to the action's officer, in their next reminder digest
+    failure_reported_at: datetime | None = _time(nullable=True)
     next_attempt_at: datetime | None = _time(nullable=True)
     claimed_at: datetime | None = _time(nullable=True)
     sent_at: datetime | None = _time(nullable=True)
@@ -237,15 +240,44 @@ class AuditEventRecord(SQLModel, table=True):
 # ---------------------------------------------------------------- web app (issue 6)
 
 class CredentialRecord(SQLModel, table=True):
-    """A user's password (argon2 hash), sign-in failures and lock-out, and interface language."""
+    """A user's password (argon2 hash), interface language and calendar address generation."""
 
     __tablename__ = "credentials"
     user_id: int = Field(foreign_key="users.id", primary_key=True, sa_column_kwargs={"autoincrement": False})
     password_hash: str | None = Field(default=None, max_length=200)
-    failed_sign_ins: int = 0
-    locked_until: datetime | None = _time(nullable=True)
     language: str | None = Field(default=None, max_length=2)
+    # part of the secret calendar address: renewing it makes the old address stop working
+    calendar_generation: int = Field(default=0, sa_column_kwargs={"server_default": "0"})
     updated_at: datetime = _time()
+
+
+class SessionRecord(SQLModel, table=True):
+    """A signed-in session, kept on the server: the cookie holds a random token whose sha256 is `id`.
+
+    A session ends at sign-out (for every copy of the cookie), when its user signs out
+    everywhere, is given a new password, a new role or is disabled, after `expires_at`,
+    or after the idle time-out since `last_seen_at`.
+    """
+
+    __tablename__ = "sessions"
+    id: str = Field(primary_key=True, max_length=64)
+    user_id: int = Field(foreign_key="users.id", index=True)
+    created_at: datetime = _time()
+    last_seen_at: datetime = _time()
+    expires_at: datetime = _time()
+    ended_at: datetime | None = _time(nullable=True)
+    end_reason: str | None = Field(default=None, max_length=40)
+
+
+class SignInFailureRecord(SQLModel, table=True):
+    """Failed sign-ins counted per key: an account (known or not, by the email's hash), a
+    client address, or a device; `blocked_until` throttles further attempts for that key."""
+
+    __tablename__ = "sign_in_failures"
+    key: str = Field(primary_key=True, max_length=100)
+    failures: int = 0
+    first_failed_at: datetime = _time()
+    blocked_until: datetime | None = _time(nullable=True)
 
 
 class LetterViewRecord(SQLModel, table=True):

@@ -3,7 +3,7 @@
 import sqlalchemy as sa
 from sqlmodel import Session
 
-from .audit import AuditLog
+from .audit import AuditLog, AuditSeal
 from .database import READ_ONLY
 from .repositories import (
     ActionRepository,
@@ -16,8 +16,9 @@ from .repositories import (
 
 
 class UnitOfWork:
-    def __init__(self, engine: sa.Engine, *, read_only: bool = False) -> None:
+    def __init__(self, engine: sa.Engine, seal: AuditSeal, *, read_only: bool = False) -> None:
         self.engine = engine.execution_options(**{READ_ONLY: True}) if read_only else engine
+        self.seal = seal
         self.read_only = read_only
 
     def __enter__(self) -> "UnitOfWork":
@@ -28,7 +29,7 @@ class UnitOfWork:
         self.outbox = OutboxRepository(self.session)
         self.deadlines = DeadlineRepository(self.session)
         self.numbers = SqlReferenceNumbers(self.session)
-        self.audit = AuditLog(self.session)
+        self.audit = AuditLog(self.session, self.seal)
         return self
 
     def __exit__(self, *exc: object) -> None:
@@ -40,3 +41,4 @@ class UnitOfWork:
         if self.read_only:
             raise RuntimeError("a read-only unit of work cannot commit")
         self.session.commit()
+        self.audit.committed()  # a signed checkpoint of the head, outside the database

@@ -13,7 +13,8 @@ from argon2 import PasswordHasher
 from argon2.exceptions import InvalidHashError, VerificationError
 from sqlmodel import select
 
-from coordination.adapters.records import CredentialRecord, LetterViewRecord, UserRecord
+from coordination.adapters.keys import secret_file
+from coordination.adapters.records import CredentialRecord, LetterViewRecord, SignInFailureRecord, UserRecord
 from coordination.adapters.repositories import _insert
 from coordination.bootstrap import App
 from coordination.config import Settings
@@ -39,17 +40,7 @@ def secret_key(settings: Settings) -> str:
     """COORDINATION_SECRET_KEY, or one generated once and kept in the data directory (0600)."""
     if settings.secret_key is not None:
         return settings.secret_key.get_secret_value()
-    path = Path(settings.data_dir) / "web-secret-key"
-    if not path.exists():
-        path.parent.mkdir(parents=True, exist_ok=True)
-        try:
-            fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
-        except FileExistsError:  # another process made it first
-            pass
-        else:
-            with os.fdopen(fd, "w") as file:
-                file.write(secrets.token_urlsafe(48))
-    return path.read_text().strip()
+    return secret_file(Path(settings.data_dir) / "web-secret-key")
 
 
 def _user_record(uow, email: str) -> UserRecord | None:  # type: ignore[no-untyped-def]
@@ -65,8 +56,11 @@ def set_password(app: App, *, email: str, password: str) -> User:
         user = uow.users.require(email)
         record = uow.session.get(CredentialRecord, user.id) or CredentialRecord(user_id=user.id)
         record.password_hash = _hasher.hash(password)
-        record.failed_sign_ins, record.locked_until, record.updated_at = 0, None, now
+        record.updated_at = now
         uow.session.add(record)
+        failures = uow.session.get(SignInFailureRecord, _account_key(user.email))
+        if failures is not None:
+            uow.session.delete(failures)
         uow.audit.append(now=now, actor="admin", event="PasswordSet", subject=user.email, payload={})
         uow.commit()
     return user
@@ -95,6 +89,10 @@ def session_user(app: App, *, email: str, stamp: str | None) -> User | None:
         return user
 
 
+def _account_key(email: str) -> str:
+    return "account:" + hashlib.sha256((email or "").strip().lower().encode()).hexdigest()[:40]
+
+
 def sign_in(app: App, *, email: str, password: str) -> SignedIn:
     """Check a password; after `sign_in_max_failures` failures the account is locked for a while."""
     settings, now = app.settings, app.clock()
@@ -106,26 +104,29 @@ def sign_in(app: App, *, email: str, password: str) -> SignedIn:
         if record is None or record.password_hash is None:
             _verify(_DUMMY_HASH, password)
             raise SignInRefused("wrong email or password")
-        if record.locked_until is not None and record.locked_until > now:
-            raise SignInRefused(_locked_message(record.locked_until), locked=True)
+        failures = uow.session.get(SignInFailureRecord, _account_key(user.email))
+        if failures is not None and failures.blocked_until is not None and failures.blocked_until > now:
+            raise SignInRefused(_locked_message(failures.blocked_until), locked=True)
         if not _verify(record.password_hash, password):
-            record.failed_sign_ins += 1
-            locked = record.failed_sign_ins >= settings.sign_in_max_failures
+            failures = failures or SignInFailureRecord(key=_account_key(user.email), failures=0, first_failed_at=now)
+            failures.failures += 1
+            locked = failures.failures >= settings.sign_in_max_failures
             if locked:
-                record.failed_sign_ins = 0
-                record.locked_until = now + timedelta(seconds=settings.sign_in_lockout_seconds)
+                failures.failures = 0
+                failures.blocked_until = now + timedelta(seconds=settings.sign_in_lockout_seconds)
                 uow.audit.append(now=now, actor=user.email, organisation=user.organisation.value,
                                  event="SignInLocked", subject=user.email, payload={})
-            uow.session.add(record)
+            uow.session.add(failures)
             uow.commit()
             if locked:
-                raise SignInRefused(_locked_message(record.locked_until), locked=True)
+                raise SignInRefused(_locked_message(failures.blocked_until), locked=True)
             raise SignInRefused("wrong email or password")
-        if record.failed_sign_ins or record.locked_until or _hasher.check_needs_rehash(record.password_hash):
+        if failures is not None or _hasher.check_needs_rehash(record.password_hash):
             if _hasher.check_needs_rehash(record.password_hash):
                 record.password_hash = _hasher.hash(password)
-            record.failed_sign_ins, record.locked_until = 0, None
-            uow.session.add(record)
+                uow.session.add(record)
+            if failures is not None:
+                uow.session.delete(failures)
             uow.commit()
         return SignedIn(user, record.language, _stamp(record.password_hash))
 

@@ -46,7 +46,7 @@ def test_twenty_concurrent_approvals_give_exactly_one_transition(app):
     assert [e["event"] for e in view["history"]].count("GateMet") == 1
     assert sorted(a["organisation"] for a in view["approvals"]) == ["iachr", "ohchr"]
     assert view["references"] == [ref, "UA HND 1/2026"]
-    assert services.verify_audit(app).failure is None
+    assert services.verify_audit(app).findings == []
 
 
 def test_twenty_concurrent_opens_get_unique_gap_free_references(app):
@@ -56,7 +56,7 @@ def test_twenty_concurrent_opens_get_unique_gap_free_references(app):
                      for i in range(THREADS)])
     assert not [r for r in results if isinstance(r, Exception)]
     assert sorted(r.reference for r in results) == [f"JAM-2026-{n:04d}" for n in range(1, THREADS + 1)]
-    assert services.verify_audit(app).failure is None
+    assert services.verify_audit(app).findings == []
 
 
 def test_concurrent_gates_number_urgent_appeals_per_country_without_gaps(app):

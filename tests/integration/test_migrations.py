@@ -21,7 +21,7 @@ def test_the_migrations_create_exactly_the_models_tables(app):
     assert differences == []
 
 
-def _migrate(engine, revision: str, *, down: bool = False) -> None:
+def _migrate(engine, revision: str, *, down: bool = False, audit_key: bytes | None = None) -> None:
     from alembic import command
 
     from coordination.adapters.database import alembic_config
@@ -29,6 +29,7 @@ def _migrate(engine, revision: str, *, down: bool = False) -> None:
     config = alembic_config(engine.url.render_as_string(hide_password=False))
     with engine.begin() as connection:
         config.attributes["connection"] = connection
+        config.attributes["audit_key"] = audit_key
         (command.downgrade if down else command.upgrade)(config, revision)
 
 
@@ -54,9 +55,9 @@ def test_0003_goes_down_without_the_digests_and_up_again_keeping_the_letters(tmp
     letters = outbox()[:1]
     assert len(outbox()) == 6 and letters[0][0] is not None
 
-    _migrate(app.engine, "0002", down=True)
+    _migrate(app.engine, "0002", down=True, audit_key=app.seal.key)
     assert current_revision(app.engine) == "0002" and outbox() == letters
-    _migrate(app.engine, "head")
+    _migrate(app.engine, "head", audit_key=app.seal.key)
     assert [r["kind"] for r in services.list_outbox(app)] == ["letter"] and outbox() == letters
     assert services.send_reminders(app).digests == 5  # the reminders table came back empty: owed again
     app.engine.dispose()
