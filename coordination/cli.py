@@ -77,6 +77,10 @@ class Language(StrEnum):
 
 
 As = Annotated[str, typer.Option("--as", help="Email of the user acting.")]
+Seen = Annotated[Optional[list[str]], typer.Option(
+    "--seen", metavar="SHA",
+    help="The sha256 (or its first 12 characters, as `action show` and `letter show` print it) of each letter "
+         "as you read it; repeat it for each letter. Refused if a letter changed since.")]
 Json = Annotated[bool, typer.Option("--json", help="Print JSON instead of a table.")]
 
 
@@ -224,9 +228,10 @@ def action_submit(ref: Annotated[str, typer.Argument(metavar="REF")], as_: As) -
 def action_approve(
     ref: Annotated[str, typer.Argument(metavar="REF")], as_: As,
     comment: Annotated[Optional[str], typer.Option(help="An optional comment.")] = None,
+    seen: Seen = None,
 ) -> None:
-    """Approve the gate for your organisation."""
-    action, met = services.approve_stage(_app(), reference=ref, supervisor=as_, comment=comment)
+    """Approve the gate for your organisation (on the letters you saw, with --seen)."""
+    action, met = services.approve_stage(_app(), reference=ref, supervisor=as_, comment=comment, seen=seen or None)
     if met:
         typer.echo(f"Gate met. {action.reference} is now at stage {action.stage} ({action.status.value}).")
     else:
@@ -237,9 +242,10 @@ def action_approve(
 def action_reject(
     ref: Annotated[str, typer.Argument(metavar="REF")], as_: As,
     comment: Annotated[str, typer.Option(help="What must change (required).")],
+    seen: Seen = None,
 ) -> None:
     """Reject the gate: the action returns to its work step with your comment."""
-    action = services.reject_stage(_app(), reference=ref, supervisor=as_, comment=comment)
+    action = services.reject_stage(_app(), reference=ref, supervisor=as_, comment=comment, seen=seen or None)
     typer.echo(f"Rejected. {action.reference} is back at stage {action.stage} (round {action.round}).")
 
 
@@ -321,16 +327,20 @@ def letter_show(
     document = services.render_letter(_app(), reference=ref, letter=letter, fmt=format.value,
                                       language=language.value if language else None)
     data = document.content.encode("utf-8") if isinstance(document.content, str) else document.content
+    current = document.letter.current
+    state = "as dispatched" if document.frozen else f"{document.letter.status.value} v{current.version}"
+    version = f"{document.letter.name} ({state}, sha256 {current.sha256[:12]})"
     if output is not None:
         try:
             output.write_bytes(data)
         except OSError as error:
             raise InvalidInput(f"cannot write {output}: {error.strerror}") from None
-        state = "as dispatched" if document.frozen else f"draft v{document.letter.current.version}"
-        typer.echo(f"Wrote {document.letter.name} ({state}, {document.language}, {format.value}) to {output}.")
+        typer.echo(f"Wrote {version} in {document.language} as {format.value} to {output}.")
     else:
         sys.stdout.buffer.write(data)
         sys.stdout.flush()
+        if sys.stdout.isatty():  # for the reader: the version to name with `action approve --seen`
+            typer.echo(version, err=True)
 
 
 @letter_app.command("diff")

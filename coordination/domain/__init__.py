@@ -11,6 +11,7 @@ from .errors import (
     InvalidState,
     NotFound,
     NotPermitted,
+    StaleLetters,
 )
 from .model import Approval, JointAction, OutboxEntry, Ports, Reference, Reply
 from .stages import DEFINITIONS
@@ -34,5 +35,5 @@ __all__ = [
     "ActionType", "Approval", "CoordinationError", "Conflict", "DEFINITIONS", "Decision", "DeadlineKind",
     "DeadlineStatus", "IncompleteLetters", "InvalidInput", "InvalidState", "JointAction", "LetterStatus",
     "NotFound", "NotPermitted", "Organisation", "OutboxEntry", "Ports", "Recipient", "RecipientKind",
-    "Reference", "ReferenceKind", "Reply", "Role", "StageKind", "Status", "User",
+    "Reference", "ReferenceKind", "Reply", "Role", "StageKind", "StaleLetters", "Status", "User",
 ]

@@ -7,6 +7,7 @@
      ├── InvalidState      not now: the action is not at a step where this is possible
      │    └── IncompleteLetters   required letter fields are still unset
      └── Conflict          the thing already exists, or another change won the race
+          └── StaleLetters     a decision on letters that changed since the decider saw them
 """
 
 
@@ -39,3 +40,13 @@ class IncompleteLetters(InvalidState):
 
 class Conflict(CoordinationError):
     pass
+
+
+class StaleLetters(Conflict):
+    """A decision names letter versions that are no longer the gate's: the letters changed since."""
+
+    def __init__(self, changed: dict[str, tuple[int | None, int, str]]):
+        self.changed = changed  # letter → (version seen, current version, current sha256)
+        parts = [f"{name} is now version {current}" + (f" (you saw version {seen})" if seen else "")
+                 for name, (seen, current, _) in changed.items()]
+        super().__init__("the letters changed since you saw them: " + "; ".join(parts))

@@ -23,12 +23,31 @@ class ActionOpened(Event):
     country: str
     language: str
     reference: str
+    details_sha256: str = ""  # of the title and beneficiaries, which the trail does not repeat
 
 
 @dataclass(frozen=True)
 class StageEntered(Event):
     stage: str
     status: str
+    round: int = 1
+    submitted_by: str | None = None
+
+
+@dataclass(frozen=True)
+class GateOpened(Event):
+    """A gate awaits its decisions: after a submission, or a new round after its letters changed."""
+
+    stage: str
+    round: int
+    submitted_by: str | None
+
+
+@dataclass(frozen=True)
+class LetterStarted(Event):
+    letter: str
+    cycle: int
+    sha256: str  # of its first, empty version
 
 
 @dataclass(frozen=True)
@@ -37,6 +56,7 @@ class LetterEdited(Event):
     field: str
     version: int
     sha256: str
+    cycle: int = 1
 
 
 @dataclass(frozen=True)
@@ -51,6 +71,8 @@ class ApprovalGranted(Event):
     round: int
     organisation: str
     letters_sha256: str
+    letters: dict[str, str] | None = None  # each letter's sha256 as the supervisor saw it
+    comment: str | None = None
 
 
 @dataclass(frozen=True)
@@ -59,6 +81,8 @@ class StageRejected(Event):
     round: int
     organisation: str
     comment: str
+    letters_sha256: str = ""
+    letters: dict[str, str] | None = None
 
 
 @dataclass(frozen=True)
@@ -74,12 +98,14 @@ class GateMet(Event):
     stage: str
     round: int
     letters_sha256: str
+    letters: tuple[str, ...] = ()  # approved by it
 
 
 @dataclass(frozen=True)
 class StageSkipped(Event):
     stage: str
     reason: str
+    withdrawn: tuple[str, ...] = ()  # its letters, withdrawn
 
 
 @dataclass(frozen=True)
@@ -100,12 +126,15 @@ class DeadlineSet(Event):
     kind: str
     due_at: str
     organisation: str | None
+    stage: str = ""
+    round: int | None = None
 
 
 @dataclass(frozen=True)
 class DeadlineClosed(Event):
     kind: str
     status: str
+    organisation: str | None = None
 
 
 @dataclass(frozen=True)

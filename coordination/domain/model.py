@@ -4,6 +4,7 @@ Methods check the rules, change state and record events (`action.events`); they 
 clock (`now` is an argument) and reach the outside only through the ports in `ports.py`.
 """
 
+import re
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime
@@ -11,8 +12,8 @@ from datetime import UTC, date, datetime
 from . import events as ev
 from .countries import DEFAULT_LANGUAGE, normalise_country
 from .deadlines import Deadline, due_at
-from .errors import IncompleteLetters, InvalidInput, InvalidState, NotFound, NotPermitted
-from .letters import Letter, letters_digest
+from .errors import IncompleteLetters, InvalidInput, InvalidState, NotFound, NotPermitted, StaleLetters
+from .letters import Letter, canonical_json, letters_digest, sha256_hex
 from .ports import BusinessCalendar, ReferenceNumbers
 from .reminders import time_zone_of
 from .stages import DEFINITIONS, ActionDefinition, StageDefinition
@@ -109,6 +110,15 @@ def _on_date(to: date | datetime, deadline: Deadline) -> datetime:
     zone = time_zone_of(deadline)
     local = deadline.due_at.astimezone(zone)
     return datetime.combine(to, local.time(), tzinfo=zone).astimezone(UTC)
+
+
+def details_sha256(title: str, beneficiaries: list[str]) -> str:
+    """What the audit trail keeps of an action's title and beneficiaries: their hash, not the names."""
+    return sha256_hex(canonical_json({"title": title, "beneficiaries": list(beneficiaries)}))
+
+
+SHORT_HASH = 12  # hex characters of a sha256 that `action show` prints and a decision may name
+_HEX = re.compile(r"[0-9a-f]{%d,64}" % SHORT_HASH)
 
 
 def _require_role(user: User, roles: tuple[Role, ...], doing: str) -> None:
@@ -232,7 +242,8 @@ class JointAction:
             stage_entered_at=now,
         )
         jam = action._assign(ReferenceKind.JAM, now, ports, actor=officer.email, announce=False)
-        action.events.append(ev.ActionOpened(officer.email, type.value, country, language, jam))
+        action.events.append(ev.ActionOpened(officer.email, type.value, country, language, jam,
+                                             details_sha256(action.title, action.beneficiaries)))
         action._enter(definition.first.name, now, ports, actor=officer.email)
         return action
 
@@ -253,7 +264,8 @@ class JointAction:
         version = target.set_field(self.definition.letter(target.name), field, value, editor=user.email, now=now)
         if version is before:
             return target  # the same text again: nothing to record, no approval to void
-        self.events.append(ev.LetterEdited(user.email, target.name, field, version.version, version.sha256))
+        self.events.append(ev.LetterEdited(user.email, target.name, field, version.version, version.sha256,
+                                           target.cycle))
         if self.status is Status.AWAITING_APPROVAL:
             self._void_round(f"letter {target.name!r} changed", now, ports, actor=user.email)
         return target
@@ -302,22 +314,31 @@ class JointAction:
         self.submitted_by = user.email
         self.events.append(ev.StageSubmitted(user.email, stage.name, self.round))
         if stage.kind is StageKind.GATE:
-            self._open_gate(now, ports)
+            self._open_gate(now, ports, actor=user.email)
         else:
             self._finish_human_step(now, ports, actor=user.email)
             self._leave(now, ports, actor=user.email)
 
     # ----------------------------------------------------------------- gates
 
-    def approve(self, user: User, *, now: datetime, ports: Ports, comment: str | None = None) -> bool:
-        """Record a supervisor's approval; returns True when it met the gate."""
+    def approve(
+        self, user: User, *, now: datetime, ports: Ports, comment: str | None = None,
+        seen: Iterable[str] | None = None,
+    ) -> bool:
+        """Record a supervisor's approval of the letters they saw; returns True when it met the gate.
+
+        `seen` names the version (sha256, or its first 12 characters) of each letter at the
+        gate as the supervisor saw it; if any letter changed since, the decision is refused.
+        """
         self._check_decider(user)
+        self._check_seen(seen)
         digest = letters_digest(self.pending_letters)
+        comment = (comment or "").strip() or None
         self.approvals.append(
-            Approval(self.stage, self.round, user.organisation, user.email, Decision.APPROVED,
-                     (comment or "").strip() or None, digest, now)
+            Approval(self.stage, self.round, user.organisation, user.email, Decision.APPROVED, comment, digest, now)
         )
-        self.events.append(ev.ApprovalGranted(user.email, self.stage, self.round, user.organisation.value, digest))
+        self.events.append(ev.ApprovalGranted(user.email, self.stage, self.round, user.organisation.value, digest,
+                                              self._letter_hashes(), comment))
         if self._quorum_met(user.organisation):
             self._close_deadlines(DeadlineKind.APPROVAL_SLA, DeadlineStatus.MET, now, user.email, user.organisation)
         if all(self._quorum_met(org) for org in self.current_stage.quorum):
@@ -325,24 +346,61 @@ class JointAction:
             return True
         return False
 
-    def reject(self, user: User, *, comment: str, now: datetime) -> None:
+    def reject(self, user: User, *, comment: str, now: datetime, seen: Iterable[str] | None = None) -> None:
         """One rejection ends the round: back to the work step, with the comment."""
         if not comment or not comment.strip():
             raise InvalidInput("a rejection needs a comment saying what must change")
         self._check_decider(user)
+        self._check_seen(seen)
         gate = self.current_stage
+        digest = letters_digest(self.pending_letters)
         self.approvals.append(
             Approval(gate.name, self.round, user.organisation, user.email, Decision.REJECTED,
-                     comment.strip(), letters_digest(self.pending_letters), now)
+                     comment.strip(), digest, now)
         )
-        self.events.append(ev.StageRejected(user.email, gate.name, self.round, user.organisation.value, comment.strip()))
+        self.events.append(ev.StageRejected(user.email, gate.name, self.round, user.organisation.value, comment.strip(),
+                                            digest, self._letter_hashes()))
         self._void_approvals("rejected", actor=user.email)
         self._close_deadlines(DeadlineKind.APPROVAL_SLA, DeadlineStatus.CANCELLED, now, user.email)
         self.round += 1
         self.submitted_by = None
         self.stage = gate.work_step or gate.name
         self.status = Status.IN_PROGRESS
-        self.events.append(ev.StageEntered(user.email, self.stage, self.status.value))
+        self._entered(user.email)
+
+    def _letter_hashes(self) -> dict[str, str]:
+        return {letter.name: letter.current.sha256 for letter in self.pending_letters}
+
+    def _check_seen(self, seen: Iterable[str] | None) -> None:
+        """The versions a decider saw must be the gate's letters as they are now."""
+        if seen is None:
+            return
+        pending = self.pending_letters
+        current: set[str] = set()
+        changed: dict[str, tuple[int | None, int, str]] = {}
+        for given in seen:
+            wanted = (given or "").strip().lower()
+            if not _HEX.fullmatch(wanted):
+                raise InvalidInput(f"a letter version seen is its sha256 or its first {SHORT_HASH} characters, "
+                                   f"not {given!r}")
+            hits = [(letter, v) for letter in pending for v in letter.versions if v.sha256.startswith(wanted)]
+            if not hits:
+                raise InvalidInput(f"no letter at stage {self.stage} of {self.reference} has a version {wanted}")
+            if len({v.sha256 for _, v in hits}) > 1:
+                raise InvalidInput(f"{wanted} names more than one letter version: give more of its sha256")
+            letter = hits[0][0]
+            if letter.current.sha256 == hits[0][1].sha256:
+                current.add(letter.name)
+            else:
+                seen_version = max(v.version for _, v in hits)
+                changed[letter.name] = (seen_version, letter.current.version, letter.current.sha256)
+        for letter in pending:
+            if letter.name not in current and letter.name not in changed:
+                if not changed:
+                    raise InvalidInput(f"name the version seen of every letter at stage {self.stage}: "
+                                       f"{letter.name} is missing")
+        if changed:
+            raise StaleLetters(changed)
 
     def _check_decider(self, user: User) -> None:
         if self.status is not Status.AWAITING_APPROVAL:
@@ -373,8 +431,9 @@ class JointAction:
         ]
         return len(approvals) >= self.current_stage.quorum.get(organisation, 0)
 
-    def _open_gate(self, now: datetime, ports: Ports) -> None:
+    def _open_gate(self, now: datetime, ports: Ports, *, actor: str | None) -> None:
         self.status = Status.AWAITING_APPROVAL
+        self.events.append(ev.GateOpened(actor, self.stage, self.round, self.submitted_by))
         for organisation in self.current_stage.quorum:
             due = ports.calendar.add_business_days(organisation, now, self.definition.approval_sla_business_days)
             self._add_deadline(
@@ -383,13 +442,14 @@ class JointAction:
             )
 
     def _gate_met(self, digest: str, now: datetime, ports: Ports, *, actor: str) -> None:
-        self.events.append(ev.GateMet(actor, self.stage, self.round, digest))
-        for letter in self.pending_letters:
+        approved = self.pending_letters
+        self.events.append(ev.GateMet(actor, self.stage, self.round, digest, tuple(l.name for l in approved)))
+        for letter in approved:
             letter.status = LetterStatus.APPROVED
         self._finish_human_step(now, ports, actor=actor)
         if self.current_stage.dispatch_after_gate:
             self.status = Status.READY
-            self.events.append(ev.StageEntered(actor, self.stage, self.status.value))
+            self._entered(actor)
         else:
             self._leave(now, ports, actor=actor)
 
@@ -399,7 +459,7 @@ class JointAction:
             return
         self._close_deadlines(DeadlineKind.APPROVAL_SLA, DeadlineStatus.CANCELLED, now, actor)
         self.round += 1
-        self._open_gate(now, ports)
+        self._open_gate(now, ports, actor=actor)
 
     def _void_approvals(self, reason: str, *, actor: str) -> list[Approval]:
         voided = [a for a in self.round_decisions() if a.decision is Decision.APPROVED]
@@ -472,13 +532,13 @@ class JointAction:
             raise InvalidState(f"stage {stage.name} of a {self.definition.title.lower()} cannot be skipped")
         if self.status not in (Status.IN_PROGRESS, Status.AWAITING_APPROVAL):
             raise InvalidState(f"{self.reference} is {self.status.value}: stage {stage.name} can no longer be skipped")
-        for letter in self.pending_letters:
-            if letter.stage == stage.name:
-                letter.status = LetterStatus.WITHDRAWN
+        withdrawn = [letter for letter in self.pending_letters if letter.stage == stage.name]
+        for letter in withdrawn:
+            letter.status = LetterStatus.WITHDRAWN
         self._void_approvals("stage skipped", actor=user.email)
         self._close_deadlines(DeadlineKind.APPROVAL_SLA, DeadlineStatus.CANCELLED, now, user.email)
         self.submitted_by = None
-        self.events.append(ev.StageSkipped(user.email, stage.name, reason.strip()))
+        self.events.append(ev.StageSkipped(user.email, stage.name, reason.strip(), tuple(l.name for l in withdrawn)))
         self._enter(stage.skip_to, now, ports, actor=user.email)
 
     def record_reply(
@@ -587,7 +647,9 @@ class JointAction:
             self.submitted_by = None  # a gate without drafts keeps the submitter of its work step
         for spec in stage.letters:
             cycle = 1 + max((l.cycle for l in self.letters if l.name == spec.name), default=0)
-            self.letters.append(Letter.start(spec, stage=name, cycle=cycle, language=self.language, now=now))
+            letter = Letter.start(spec, stage=name, cycle=cycle, language=self.language, now=now)
+            self.letters.append(letter)
+            self.events.append(ev.LetterStarted(actor, letter.name, cycle, letter.current.sha256))
         for rule in stage.deadlines:
             amount = self._field_value(rule.amount_field) if rule.amount_field else None
             due = due_at(rule, now, amount=int(amount) if amount else None, calendar=ports.calendar)
@@ -602,10 +664,10 @@ class JointAction:
         elif stage.kind is StageKind.WAIT:
             self.status = Status.WAITING
         elif stage.kind is StageKind.GATE and not stage.drafts_letters:
-            self._open_gate(now, ports)
+            self._open_gate(now, ports, actor=actor)
         else:
             self.status = Status.IN_PROGRESS
-        self.events.append(ev.StageEntered(actor, name, self.status.value))
+        self._entered(actor)
         if self.status is Status.CLOSED:
             self.events.append(ev.ActionClosed(actor, name))
 
@@ -617,10 +679,14 @@ class JointAction:
             self.events.append(ev.ReferenceAssigned(actor, kind.value, value))
         return value
 
+    def _entered(self, actor: str | None) -> None:
+        self.events.append(ev.StageEntered(actor, self.stage, self.status.value, self.round, self.submitted_by))
+
     def _add_deadline(self, deadline: Deadline, *, actor: str | None) -> None:
         self.deadlines.append(deadline)
         org = deadline.organisation.value if deadline.organisation else None
-        self.events.append(ev.DeadlineSet(actor, deadline.kind.value, deadline.due_at.isoformat(), org))
+        self.events.append(ev.DeadlineSet(actor, deadline.kind.value, deadline.due_at.isoformat(), org,
+                                          deadline.stage, deadline.round))
 
     def _close_deadlines(
         self, kind: DeadlineKind, status: DeadlineStatus, now: datetime, actor: str | None,
@@ -632,4 +698,5 @@ class JointAction:
 
     def _close(self, deadline: Deadline, status: DeadlineStatus, now: datetime, actor: str | None) -> None:
         deadline.close(status, now)
-        self.events.append(ev.DeadlineClosed(actor, deadline.kind.value, status.value))
+        self.events.append(ev.DeadlineClosed(actor, deadline.kind.value, status.value,
+                                             deadline.organisation.value if deadline.organisation else None))

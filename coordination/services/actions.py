@@ -3,7 +3,7 @@
 import difflib
 from collections.abc import Callable
 from dataclasses import dataclass
-from datetime import date
+from datetime import date, datetime
 
 from coordination.adapters.scheduling import RunRequest
 from coordination.adapters.unit_of_work import UnitOfWork
@@ -22,15 +22,15 @@ def _parse(enum, value: str, what: str):  # type: ignore[no-untyped-def]
 
 
 def _save(
-    app: App, uow: UnitOfWork, action: JointAction, actor: User | None, *, opened: bool = False,
+    app: App, uow: UnitOfWork, action: JointAction, actor: User | None, *, now: datetime, opened: bool = False,
     then: Callable[[], None] | None = None,
 ) -> None:
     """Write the action and one audit event per domain event, then commit: all or nothing.
 
+    `now` is the time the domain was given, so that the events' times are the rows' times.
     Then, if the action has automatic steps to run (or was just opened), ask for its next
     flow run; if Prefect cannot take it now, the reconciler starts it later.
     """
-    now = app.clock()
     uow.actions.save(action, now=now)
     if then is not None:  # more rows of the same transaction, which need the saved ids
         then()
@@ -51,13 +51,14 @@ def open_action(
 ) -> JointAction:
     """Open a joint action; it gets its JAM reference and enters its first stage."""
     action_type = _parse(ActionType, type, "action type")
+    now = app.clock()
     with app.uow() as uow:
         user = uow.users.require(officer)
         action = JointAction.open(
-            type=action_type, country=country, title=title, officer=user, now=app.clock(),
+            type=action_type, country=country, title=title, officer=user, now=now,
             ports=Ports(app.calendar, uow.numbers), language=language, beneficiaries=beneficiaries or [],
         )
-        _save(app, uow, action, user, opened=True)
+        _save(app, uow, action, user, now=now, opened=True)
     return action
 
 
@@ -65,12 +66,13 @@ def edit_letter(
     app: App, *, reference: str, field: str, value: str, editor: str, letter: str | None = None
 ) -> Letter:
     """Set one field of a draft letter, making a new version."""
+    now = app.clock()
     with app.uow() as uow:
         user = uow.users.require(editor)
         action = uow.actions.get(reference, for_update=True)
-        edited = action.edit_letter(user, field=field, value=value, letter=letter, now=app.clock(),
+        edited = action.edit_letter(user, field=field, value=value, letter=letter, now=now,
                                     ports=Ports(app.calendar, uow.numbers))
-        _save(app, uow, action, user)
+        _save(app, uow, action, user, now=now)
     return edited
 
 
@@ -80,6 +82,7 @@ def edit_letter_fields(app: App, *, reference: str, letter: str, values: dict[st
     Returns the letter, or None when nothing changed. The rules are the domain's, through
     the same `JointAction.edit_letter` and save as the `letter set` command.
     """
+    now = app.clock()
     with app.uow() as uow:
         user = uow.users.require(editor)
         action = uow.actions.get(reference, for_update=True)
@@ -95,51 +98,60 @@ def edit_letter_fields(app: App, *, reference: str, letter: str, values: dict[st
             if value == (current or "") or (current is not None and value.strip() == current.strip()):
                 continue
             before = target.current
-            target = action.edit_letter(user, field=f.name, value=value, letter=target.name, now=app.clock(),
+            target = action.edit_letter(user, field=f.name, value=value, letter=target.name, now=now,
                                         ports=ports)
             changed = changed or target.current is not before
         if not changed:
             return None
-        _save(app, uow, action, user)
+        _save(app, uow, action, user, now=now)
         return target
 
 
 def _transition(app: App, reference: str, email: str, change) -> JointAction:  # type: ignore[no-untyped-def]
+    now = app.clock()
     with app.uow() as uow:
         user = uow.users.require(email)
         action = uow.actions.get(reference, for_update=True)
-        change(action, user, Ports(app.calendar, uow.numbers))
-        _save(app, uow, action, user)
+        change(action, user, Ports(app.calendar, uow.numbers), now)
+        _save(app, uow, action, user, now=now)
     return action
 
 
 def submit_stage(app: App, *, reference: str, officer: str) -> JointAction:
-    return _transition(app, reference, officer, lambda a, u, p: a.submit(u, now=app.clock(), ports=p))
+    return _transition(app, reference, officer, lambda a, u, p, now: a.submit(u, now=now, ports=p))
 
 
-def approve_stage(app: App, *, reference: str, supervisor: str, comment: str | None = None) -> tuple[JointAction, bool]:
-    """Approve for the supervisor's organisation; returns the action and whether the gate was met."""
+def approve_stage(
+    app: App, *, reference: str, supervisor: str, comment: str | None = None, seen: list[str] | None = None,
+) -> tuple[JointAction, bool]:
+    """Approve for the supervisor's organisation; returns the action and whether the gate was met.
+
+    `seen`: the sha256 (or its first 12 characters) of each letter as the supervisor saw it;
+    a decision on letters that changed since is refused (`StaleLetters`)."""
     met: list[bool] = []
-    action = _transition(app, reference, supervisor,
-                         lambda a, u, p: met.append(a.approve(u, now=app.clock(), ports=p, comment=comment)))
+    action = _transition(app, reference, supervisor, lambda a, u, p, now: met.append(
+        a.approve(u, now=now, ports=p, comment=comment, seen=seen)))
     return action, met[0]
 
 
-def reject_stage(app: App, *, reference: str, supervisor: str, comment: str) -> JointAction:
+def reject_stage(
+    app: App, *, reference: str, supervisor: str, comment: str, seen: list[str] | None = None,
+) -> JointAction:
     if not comment or not comment.strip():
         raise InvalidInput("a rejection needs a comment saying what must change")
-    return _transition(app, reference, supervisor, lambda a, u, p: a.reject(u, comment=comment, now=app.clock()))
+    return _transition(app, reference, supervisor,
+                       lambda a, u, p, now: a.reject(u, comment=comment, now=now, seen=seen))
 
 
 def skip_stage(app: App, *, reference: str, officer: str, reason: str) -> JointAction:
-    return _transition(app, reference, officer, lambda a, u, p: a.skip(u, reason=reason, now=app.clock(), ports=p))
+    return _transition(app, reference, officer, lambda a, u, p, now: a.skip(u, reason=reason, now=now, ports=p))
 
 
 def record_reply(
     app: App, *, reference: str, officer: str, received_on: date, acknowledgement_only: bool = False
 ) -> JointAction:
-    return _transition(app, reference, officer, lambda a, u, p: a.record_reply(
-        u, received_on=received_on, acknowledgement_only=acknowledgement_only, now=app.clock(), ports=p))
+    return _transition(app, reference, officer, lambda a, u, p, now: a.record_reply(
+        u, received_on=received_on, acknowledgement_only=acknowledgement_only, now=now, ports=p))
 
 
 @dataclass(frozen=True)
@@ -160,23 +172,41 @@ def advance_action(app: App, *, reference: str | int) -> Advanced:
 
         def write_outbox() -> None:
             letters = {(l.name, l.cycle): l for l in action.letters}
+            renditions, messages = [], []
             for letter in {(e.letter, e.cycle): letters[(e.letter, e.cycle)] for e in entries}.values():
-                _freeze(app, uow, action, letter, address_book, now)
+                renditions.append(_freeze(app, uow, action, letter, address_book, now))
             for entry in entries:
-                version_id = letters[(entry.letter, entry.cycle)].current.id
+                letter = letters[(entry.letter, entry.cycle)]
+                version_id = letter.current.id
                 message_id = f"<{sha256_hex(f'{version_id}:{entry.recipient.lower()}')[:32]}@{app.settings.mail_domain}>"
                 uow.outbox.add(action_id=action.id, letter_version_id=version_id, recipient=entry.recipient,
                                recipient_kind=entry.recipient_kind, message_id=message_id, now=now)
+                messages.append({"letter": letter.name, "cycle": letter.cycle, "version": letter.current.version,
+                                 "message_id": message_id, "recipient_sha256": sha256_hex(entry.recipient)})
+            if messages or renditions:
+                # what was queued and frozen, as hashes: `audit verify` compares them with the tables
+                uow.audit.append(now=now, actor="system", event="DispatchQueued", action_id=action.id,
+                                 subject=action.reference,
+                                 payload={"messages": messages, "renditions": [r for r in renditions if r]})
 
-        _save(app, uow, action, None, then=write_outbox)
+        _save(app, uow, action, None, now=now, then=write_outbox)
     return Advanced(action, len(entries))
 
 
-def _freeze(app: App, uow: UnitOfWork, action: JointAction, letter: Letter, address_book, now) -> None:  # type: ignore[no-untyped-def]
-    """Store what is sent, once: a dispatched letter is never rendered again."""
+def _freeze(app: App, uow: UnitOfWork, action: JointAction, letter: Letter, address_book, now) -> dict | None:  # type: ignore[no-untyped-def]
+    """Store what is sent, once: a dispatched letter is never rendered again. Returns its hashes."""
+    if uow.outbox.rendition(letter.current.id) is not None:
+        return None
     text, html = (app.renderer.render(action, letter, on=now.date(), fmt=fmt, recipients=address_book, created=now)
                   for fmt in ("txt", "html"))
     uow.outbox.freeze_rendering(letter.current.id, subject=text.subject, text=text.text, html=html.text)
+    return {"letter": letter.name, "cycle": letter.cycle, "version": letter.current.version,
+            **rendition_hashes(text.subject, text.text, html.text)}
+
+
+def rendition_hashes(subject: str, text: str, html: str) -> dict[str, str]:
+    """The hashes the audit trail keeps of a frozen rendition."""
+    return {"subject_sha256": sha256_hex(subject), "text_sha256": sha256_hex(text), "html_sha256": sha256_hex(html)}
 
 
 def get_action(app: App, reference: str) -> dict:

@@ -205,12 +205,13 @@ def extend_deadline(
 ) -> list[dict]:
     """Move a deadline later, with the reason (audited); returns the deadlines changed."""
     deadline_kind, when, org = _parse(DeadlineKind, kind, "deadline kind"), _parse_when(to), _organisation(organisation)
+    now = app.clock()
     with app.uow() as uow:
         user = uow.users.require(actor)
         action = uow.actions.get(reference, for_update=True)
-        changed = action.extend_deadline(user, kind=deadline_kind, to=when, reason=reason, now=app.clock(),
+        changed = action.extend_deadline(user, kind=deadline_kind, to=when, reason=reason, now=now,
                                          organisation=org)
-        _save(app, uow, action, user)
+        _save(app, uow, action, user, now=now)
     return [_deadline_view(action.reference, d) for d in changed]
 
 
@@ -219,11 +220,12 @@ def cancel_deadline(
 ) -> list[dict]:
     """Cancel a deadline, with the reason (audited): no more reminders for it."""
     deadline_kind, org = _parse(DeadlineKind, kind, "deadline kind"), _organisation(organisation)
+    now = app.clock()
     with app.uow() as uow:
         user = uow.users.require(actor)
         action = uow.actions.get(reference, for_update=True)
-        changed = action.cancel_deadline(user, kind=deadline_kind, reason=reason, now=app.clock(), organisation=org)
-        _save(app, uow, action, user)
+        changed = action.cancel_deadline(user, kind=deadline_kind, reason=reason, now=now, organisation=org)
+        _save(app, uow, action, user, now=now)
     return [_deadline_view(action.reference, d) for d in changed]
 
 

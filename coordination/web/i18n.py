@@ -99,6 +99,11 @@ ES = {
     "DeadlineClosed": "Plazo cerrado", "ReplyRecorded": "Respuesta registrada", "ActionClosed": "Acción cerrada",
     "LetterDelivered": "Carta entregada", "DeliveryFailed": "Entrega fallida",
     "DeadlineExtended": "Plazo prorrogado", "DeadlineCancelled": "Plazo cancelado", "ReminderQueued": "Recordatorio",
+    "GateOpened": "Aprobación solicitada", "LetterStarted": "Carta iniciada", "DispatchQueued": "Envío en cola",
+    "Your decision is on the letters as this page shows them:":
+        "Su decisión es sobre las cartas tal como esta página las muestra:",
+    "The letters changed since you opened this page: read the changes below and decide again.":
+        "Las cartas cambiaron desde que abrió esta página: lea los cambios más abajo y decida de nuevo.",
 }
 EN_EVENTS = {
     "ActionOpened": "Action opened", "StageEntered": "Stage entered", "LetterEdited": "Letter edited",
@@ -108,6 +113,7 @@ EN_EVENTS = {
     "DeadlineClosed": "Deadline closed", "ReplyRecorded": "Reply recorded", "ActionClosed": "Action closed",
     "LetterDelivered": "Letter delivered", "DeliveryFailed": "Delivery failed",
     "DeadlineExtended": "Deadline extended", "DeadlineCancelled": "Deadline cancelled", "ReminderQueued": "Reminder",
+    "GateOpened": "Decision requested", "LetterStarted": "Letter started", "DispatchQueued": "Messages queued",
 }
 CATALOGS = {"en": {}, "es": ES}
 

@@ -16,6 +16,7 @@ from coordination.domain import (
     InvalidInput,
     NotFound,
     Role,
+    StaleLetters,
     Status,
     User,
 )
@@ -185,7 +186,9 @@ def open_action(
 # ---------------------------------------------------------------- the action page
 
 def show_action(request: Request, user: User, reference: str, *, error: str | None = None, status: int = 200,
-                form: dict | None = None, diff: str | None = None, diff_from: int | None = None) -> Response:
+                form: dict | None = None, diff: str | None = None, diff_from: int | None = None,
+                since: dict[str, int] | None = None) -> Response:
+    """The action page; `since` shows each named letter's changes from the version given (a stale decision)."""
     app = core(request)
     action, view = action_page(app, reference)
     letters = action.current_letters
@@ -196,6 +199,8 @@ def show_action(request: Request, user: User, reference: str, *, error: str | No
         current = letter.current.version
         base = diff_from if diff == letter.name else max((v for v in seen.get(letter.id, ()) if v < current),
                                                          default=None)
+        if since and letter.name in since:
+            base = since[letter.name]
         if base is None and diff != letter.name and decided:  # decided elsewhere (CLI, email link) before an edit
             base = max((v.version for v in letter.versions if v.created_at <= max(decided)), default=None)
         if base is not None and base < current:
@@ -244,6 +249,11 @@ def _refused(request: Request, user: User, reference: str, error: CoordinationEr
             return show_action(request, user, reference, error=str(error), status=404, form=form)
         except NotFound:
             raise error from None
+    if isinstance(error, StaleLetters):  # the page shows what changed since the version decided on
+        t = translator_for(request)
+        since = {name: seen for name, (seen, _, _) in error.changed.items() if seen}
+        message = t("The letters changed since you opened this page: read the changes below and decide again.")
+        return show_action(request, user, reference, error=message, status=409, form=form, since=since)
     return show_action(request, user, reference, error=str(error), status=status_of(error), form=form)
 
 
@@ -294,10 +304,11 @@ def submit(request: Request, reference: str, user: User = Depends(acting)) -> Re
 
 
 @router.post("/actions/{reference}/approve")
-def approve(request: Request, reference: str, comment: str = Form(""), user: User = Depends(acting)) -> Response:
+def approve(request: Request, reference: str, comment: str = Form(""), seen: list[str] = Form([]),
+            user: User = Depends(acting)) -> Response:
     try:
         action, met = services.approve_stage(core(request), reference=reference, supervisor=user.email,
-                                             comment=comment or None)
+                                             comment=comment or None, seen=seen)
     except CoordinationError as error:
         return _refused(request, user, reference, error, {"comment": comment})
     if met:
@@ -306,9 +317,11 @@ def approve(request: Request, reference: str, comment: str = Form(""), user: Use
 
 
 @router.post("/actions/{reference}/reject")
-def reject(request: Request, reference: str, comment: str = Form(""), user: User = Depends(acting)) -> Response:
+def reject(request: Request, reference: str, comment: str = Form(""), seen: list[str] = Form([]),
+           user: User = Depends(acting)) -> Response:
     try:
-        action = services.reject_stage(core(request), reference=reference, supervisor=user.email, comment=comment)
+        action = services.reject_stage(core(request), reference=reference, supervisor=user.email, comment=comment,
+                                       seen=seen)  # a form without them saw no letter: refused unless there is none
     except CoordinationError as error:
         return _refused(request, user, reference, error, {"reject_comment": comment})
     return _moved(request, action, "Rejected. {reference} is back at stage {stage}.")

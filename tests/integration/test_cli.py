@@ -338,14 +338,16 @@ def test_audit_verify_says_intact_and_after_a_row_is_modified_exits_1_naming_it(
     assert f"{count_rows(app)['audit_events']} event(s)" in out
 
     with app.engine.begin() as connection:
-        connection.execute(sa.text("UPDATE audit_events SET actor = 'mallory@evil.test' WHERE id = 20"))
+        edited = connection.execute(sa.text(
+            "SELECT MIN(id) FROM audit_events WHERE event = 'LetterEdited'")).scalar_one()
+        connection.execute(sa.text("UPDATE audit_events SET actor = 'mallory@evil.test' WHERE id = :id"), {"id": edited})
 
     result = cli("audit", "verify")
 
     assert result.exit_code == 1
     assert result.stdout == ""
     assert result.stderr.splitlines() == [
-        "error: audit event #20 (LetterEdited on JAM-2026-0001) does not match its keyed hash: it was changed, "
+        f"error: audit event #{edited} (LetterEdited on JAM-2026-0001) does not match its keyed hash: it was changed, "
         "inserted or re-hashed without the audit key"]
 
 

@@ -106,7 +106,8 @@ def test_letter_show_as_pdf_with_output_writes_the_file_and_confirms_in_one_line
 
     assert path.read_bytes().startswith(b"%PDF-")
     assert path.read_bytes().rstrip().endswith(b"%%EOF")
-    assert out.splitlines() == [f"Wrote urgent_appeal (draft v7, es, pdf) to {path}."]
+    sha = services.get_action(app, ref)["letters"][0]["sha256"][:12]
+    assert out.splitlines() == [f"Wrote urgent_appeal (draft v7, sha256 {sha}) in es as pdf to {path}."]
 
 
 def test_letter_show_as_pdf_without_output_writes_the_pdf_bytes_to_a_stdout_that_is_not_a_tty(app, cli):
@@ -195,7 +196,8 @@ def test_the_pdf_of_a_dispatched_letter_is_byte_identical_across_two_letter_show
 
     assert first.exit_code == 0 and first.stdout_bytes.startswith(b"%PDF-")
     assert path.read_bytes() == first.stdout_bytes
-    assert confirmation == f"Wrote urgent_appeal (as dispatched, es, pdf) to {path}.\n"
+    sha = services.get_action(app, ref)["letters"][0]["sha256"][:12]
+    assert confirmation == f"Wrote urgent_appeal (as dispatched, sha256 {sha}) in es as pdf to {path}.\n"
 
 
 # ---------------------------------------------------------------- letter diff

@@ -247,3 +247,31 @@ def test_editing_a_letter_before_any_approval_keeps_the_round(appeal, ports):
     appeal.edit_letter(OFFICER, field="concerns", value="We are gravely concerned.", now=NOW, ports=ports)
     assert (appeal.status, appeal.round) == (Status.AWAITING_APPROVAL, 1)
     assert all(d.is_open for d in deadlines_of(appeal, DeadlineKind.APPROVAL_SLA))
+
+
+# ---------------------------------------------------------------- decisions bound to the versions seen
+
+def test_an_approval_names_the_versions_seen_and_is_refused_when_a_letter_changed_since(appeal, ports):
+    from coordination.domain import StaleLetters
+
+    seen = appeal.letter("urgent_appeal").current.sha256
+    appeal.edit_letter(OFFICER_IACHR, field="concerns", value="Changed while the supervisor read.", now=NOW,
+                       ports=ports)
+    before = snapshot(appeal)
+    with pytest.raises(StaleLetters) as refused:
+        appeal.approve(SUP_OHCHR, now=NOW, ports=ports, seen=[seen[:12]])
+    assert refused.value.changed == {"urgent_appeal": (7, 8, appeal.letter("urgent_appeal").current.sha256)}
+    assert snapshot(appeal) == before
+
+
+def test_a_short_hash_that_names_two_versions_of_a_letter_is_refused_as_ambiguous(appeal, ports):
+    """An officer who made two texts share a 12-character prefix cannot swap one for the other."""
+    import dataclasses
+
+    letter = appeal.letter("urgent_appeal")
+    prefix = letter.current.sha256[:12]
+    older = letter.versions[-2]
+    letter.versions[-2] = dataclasses.replace(older, sha256=prefix + "0" * 52)  # a collision on 48 bits
+    with pytest.raises(InvalidInput, match="more than one letter version"):
+        appeal.approve(SUP_OHCHR, now=NOW, ports=ports, seen=[prefix])
+    assert appeal.approve(SUP_OHCHR, now=NOW, ports=ports, seen=[letter.current.sha256]) is False

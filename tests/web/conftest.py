@@ -25,20 +25,36 @@ class Browser:
     def __init__(self, client: TestClient) -> None:
         self.client = client
         self.token: str | None = None
+        self.seen: list[str] = []  # the letter versions the last page showed, as its decision forms carry them
 
     def get(self, url: str, **kwargs):  # type: ignore[no-untyped-def]
         response = self.client.get(url, **kwargs)
         if 'name="csrf_token"' in response.text:
             self.token = csrf(response.text)
+        if "/actions/" in url:
+            self.seen = list(dict.fromkeys(re.findall(r'name="seen" value="([0-9a-f]{64})"', response.text)))
         return response
 
     def post(self, url: str, data: dict | None = None, *, token: bool = True, **kwargs):  # type: ignore[no-untyped-def]
         if token and self.token is None:
             self.get("/sign-in")
         form = dict(data or {})
+        if url.endswith(("/approve", "/reject")) and "seen" not in form:
+            form["seen"] = self.seen or self._current_letters(url.split("/")[2])
         if token:
             form["csrf_token"] = self.token
         return self.client.post(url, data=form, follow_redirects=False, **kwargs)
+
+    def _current_letters(self, reference: str) -> list[str]:
+        """The draft letters' versions as the action page would show them now (read without loading it)."""
+        from coordination import services
+        from coordination.domain import CoordinationError
+
+        try:
+            view = services.get_action(self.client.app.state.core, reference)
+        except CoordinationError:
+            return []
+        return [letter["sha256"] for letter in view["letters"] if letter["status"] == "draft"]
 
     def sign_in(self, email: str, password: str = PASSWORD):  # type: ignore[no-untyped-def]
         self.get("/sign-in")
