@@ -518,7 +518,9 @@ def audit_verify() -> None:
         for finding in report.findings:
             typer.echo(f"error: {finding}", err=True)
         raise typer.Exit(1)
-    typer.echo(f"Audit trail intact: {report.events} event(s) verified against {report.checkpoints} checkpoint(s).")
+    legacy = f" ({report.legacy} opened before replays were recorded: chain only)" if report.legacy else ""
+    typer.echo(f"Audit trail intact: {report.events} event(s) verified against {report.checkpoints} checkpoint(s); "
+               f"{report.actions} action(s) replayed and matching their records{legacy}.")
 
 
 @audit_app.command("checkpoint")

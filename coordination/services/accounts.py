@@ -61,7 +61,8 @@ def set_password(app: App, *, email: str, password: str) -> User:
         failures = uow.session.get(SignInFailureRecord, _account_key(user.email))
         if failures is not None:
             uow.session.delete(failures)
-        uow.audit.append(now=now, actor="admin", event="PasswordSet", subject=user.email, payload={})
+        uow.audit.append(now=now, actor="admin", event="PasswordSet", subject=user.email,
+                         payload={"hash_sha256": hashlib.sha256(record.password_hash.encode()).hexdigest()})
         uow.commit()
     return user
 

@@ -1,6 +1,9 @@
 """Schema migrations and the audit trail's verification."""
 
-from coordination.adapters.audit import ChainReport, verify_chain
+from dataclasses import dataclass
+
+from coordination.adapters.audit import verify_chain
+from coordination.adapters.audit_replay import replay
 from coordination.adapters.database import upgrade
 from coordination.bootstrap import App
 
@@ -10,10 +13,22 @@ def initialise_database(app: App) -> tuple[str | None, str]:
     return upgrade(app.engine, audit_key=app.seal.key)
 
 
-def verify_audit(app: App) -> ChainReport:
-    """The chain, its head and checkpoints: every finding, named."""
+@dataclass(frozen=True)
+class AuditVerification:
+    events: int  # in the chain
+    checkpoints: int
+    actions: int  # replayed and compared with their rows
+    legacy: int  # actions opened before the trail carried what a replay needs
+    findings: list[str]  # empty: everything holds
+
+
+def verify_audit(app: App) -> AuditVerification:
+    """The keyed chain, its head and checkpoints, and a replay of the events against the tables."""
     with app.uow(read_only=True) as uow:
-        return verify_chain(uow.audit)
+        chain = verify_chain(uow.audit)
+        replayed = replay(uow.session)
+    return AuditVerification(chain.events, chain.checkpoints, replayed.actions, replayed.legacy,
+                             chain.findings + replayed.findings)
 
 
 def checkpoint_audit(app: App) -> str:
