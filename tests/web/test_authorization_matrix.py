@@ -1,0 +1,114 @@
+"""The authorisation matrix: every page and form × every role × the action's state → the status answered.
+
+The table below is the whole rule as a person meets it over HTTP; one test is generated per cell.
+A refusal (4xx) must write nothing; after every request, allowed or not, the audit trail verifies.
+
+Roles: anon is nobody signed in; officer opened the action (OHCHR); other_officer is an IACHR officer;
+the supervisors are one per organisation; admin manages people but does no casework.
+States (an urgent appeal): drafting (its letter filled in, not yet submitted), at_gate (submitted, awaiting
+both organisations' approval), waiting (approved, dispatched, awaiting the State's reply).
+"""
+
+import pytest
+from fastapi.testclient import TestClient
+
+from coordination import services
+from coordination.web import create_app
+from tests.helpers import ADMIN, OFFICER, OFFICER_IACHR, SUP_IACHR, SUP_OHCHR, dispatched, fill, open_at_gate
+
+from .conftest import Browser, all_rows
+
+MATRIX = """
+state     method path                                      anon officer other_officer sup_ohchr sup_iachr admin
+any       GET    /                                         303  200     200           200       200       200
+any       GET    /actions                                  303  200     200           200       200       200
+any       GET    /overview                                 303  200     200           200       200       200
+any       GET    /actions/new                              303  200     200           200       200       200
+any       POST   /actions                                  401  303     303           303       303       403
+drafting  GET    /actions/{ref}                            303  200     200           200       200       200
+drafting  GET    /actions/{ref}/letters/urgent_appeal      303  200     200           200       200       200
+drafting  POST   /actions/{ref}/letters/urgent_appeal      401  303     303           303       303       403
+drafting  POST   /actions/{ref}/submit                     401  303     303           303       303       403
+drafting  POST   /actions/{ref}/approve                    401  409     409           409       409       409
+drafting  POST   /actions/{ref}/reject                     401  409     409           409       409       409
+drafting  POST   /actions/{ref}/skip                       401  409     409           409       409       403
+drafting  POST   /actions/{ref}/reply                      401  409     409           409       409       403
+at_gate   GET    /actions/{ref}                            303  200     200           200       200       200
+at_gate   GET    /actions/{ref}/letters/urgent_appeal      303  200     200           200       200       200
+at_gate   POST   /actions/{ref}/letters/urgent_appeal      401  303     303           303       303       403
+at_gate   POST   /actions/{ref}/submit                     401  409     409           409       409       403
+at_gate   POST   /actions/{ref}/approve                    401  403     403           303       303       403
+at_gate   POST   /actions/{ref}/reject                     401  403     403           303       303       403
+at_gate   POST   /actions/{ref}/skip                       401  409     409           409       409       403
+at_gate   POST   /actions/{ref}/reply                      401  409     409           409       409       403
+waiting   GET    /actions/{ref}                            303  200     200           200       200       200
+waiting   GET    /actions/{ref}/letters/urgent_appeal      303  200     200           200       200       200
+waiting   POST   /actions/{ref}/letters/urgent_appeal      401  409     409           409       409       403
+waiting   POST   /actions/{ref}/submit                     401  409     409           409       409       403
+waiting   POST   /actions/{ref}/approve                    401  409     409           409       409       409
+waiting   POST   /actions/{ref}/reject                     401  409     409           409       409       409
+waiting   POST   /actions/{ref}/skip                       401  409     409           409       409       403
+waiting   POST   /actions/{ref}/reply                      401  303     303           303       303       403
+"""
+
+PEOPLE = {"anon": None, "officer": OFFICER, "other_officer": OFFICER_IACHR, "sup_ohchr": SUP_OHCHR,
+          "sup_iachr": SUP_IACHR, "admin": ADMIN}
+
+FORMS = {  # what each form posts: valid values, so that only who and when decide the answer
+    "/actions": {"type": "urgent-appeal", "country": "HND", "title": "Threats in Tegucigalpa", "beneficiaries": "B"},
+    "/actions/{ref}/letters/urgent_appeal": {"field_subject": "threats against a defender and her family"},
+    "/actions/{ref}/submit": {},
+    "/actions/{ref}/approve": {"comment": "agreed"},
+    "/actions/{ref}/reject": {"comment": "the facts need a date"},
+    "/actions/{ref}/skip": {"reason": "handled by the regional office"},
+    "/actions/{ref}/reply": {"received_on": "2026-11-02"},
+}
+
+
+def _drafting(app) -> str:  # type: ignore[no-untyped-def]
+    action = services.open_action(app, type="urgent-appeal", country="HND", title="Test action", officer=OFFICER,
+                                  beneficiaries=["Beneficiary One"])
+    services.submit_stage(app, reference=action.reference, officer=OFFICER)  # intake → drafting
+    fill(app, action.reference, "urgent_appeal")
+    return action.reference
+
+
+STATES = {"any": _drafting, "drafting": _drafting, "at_gate": lambda app: open_at_gate(app, "urgent-appeal"),
+          "waiting": lambda app: dispatched(app, "urgent-appeal")}
+
+
+def _cells() -> list:
+    header, *rows = [line.split() for line in MATRIX.strip().splitlines()]
+    roles = header[3:]
+    assert set(roles) == set(PEOPLE)
+    cells = []
+    for state, method, path, *statuses in rows:
+        assert len(statuses) == len(roles), path
+        for role, status in zip(roles, statuses):
+            cells.append(pytest.param(state, method, path, role, int(status), id=f"{state}-{method}{path}-{role}"))
+    return cells
+
+
+@pytest.mark.parametrize("database_url", ["sqlite"], indirect=True)  # the rule is the app's, not the database's
+@pytest.mark.parametrize("state, method, path, role, expected", _cells())
+def test_the_matrix(seeded, state, method, path, role, expected):
+    reference = STATES[state](seeded)
+    url = path.format(ref=reference)
+    with TestClient(create_app(seeded), base_url="http://127.0.0.1:8000") as client:
+        browser = Browser(client)
+        if PEOPLE[role]:
+            browser.sign_in(PEOPLE[role])
+            browser.get(f"/actions/{reference}")  # as a person would: the page first, then its forms
+        before = all_rows(seeded)
+        if method == "GET":
+            response = browser.client.get(url, follow_redirects=False)
+        else:
+            response = browser.post(url, FORMS[path])
+        assert response.status_code == expected, response.text[:2000]
+        if expected >= 400:
+            after = all_rows(seeded)
+            after.pop("letter_views"), before.pop("letter_views")  # the page shown with the refusal records a view
+            assert after == before, "a refused request wrote"
+        if expected == 303 and method == "GET":
+            assert response.headers["location"].startswith("/sign-in")
+    assert services.verify_audit(seeded).findings == []
