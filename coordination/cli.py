@@ -365,7 +365,11 @@ def letter_diff(
 def outbox_send(
     limit: Annotated[int, typer.Option(min=1, help="At most this many messages in this run.")] = 200,
 ) -> None:
-    """Deliver the messages that are due over SMTP; exit 1 if any had to be deferred or failed."""
+    """Deliver the messages that are due over SMTP, each on its own: one that fails does not stop the others.
+
+    Prints how many were sent, deferred (tried again later) and failed (for good, shown on the
+    action and reported to its officer), then one line per message not sent; exit 1 if any
+    was deferred or failed."""
     report = asyncio.run(services.send_outbox(_app(), limit=limit))
     typer.echo(f"Sent {report.sent}, deferred {report.deferred}, failed {report.failed}.")
     for error in report.errors:
@@ -481,6 +485,9 @@ def reminders_send(
     verb = "Would send" if dry_run else "Queued"
     typer.echo(f"{verb} {report.reminders} reminder(s) of {report.deadlines} deadline(s) in {report.digests} "
                f"digest(s).")
+    if report.failures:
+        typer.echo(f"{'Would report' if dry_run else 'Reported'} {report.failures} undelivered letter(s) to the "
+                   "officers of their actions.")
     if dry_run:
         for line in report.lines:
             d = line.as_dict(report.now)

@@ -95,6 +95,10 @@ class UserRepository:
     def all(self) -> list[User]:
         return [_user(r) for r in self.session.exec(select(UserRecord).order_by(UserRecord.organisation, UserRecord.email))]
 
+    def active_emails(self) -> set[str]:
+        """The users who are not disabled."""
+        return set(self.session.exec(select(UserRecord.email).where(UserRecord.disabled_at.is_(None))))
+
     def with_role(self, organisation: Organisation, role: Role) -> list[User]:
         query = select(UserRecord).where(UserRecord.organisation == organisation.value, UserRecord.role == role.value)
         return [_user(r) for r in self.session.exec(query)]
@@ -395,6 +399,30 @@ class OutboxRepository:
         self.session.add(row)
         self.session.flush()
         return row
+
+    def unreported_failures(self) -> list[tuple[OutboxRecord, str, str, int, str]]:
+        """Letters that failed for good and were not yet reported to their action's officer:
+        (row, JAM reference, letter, version, the officer's email), oldest first."""
+        query = (select(OutboxRecord, ReferenceRecord.value, LetterRecord.name, LetterVersionRecord.version,
+                        ActionRecord.opened_by)
+                 .join(ActionRecord, ActionRecord.id == OutboxRecord.action_id)
+                 .join(LetterVersionRecord, LetterVersionRecord.id == OutboxRecord.letter_version_id)
+                 .join(LetterRecord, LetterRecord.id == LetterVersionRecord.letter_id)
+                 .join(ReferenceRecord, sa.and_(ReferenceRecord.action_id == OutboxRecord.action_id,
+                                                ReferenceRecord.kind == ReferenceKind.JAM.value))
+                 .where(OutboxRecord.kind == "letter", OutboxRecord.status == "failed",
+                        OutboxRecord.failure_reported_at.is_(None))
+                 .order_by(OutboxRecord.id))
+        return [tuple(row) for row in self.session.exec(query)]
+
+    def take_failures_to_report(self, ids: list[int], *, now: datetime) -> set[int]:
+        """Mark these failures reported; returns those this call marked (a concurrent sweep may have won)."""
+        if not ids:
+            return set()
+        table = OutboxRecord.__table__
+        statement = (sa.update(table).where(table.c.id.in_(ids), table.c.failure_reported_at.is_(None))
+                     .values(failure_reported_at=now).returning(table.c.id))
+        return set(self.session.execute(statement).scalars())
 
     def settle(self, outbox_id: int, *, status: str, now: datetime, error: str | None) -> None:
         """A final state without a new attempt (the attempt was already counted)."""

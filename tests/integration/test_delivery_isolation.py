@@ -280,3 +280,76 @@ def _events(app) -> list[dict]:
     with app.engine.connect() as connection:
         return [{"event": e, "payload": p} for e, p in connection.execute(
             sa.select(AuditEventRecord.event, AuditEventRecord.payload).order_by(AuditEventRecord.id))]
+
+
+# ---------------------------------------------------------------- failed letters are seen
+
+
+async def _one_failed_appeal(app, smtp) -> str:
+    ref = dispatched(app, "urgent-appeal", language="en")
+    smtp.handler.replies = ["550 5.1.1 No such mailbox"]
+    assert (await services.send_outbox(app)).failed == 1
+    return ref
+
+
+async def test_a_failed_letter_is_in_the_next_digest_to_the_actions_officer_once(mail_app, smtp):
+    from tests.helpers import OFFICER
+
+    ref = await _one_failed_appeal(mail_app, smtp)
+
+    report = services.send_reminders(mail_app)
+    delivery = await services.send_outbox(mail_app)
+
+    assert (report.failures, report.digests) == (1, 1) and delivery.sent == 1
+    [digest] = smtp.messages
+    assert digest["To"] == OFFICER and digest["Subject"] == "[coordination] 1 letter not delivered"
+    text = digest.get_body(("plain",)).get_content()
+    assert f"{ref}: urgent_appeal v7 to the permanent mission geneva failed: 550 5.1.1 No such mailbox" in text
+    assert f"http://127.0.0.1:8000/actions/{ref}#outbox" in text
+    assert "mission@hnd-geneva.test" not in text and "FACTS-SECRET-7731" not in digest.as_string()
+    events = [e for e in _events(mail_app) if e["event"] == "DeliveryFailureReported"]
+    assert events == [{"event": "DeliveryFailureReported",
+                       "payload": {"message_ids": [_rows(mail_app)[0]["message_id"]], "recipient": OFFICER}}]
+    # reported once: the next sweep has nothing to say
+    assert services.send_reminders(mail_app).digests == 0
+    assert services.verify_audit(mail_app).findings == []
+    # and the mark cannot be undone quietly in the table
+    with mail_app.engine.begin() as connection:
+        connection.exec_driver_sql("UPDATE outbox SET failure_reported_at = NULL WHERE kind = 'letter'")
+    [finding] = services.verify_audit(mail_app).findings
+    assert ref in finding and "not marked reported" in finding
+
+
+async def test_a_failure_is_not_reported_to_a_disabled_officer(mail_app, smtp):
+    from tests.helpers import OFFICER
+
+    await _one_failed_appeal(mail_app, smtp)
+    with mail_app.engine.begin() as connection:
+        connection.execute(sa.text("UPDATE users SET disabled_at = :now WHERE email = :email"),
+                           {"now": mail_app.clock().replace(tzinfo=None), "email": OFFICER})
+
+    report = services.send_reminders(mail_app)
+
+    assert (report.failures, report.digests) == (0, 0)
+    assert [r["kind"] for r in _rows(mail_app)] == ["letter"]
+
+
+async def test_a_failed_letter_shows_on_the_action_page_and_in_action_show(mail_app, smtp, invoke):
+    from fastapi.testclient import TestClient
+
+    from coordination.services.accounts import set_password
+    from coordination.web import create_app
+    from tests.helpers import SUP_IACHR
+    from tests.web.conftest import PASSWORD, Browser
+
+    ref = await _one_failed_appeal(mail_app, smtp)
+    set_password(mail_app, email=SUP_IACHR, password=PASSWORD)
+    with TestClient(create_app(mail_app), base_url="http://127.0.0.1:8000") as client:
+        browser = Browser(client)
+        browser.sign_in(SUP_IACHR)
+        page = browser.get(f"/actions/{ref}").text
+    notice = page[page.index('id="delivery-failed"'):page.index("</section>", page.index('id="delivery-failed"'))]
+    assert "Delivery failed" in notice
+    assert "urgent_appeal v7 → mission@hnd-geneva.test" in notice and "550 5.1.1 No such mailbox" in notice
+    shown = invoke("action", "show", ref).stdout
+    assert "→ mission@hnd-geneva.test (permanent-mission-geneva) FAILED — 550 5.1.1 No such mailbox" in shown
