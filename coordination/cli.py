@@ -530,6 +530,22 @@ def audit_verify() -> None:
                f"{report.actions} action(s) replayed and matching their records{legacy}.")
 
 
+@app.command()
+def doctor() -> None:
+    """Report stored email addresses that today's checks would refuse (letters, address book, users, outbox).
+
+    One line per finding, saying where and why; exit 1 if there is any. Changes nothing."""
+    from .services.doctor import check_addresses
+
+    report = check_addresses(_app())
+    for finding in report.findings:
+        typer.echo(str(finding))
+    if report.findings:
+        typer.echo(f"{len(report.findings)} finding(s) among {report.checked} stored address(es).", err=True)
+        raise typer.Exit(1)
+    typer.echo(f"No findings: {report.checked} stored address(es) checked.")
+
+
 @audit_app.command("checkpoint")
 def audit_checkpoint() -> None:
     """Sign the chain's head now and append it to the checkpoints file; print it to keep elsewhere too."""

@@ -64,14 +64,14 @@ def address_problem(value: str, *, allow_ip: bool = False) -> str | None:
         if "bracketed IP address" in reason:
             reason += " (COORDINATION_ALLOW_IP_ADDRESSES=1 allows literal IP domains)"
         return reason[:1].lower() + reason[1:]
+    labels = domain.lower().split(".")
+    if any(label.startswith("xn--") for label in labels):
+        return f"its domain is an internationalised name that reads as {result.domain}"
     if result.local_part != local or result.domain.lower() != domain.lower():
         return f"it does not read as it is delivered: it means {result.normalized}"
     if not domain.startswith("["):
-        labels = domain.lower().split(".")
         if "." not in domain:
             return "its domain has no dot"
-        if any(label.startswith("xn--") for label in labels):
-            return f"its domain is an internationalised name that reads as {result.domain}"
         if labels[-1] in REFUSED_DOMAINS:
             return f"{domain} is a special-use domain (.{labels[-1]}) that mail cannot be delivered to"
     return None
@@ -88,7 +88,7 @@ class AddressCheck:
         text = value.strip() if isinstance(value, str) else value
         problem = address_problem(text, allow_ip=self.allow_ip)
         if problem:
-            raise InvalidInput(f"{what} {_shown(text)} is not an accepted email address: {problem}".lstrip())
+            raise InvalidInput(f"{what} invalid email address {_shown(text)}: {problem}".lstrip())
         return text
 
     def problem(self, value: str) -> str | None:

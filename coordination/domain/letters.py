@@ -119,8 +119,7 @@ def plain_address(value: str, *, what: str = "") -> str:
     """The domain's own address check, used when no `Ports.addresses` is given: plain ASCII only."""
     text = (value or "").strip()
     if not is_email(text):
-        raise InvalidInput(f"{what} {text!r} is not an accepted email address: it is not a plain address "
-                           f"(name@domain)".lstrip())
+        raise InvalidInput(f"{what} invalid email address {text!r}: it is not a plain address (name@domain)".lstrip())
     return text
 
 
