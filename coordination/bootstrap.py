@@ -8,6 +8,7 @@ from functools import cached_property
 
 import sqlalchemy as sa
 
+from .adapters.addresses import AddressCheck
 from .adapters.audit import AuditSeal
 from .adapters.calendars import HolidayCalendar
 from .adapters.database import create_engine
@@ -38,6 +39,11 @@ class App:
         s = self.settings
         key = s.audit_key.get_secret_value() if s.audit_key is not None else secret_file(s.audit_key_file)
         return AuditSeal(key.encode(), s.audit_checkpoints_file)
+
+    @property
+    def addresses(self) -> AddressCheck:
+        """The check of every email address given to the system (COORDINATION_ALLOW_IP_ADDRESSES)."""
+        return AddressCheck(allow_ip=self.settings.allow_ip_addresses)
 
     def uow(self, *, read_only: bool = False) -> UnitOfWork:
         return UnitOfWork(self.engine, self.seal, read_only=read_only)

@@ -365,7 +365,11 @@ def letter_diff(
 def outbox_send(
     limit: Annotated[int, typer.Option(min=1, help="At most this many messages in this run.")] = 200,
 ) -> None:
-    """Deliver the messages that are due over SMTP; exit 1 if any had to be deferred or failed."""
+    """Deliver the messages that are due over SMTP, each on its own: one that fails does not stop the others.
+
+    Prints how many were sent, deferred (tried again later) and failed (for good, shown on the
+    action and reported to its officer), then one line per message not sent; exit 1 if any
+    was deferred or failed."""
     report = asyncio.run(services.send_outbox(_app(), limit=limit))
     typer.echo(f"Sent {report.sent}, deferred {report.deferred}, failed {report.failed}.")
     for error in report.errors:
@@ -481,6 +485,9 @@ def reminders_send(
     verb = "Would send" if dry_run else "Queued"
     typer.echo(f"{verb} {report.reminders} reminder(s) of {report.deadlines} deadline(s) in {report.digests} "
                f"digest(s).")
+    if report.failures:
+        typer.echo(f"{'Would report' if dry_run else 'Reported'} {report.failures} undelivered letter(s) to the "
+                   "officers of their actions.")
     if dry_run:
         for line in report.lines:
             d = line.as_dict(report.now)
@@ -521,6 +528,22 @@ def audit_verify() -> None:
     legacy = f" ({report.legacy} opened before replays were recorded: chain only)" if report.legacy else ""
     typer.echo(f"Audit trail intact: {report.events} event(s) verified against {report.checkpoints} checkpoint(s); "
                f"{report.actions} action(s) replayed and matching their records{legacy}.")
+
+
+@app.command()
+def doctor() -> None:
+    """Report stored email addresses that today's checks would refuse (letters, address book, users, outbox).
+
+    One line per finding, saying where and why; exit 1 if there is any. Changes nothing."""
+    from .services.doctor import check_addresses
+
+    report = check_addresses(_app())
+    for finding in report.findings:
+        typer.echo(str(finding))
+    if report.findings:
+        typer.echo(f"{len(report.findings)} finding(s) among {report.checked} stored address(es).", err=True)
+        raise typer.Exit(1)
+    typer.echo(f"No findings: {report.checked} stored address(es) checked.")
 
 
 @audit_app.command("checkpoint")

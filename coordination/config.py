@@ -62,6 +62,9 @@ class Settings(BaseSettings):
     outbox_backoff_seconds: float = 30.0  # doubled after each failed run, up to an hour
     outbox_max_attempts: int = 12  # 4xx answers only; an unreachable server never fails a message
 
+    # email addresses with a literal IP domain (name@[192.0.2.1]) are refused unless this is set
+    allow_ip_addresses: bool = False
+
     # reminders: JSON by deadline kind, e.g.
     # COORDINATION_REMINDER_POLICIES='{"state_reply": {"before": [5, 1], "escalate_every": 2}}'
     reminder_policies: dict[DeadlineKind, ReminderPolicySetting] = Field(default_factory=dict)

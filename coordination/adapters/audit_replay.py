@@ -4,7 +4,8 @@ The chain (audit.py) proves that the events were not changed without the key; th
 replay proves that the tables still say what the events say. Each event is folded into
 the state it describes — per joint action: its stage, status, round and submitter, its
 references, letters and versions (as hashes), decisions, deadlines, replies, queued
-messages and frozen renditions (as hashes); and, apart from actions, the people with
+messages (their delivery, and whether a failure was reported to the officer) and frozen
+renditions (as hashes); and, apart from actions, the people with
 their roles, passwords (as hashes of the stored hash) and the address book — and the
 result is compared with the rows, naming each difference.
 
@@ -147,6 +148,11 @@ class Projection:
     def _on_DeliveryFailed(self, e, p) -> None:  # type: ignore[no-untyped-def]
         if p.get("message_id") in self.messages:
             self.messages[p["message_id"]]["status"] = "failed"
+
+    def _on_DeliveryFailureReported(self, e, p) -> None:  # type: ignore[no-untyped-def]
+        for message_id in p["message_ids"]:
+            if message_id in self.messages:
+                self.messages[message_id]["reported"] = True
 
     # ---------------------------------------------------------------- decisions
 
@@ -321,6 +327,11 @@ def _compare_outbox(session: Session, x: Projection, where: str) -> list[str]:
         if sha256_hex(row.recipient) != told["recipient_sha256"]:
             f.append(f"{where}: outbox message {message_id} now goes to another recipient ({row.recipient!r})")
         f += _status(where, f"outbox message {message_id}", row.status, told["status"])
+        reported = told.get("reported", False)
+        if (row.failure_reported_at is not None) != reported:
+            f.append(f"{where}: outbox message {message_id}'s failure is "
+                     f"{'marked' if row.failure_reported_at else 'not marked'} reported to the officer but the audit "
+                     f"trail says it was {'reported' if reported else 'never reported'}")
     return f
 
 

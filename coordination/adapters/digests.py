@@ -1,7 +1,8 @@
 """Reminder digests: one email per person per sweep, in text and HTML, from Jinja2 templates.
 
 A digest names no defender, source or fact: only references, stages, deadline kinds and
-due times, each with a link to the action's page. Due times are shown in the recipient's
+due times, and letters that could not be delivered (letter, kind of recipient, the
+server's error), each with a link to the action's page. Due times are shown in the recipient's
 time zone (their organisation's seat).
 """
 
@@ -41,6 +42,18 @@ class DigestItem:
 
 
 @dataclass(frozen=True)
+class DigestFailure:
+    """A letter that could not be delivered, reported once to the action's officer."""
+
+    reference: str
+    letter: str
+    version: int
+    recipient_kind: str  # the address is left out: the action's page shows it
+    error: str
+    link: str
+
+
+@dataclass(frozen=True)
 class DigestLine:
     """One action and its deadlines that this person is reminded of."""
 
@@ -75,8 +88,11 @@ def _environment() -> Environment:
     return env
 
 
-def render_digest(*, name: str, zone: tzinfo, items: list[DigestItem], reason: str) -> Digest:
-    """The digest for one person: a line per action, overdue ones first, then by due time."""
+def render_digest(*, name: str, zone: tzinfo, items: list[DigestItem], reason: str,
+                  failures: list[DigestFailure] | None = None) -> Digest:
+    """The digest for one person: letters that could not be delivered, then a line per action,
+    overdue ones first, then by due time."""
+    failures = failures or []
     lines: dict[str, list[DigestItem]] = {}
     for item in sorted(items, key=lambda i: (not i.escalation, i.due_at, i.reference)):
         lines.setdefault(item.reference, []).append(item)
@@ -87,6 +103,8 @@ def render_digest(*, name: str, zone: tzinfo, items: list[DigestItem], reason: s
     count = len(items)
     reminders = count - requests
     parts = []
+    if failures:
+        parts.append(f"{len(failures)} letter{'s' if len(failures) != 1 else ''} not delivered")
     if requests:
         parts.append(f"{requests} decision{'s' if requests != 1 else ''} requested")
     if reminders:
@@ -102,6 +120,6 @@ def render_digest(*, name: str, zone: tzinfo, items: list[DigestItem], reason: s
 
     zone_name = ZONE_NAMES.get(str(zone), str(zone))
     context = dict(name=name, lines=grouped, count=count, overdue=overdue, when=when, zone_name=zone_name,
-                   reason=reason, subject=subject)
+                   reason=reason, subject=subject, failures=failures)
     return Digest(subject, env.get_template("reminder_digest.txt.j2").render(context),
                   env.get_template("reminder_digest.html.j2").render(context))

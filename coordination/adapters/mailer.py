@@ -1,5 +1,6 @@
 """Mail out over SMTP with aiosmtplib: one connection per batch, errors sorted into
-transient (retry later) and permanent (give up, record why)."""
+transient (retry later) and permanent (give up, record why). The envelope (MAIL FROM,
+RCPT TO) is given explicitly, so what is delivered is exactly the stored addresses."""
 
 from email.message import EmailMessage
 from email.utils import format_datetime
@@ -37,7 +38,9 @@ class Mailer(Protocol):
 
     async def __aexit__(self, *exc: object) -> None: ...
 
-    async def send(self, message: EmailMessage) -> None: ...
+    async def send(self, message: EmailMessage, *, sender: str, recipients: list[str]) -> None:
+        """Send `message` to exactly `recipients` (the envelope); its headers are not parsed for addresses."""
+        ...
 
 
 def _classify(error: Exception) -> Exception:
@@ -86,15 +89,28 @@ class SmtpMailer:
                 self._client.close()
         self._client = None
 
-    async def send(self, message: EmailMessage) -> None:
+    async def send(self, message: EmailMessage, *, sender: str, recipients: list[str]) -> None:
         if self._client is None or not self._client.is_connected:
             await self.connect()  # the server dropped us between messages
         try:
-            await self._client.send_message(message)
+            await self._client.send_message(message, sender=sender, recipients=recipients)
         except (aiosmtplib.SMTPException, OSError) as error:
             if isinstance(error, (aiosmtplib.SMTPServerDisconnected, OSError)):
                 self._client = None
             raise _classify(error) from error
+        except Exception:
+            # anything else (aiosmtplib's ValueError on a control character, say) may leave the
+            # session inside a mail transaction: drop the connection, the next message opens a new one
+            self._drop()
+            raise
+
+    def _drop(self) -> None:
+        if self._client is not None:
+            try:
+                self._client.close()
+            except Exception:  # noqa: BLE001 — closing a broken connection cannot fail the batch
+                pass
+        self._client = None
 
 
 def build_message(

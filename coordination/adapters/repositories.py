@@ -95,6 +95,10 @@ class UserRepository:
     def all(self) -> list[User]:
         return [_user(r) for r in self.session.exec(select(UserRecord).order_by(UserRecord.organisation, UserRecord.email))]
 
+    def active_emails(self) -> set[str]:
+        """The users who are not disabled."""
+        return set(self.session.exec(select(UserRecord.email).where(UserRecord.disabled_at.is_(None))))
+
     def with_role(self, organisation: Organisation, role: Role) -> list[User]:
         query = select(UserRecord).where(UserRecord.organisation == organisation.value, UserRecord.role == role.value)
         return [_user(r) for r in self.session.exec(query)]
@@ -289,8 +293,9 @@ class OutboxRepository:
     """Messages to send: one row per (letter version, recipient), unique.
 
     A sender claims rows (pending → sending) in one short transaction, sends them, and
-    records each result in a transaction of its own; a claim left by a crashed sender
-    is taken over once it is stale.
+    records each result in a transaction of its own; what it did not settle it releases
+    when it stops. A claim left by a crashed sender is taken over once it is stale, and
+    counted as an attempt.
     """
 
     def __init__(self, session: Session) -> None:
@@ -329,21 +334,49 @@ class OutboxRepository:
             query = query.where(OutboxRecord.status == status)
         return list(self.session.exec(query))
 
-    def claim(self, *, now: datetime, limit: int, stale_before: datetime) -> list[int]:
-        """Take up to `limit` rows due now (and stale claims) for this sender."""
-        due = sa.or_(
-            sa.and_(OutboxRecord.status == "pending",
-                    sa.or_(OutboxRecord.next_attempt_at.is_(None), OutboxRecord.next_attempt_at <= now)),
-            sa.and_(OutboxRecord.status == "sending", OutboxRecord.claimed_at < stale_before),
-        )
-        query = select(OutboxRecord.id).where(due).order_by(OutboxRecord.id).limit(limit)
+    def _locking(self, query):  # type: ignore[no-untyped-def]
+        """Rows another sender holds are skipped on PostgreSQL (SQLite has one writer at a time)."""
         if self.session.get_bind().dialect.name == "postgresql":
-            query = query.with_for_update(skip_locked=True)
-        ids = list(self.session.exec(query))
+            return query.with_for_update(skip_locked=True)
+        return query
+
+    def reclaim_stale(self, *, now: datetime, stale_before: datetime) -> list[OutboxRecord]:
+        """Claims older than `stale_before` (their sender stopped mid-send): back to pending, as one attempt.
+
+        Counting the attempt is what ends a row that crashes every sender that takes it:
+        once it is out of attempts the caller marks it failed instead of sending it again."""
+        query = (select(OutboxRecord).where(OutboxRecord.status == "sending", OutboxRecord.claimed_at < stale_before)
+                 .order_by(OutboxRecord.id))
+        rows = list(self.session.exec(self._locking(query)))
+        for row in rows:
+            row.last_error = (f"the sender stopped while sending it (claimed at {row.claimed_at:%Y-%m-%d %H:%M:%S} "
+                              "UTC and never settled)")
+            row.status, row.claimed_at, row.next_attempt_at = "pending", None, None
+            row.attempts += 1
+            self.session.add(row)
+        self.session.flush()
+        return rows
+
+    def claim(self, *, now: datetime, limit: int) -> list[int]:
+        """Take up to `limit` rows due now for this sender (pending → sending, claimed at `now`)."""
+        due = sa.and_(OutboxRecord.status == "pending",
+                      sa.or_(OutboxRecord.next_attempt_at.is_(None), OutboxRecord.next_attempt_at <= now))
+        query = select(OutboxRecord.id).where(due).order_by(OutboxRecord.id).limit(limit)
+        ids = list(self.session.exec(self._locking(query)))
         if ids:
             self.session.execute(sa.update(OutboxRecord).where(OutboxRecord.id.in_(ids))
                                  .values(status="sending", claimed_at=now))
         return ids
+
+    def release(self, ids: list[int], *, claimed_at: datetime) -> int:
+        """Give back the rows of a claim made at `claimed_at` that are still `sending`: not tried, not counted."""
+        if not ids:
+            return 0
+        result = self.session.execute(
+            sa.update(OutboxRecord)
+            .where(OutboxRecord.id.in_(ids), OutboxRecord.status == "sending", OutboxRecord.claimed_at == claimed_at)
+            .values(status="pending", claimed_at=None))
+        return result.rowcount or 0
 
     def batch(self, ids: list[int]) -> list[tuple[OutboxRecord, LetterVersionRecord | None, LetterRecord | None,
                                                   str | None]]:
@@ -366,6 +399,37 @@ class OutboxRepository:
         self.session.add(row)
         self.session.flush()
         return row
+
+    def unreported_failures(self) -> list[tuple[OutboxRecord, str, str, int, str]]:
+        """Letters that failed for good and were not yet reported to their action's officer:
+        (row, JAM reference, letter, version, the officer's email), oldest first."""
+        query = (select(OutboxRecord, ReferenceRecord.value, LetterRecord.name, LetterVersionRecord.version,
+                        ActionRecord.opened_by)
+                 .join(ActionRecord, ActionRecord.id == OutboxRecord.action_id)
+                 .join(LetterVersionRecord, LetterVersionRecord.id == OutboxRecord.letter_version_id)
+                 .join(LetterRecord, LetterRecord.id == LetterVersionRecord.letter_id)
+                 .join(ReferenceRecord, sa.and_(ReferenceRecord.action_id == OutboxRecord.action_id,
+                                                ReferenceRecord.kind == ReferenceKind.JAM.value))
+                 .where(OutboxRecord.kind == "letter", OutboxRecord.status == "failed",
+                        OutboxRecord.failure_reported_at.is_(None))
+                 .order_by(OutboxRecord.id))
+        return [tuple(row) for row in self.session.exec(query)]
+
+    def take_failures_to_report(self, ids: list[int], *, now: datetime) -> set[int]:
+        """Mark these failures reported; returns those this call marked (a concurrent sweep may have won)."""
+        if not ids:
+            return set()
+        table = OutboxRecord.__table__
+        statement = (sa.update(table).where(table.c.id.in_(ids), table.c.failure_reported_at.is_(None))
+                     .values(failure_reported_at=now).returning(table.c.id))
+        return set(self.session.execute(statement).scalars())
+
+    def settle(self, outbox_id: int, *, status: str, now: datetime, error: str | None) -> None:
+        """A final state without a new attempt (the attempt was already counted)."""
+        row = self.session.get(OutboxRecord, outbox_id)
+        row.status, row.last_error, row.claimed_at, row.next_attempt_at = status, error, None, None
+        self.session.add(row)
+        self.session.flush()
 
     def freeze_rendering(self, letter_version_id: int, *, subject: str, text: str, html: str) -> None:
         version = self.session.get(LetterVersionRecord, letter_version_id)

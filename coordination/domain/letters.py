@@ -3,6 +3,7 @@
 import hashlib
 import json
 import re
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import datetime
 
@@ -10,7 +11,9 @@ from .errors import InvalidInput, InvalidState, NotFound
 from .stages import FieldKind, LetterDefinition
 from .vocabulary import LetterStatus
 
-_EMAIL = re.compile(r"^[^@\s<>\"',;]+@[^@\s<>\"',;]+\.[^@\s<>\"',;]+$")
+# the pure fallback of `Ports.addresses`: printable ASCII atoms, a dotted domain of letters, digits and hyphens
+_EMAIL = re.compile(r"[A-Za-z0-9!#$%&'*+/=?^_`{|}~-]+(\.[A-Za-z0-9!#$%&'*+/=?^_`{|}~-]+)*"
+                    r"@[A-Za-z0-9]([A-Za-z0-9-]*[A-Za-z0-9])?(\.[A-Za-z0-9]([A-Za-z0-9-]*[A-Za-z0-9])?)+")
 
 
 def canonical_json(value: object) -> str:
@@ -73,14 +76,15 @@ class Letter:
         first = LetterVersion(1, fields, content_sha256(definition.name, language, fields), None, now)
         return cls(definition.name, stage, cycle, language, LetterStatus.DRAFT, [first])
 
-    def set_field(self, definition: LetterDefinition, name: str, value: str, *, editor: str, now: datetime) -> LetterVersion:
+    def set_field(self, definition: LetterDefinition, name: str, value: str, *, editor: str, now: datetime,
+                  check_address: Callable[..., str] | None = None) -> LetterVersion:
         if self.status is not LetterStatus.DRAFT:
             raise InvalidState(f"letter {self.name!r} is {self.status.value} and can no longer be edited")
         spec = definition.field(name)
         if spec is None:
             known = ", ".join(f.name for f in definition.fields)
             raise NotFound(f"letter {self.name!r} has no field {name!r} (fields: {known})")
-        value = _validate(spec.kind, spec.choices, name, value)
+        value = _validate(spec.kind, spec.choices, name, value, check_address or plain_address)
         if self.current.fields.get(name) == value:
             return self.current  # nothing changed: no new version
         fields = {**self.current.fields, name: value}
@@ -91,13 +95,11 @@ class Letter:
         return version
 
 
-def _validate(kind: FieldKind, choices: tuple[str, ...], name: str, value: str) -> str:
+def _validate(kind: FieldKind, choices: tuple[str, ...], name: str, value: str, check_address) -> str:  # type: ignore[no-untyped-def]
     if value is None or not value.strip():
         raise InvalidInput(f"field {name!r} cannot be empty")
     if kind is FieldKind.EMAIL:
-        value = value.strip()
-        if not _EMAIL.match(value):
-            raise InvalidInput(f"field {name!r} must be an email address, not {value!r}")
+        value = check_address(value, what=f"field {name!r}:")
     elif kind is FieldKind.CHOICE:
         value = value.strip().lower()
         if value not in choices:
@@ -110,7 +112,15 @@ def _validate(kind: FieldKind, choices: tuple[str, ...], name: str, value: str) 
 
 
 def is_email(value: str) -> bool:
-    return bool(_EMAIL.match(value or ""))
+    return bool(_EMAIL.fullmatch(value or "")) and "=?" not in value and "?=" not in value
+
+
+def plain_address(value: str, *, what: str = "") -> str:
+    """The domain's own address check, used when no `Ports.addresses` is given: plain ASCII only."""
+    text = (value or "").strip()
+    if not is_email(text):
+        raise InvalidInput(f"{what} invalid email address {text!r}: it is not a plain address (name@domain)".lstrip())
+    return text
 
 
 def letters_digest(letters: list[Letter]) -> str:

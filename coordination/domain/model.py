@@ -13,8 +13,8 @@ from . import events as ev
 from .countries import DEFAULT_LANGUAGE, normalise_country
 from .deadlines import Deadline, due_at
 from .errors import IncompleteLetters, InvalidInput, InvalidState, NotFound, NotPermitted, StaleLetters
-from .letters import Letter, canonical_json, letters_digest, sha256_hex
-from .ports import BusinessCalendar, ReferenceNumbers
+from .letters import Letter, canonical_json, letters_digest, plain_address, sha256_hex
+from .ports import AddressCheck, BusinessCalendar, ReferenceNumbers
 from .reminders import time_zone_of
 from .stages import DEFINITIONS, ActionDefinition, StageDefinition
 from .vocabulary import (
@@ -37,6 +37,9 @@ from .vocabulary import (
 class Ports:
     calendar: BusinessCalendar
     numbers: ReferenceNumbers
+    # the application gives its email-validator check (adapters/addresses.py); the pure fallback is stricter
+    # than any address a person needs, so that a forgotten port never lets a bad address through
+    addresses: AddressCheck = plain_address
 
 
 @dataclass(frozen=True)
@@ -261,7 +264,8 @@ class JointAction:
             )
         target = self._letter_to_edit(letter)
         before = target.current
-        version = target.set_field(self.definition.letter(target.name), field, value, editor=user.email, now=now)
+        version = target.set_field(self.definition.letter(target.name), field, value, editor=user.email, now=now,
+                                   check_address=ports.addresses)
         if version is before:
             return target  # the same text again: nothing to record, no approval to void
         self.events.append(ev.LetterEdited(user.email, target.name, field, version.version, version.sha256,

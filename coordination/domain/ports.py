@@ -1,4 +1,4 @@
-"""What the domain needs from outside, as protocols: business days and reference numbers."""
+"""What the domain needs from outside, as protocols: business days, reference numbers, address checks."""
 
 from datetime import datetime
 from typing import Protocol
@@ -16,4 +16,10 @@ class BusinessCalendar(Protocol):
 class ReferenceNumbers(Protocol):
     def next_number(self, series: str) -> int:
         """The next number of a series, without gaps or duplicates."""
+        ...
+
+
+class AddressCheck(Protocol):
+    def __call__(self, value: str, *, what: str = "") -> str:
+        """The address as it is to be stored, or InvalidInput saying in one line why it is refused."""
         ...

@@ -21,6 +21,11 @@ def _parse(enum, value: str, what: str):  # type: ignore[no-untyped-def]
         raise InvalidInput(f"unknown {what} {value!r} (one of: {', '.join(e.value for e in enum)})") from None
 
 
+def _ports(app: App, uow: UnitOfWork) -> Ports:
+    """What the domain reaches outside through: business days, reference numbers, the address check."""
+    return Ports(app.calendar, uow.numbers, app.addresses)
+
+
 def _save(
     app: App, uow: UnitOfWork, action: JointAction, actor: User | None, *, now: datetime, opened: bool = False,
     then: Callable[[], None] | None = None,
@@ -56,7 +61,7 @@ def open_action(
         user = uow.users.require(officer)
         action = JointAction.open(
             type=action_type, country=country, title=title, officer=user, now=now,
-            ports=Ports(app.calendar, uow.numbers), language=language, beneficiaries=beneficiaries or [],
+            ports=_ports(app, uow), language=language, beneficiaries=beneficiaries or [],
         )
         _save(app, uow, action, user, now=now, opened=True)
     return action
@@ -71,7 +76,7 @@ def edit_letter(
         user = uow.users.require(editor)
         action = uow.actions.get(reference, for_update=True)
         edited = action.edit_letter(user, field=field, value=value, letter=letter, now=now,
-                                    ports=Ports(app.calendar, uow.numbers))
+                                    ports=_ports(app, uow))
         _save(app, uow, action, user, now=now)
     return edited
 
@@ -88,7 +93,7 @@ def edit_letter_fields(app: App, *, reference: str, letter: str, values: dict[st
         action = uow.actions.get(reference, for_update=True)
         target = action.letter(letter)
         spec = action.definition.letter(target.name)
-        ports = Ports(app.calendar, uow.numbers)
+        ports = _ports(app, uow)
         changed = False
         for f in spec.fields:
             if f.name not in values:
@@ -112,7 +117,7 @@ def _transition(app: App, reference: str, email: str, change) -> JointAction:  #
     with app.uow() as uow:
         user = uow.users.require(email)
         action = uow.actions.get(reference, for_update=True)
-        change(action, user, Ports(app.calendar, uow.numbers), now)
+        change(action, user, _ports(app, uow), now)
         _save(app, uow, action, user, now=now)
     return action
 
@@ -166,7 +171,7 @@ def advance_action(app: App, *, reference: str | int) -> Advanced:
         action = uow.actions.get(reference, for_update=True)
         now = app.clock()
         address_book = uow.recipients.for_country(action.country)
-        entries = action.advance(now=now, ports=Ports(app.calendar, uow.numbers), address_book=address_book)
+        entries = action.advance(now=now, ports=_ports(app, uow), address_book=address_book)
         if not entries and not action.events:
             return Advanced(action, 0)
 

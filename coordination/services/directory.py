@@ -3,21 +3,18 @@
 from coordination.bootstrap import App
 from coordination.domain import InvalidInput, Organisation, Recipient, RecipientKind, Role, User
 from coordination.domain.countries import normalise_country
-from coordination.domain.letters import is_email
 
 
-def _email(value: str) -> str:
-    email = (value or "").strip().lower()
-    if not is_email(email):
-        raise InvalidInput(f"invalid email address {value!r}")
-    return email
+def _email(app: App, value: str) -> str:
+    """A person's or recipient's address: lower-cased (sign-in and the address book match it so), then checked."""
+    return app.addresses((value or "").strip().lower())
 
 
 def add_user(app: App, *, email: str, name: str, organisation: str, role: str) -> User:
     """Add a person who can sign in and act (admin's use case)."""
     if not name or not name.strip():
         raise InvalidInput("a user needs a name")
-    user = User(_email(email), name.strip(), Organisation(organisation), Role(role))
+    user = User(_email(app, email), name.strip(), Organisation(organisation), Role(role))
     now = app.clock()
     with app.uow() as uow:
         saved = uow.users.add(user, now=now)
@@ -34,7 +31,7 @@ def list_users(app: App) -> list[User]:
 
 def add_recipient(app: App, *, country: str, kind: str, email: str, name: str | None = None) -> Recipient:
     """Add a State recipient (mission or ministry) to the address book."""
-    recipient = Recipient(normalise_country(country), RecipientKind(kind), _email(email), (name or "").strip() or None)
+    recipient = Recipient(normalise_country(country), RecipientKind(kind), _email(app, email), (name or "").strip() or None)
     now = app.clock()
     with app.uow() as uow:
         saved = uow.recipients.add(recipient, now=now)

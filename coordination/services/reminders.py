@@ -14,10 +14,11 @@ from collections import defaultdict
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, timedelta
 
-from coordination.adapters.digests import DigestItem, render_digest
+from coordination.adapters.digests import DigestFailure, DigestItem, render_digest
 from coordination.adapters.repositories import DeadlineRow
 from coordination.bootstrap import App
 from coordination.domain import DeadlineKind, InvalidInput, Organisation, Role, User
+from coordination.domain.letters import canonical_json, sha256_hex
 from coordination.domain.reminders import (
     ON_OPEN,
     SEAT_TIME_ZONES,
@@ -65,6 +66,7 @@ class SweepReport:
     deadlines: int = 0  # deadlines owing a new reminder
     reminders: int = 0  # (deadline, threshold, recipient) written, or that would be
     digests: int = 0  # one per recipient
+    failures: int = 0  # failed letters reported to their officers
     lines: list[ReminderLine] = field(default_factory=list)
 
     def counts(self) -> dict[str, int]:
@@ -106,15 +108,19 @@ def _recipients(uow, rows: list[DeadlineRow]):  # type: ignore[no-untyped-def]
 
 
 def send_reminders(app: App, *, now: datetime | None = None, dry_run: bool = False) -> SweepReport:
-    """The sweep: write what is owed as reminders and one digest per recipient, all or nothing."""
+    """The sweep: write what is owed as reminders and one digest per recipient, all or nothing.
+
+    A digest also reports, once, the letters of the recipient's actions that failed to be
+    delivered since the last sweep (to the action's officer; not to a disabled one)."""
     now = now or app.clock()
     if now.tzinfo is None:
         raise InvalidInput(f"give the time zone of {now.isoformat()} (e.g. 2026-11-02T09:00:00+00:00)")
     report = SweepReport(now=now, dry_run=dry_run)
     with app.uow(read_only=dry_run) as uow:
         lines = _owed(app, uow, now)
-        if dry_run or not lines:
-            _tally(report, lines)
+        failures = _failures_to_report(uow)
+        if dry_run or not (lines or failures):
+            _tally(report, lines, failures)
             return report
         inserted = uow.deadlines.add_reminders([
             {"deadline_id": line.row.deadline.id, "action_id": line.row.action_id, "due_at": line.row.deadline.due_at,
@@ -124,32 +130,81 @@ def send_reminders(app: App, *, now: datetime | None = None, dry_run: bool = Fal
         ])
         ids = {(deadline_id, recipient): reminder_id for reminder_id, deadline_id, recipient in inserted}
         lines = [line for line in lines if (line.row.deadline.id, line.recipient) in ids]  # a concurrent sweep won
+        taken = uow.outbox.take_failures_to_report([f.row.id for f in failures], now=now)
+        failures = [f for f in failures if f.row.id in taken]  # likewise
         users = {user.email: user for user in uow.users.all()}
         by_recipient: dict[str, list[ReminderLine]] = defaultdict(list)
         for line in lines:
             by_recipient[line.recipient].append(line)
-        for recipient, its_lines in sorted(by_recipient.items()):
+        failed_by_recipient: dict[str, list[FailureLine]] = defaultdict(list)
+        for failure in failures:
+            failed_by_recipient[failure.officer].append(failure)
+        for recipient in sorted(set(by_recipient) | set(failed_by_recipient)):
+            its_lines, its_failures = by_recipient.get(recipient, []), failed_by_recipient.get(recipient, [])
             reminder_ids = sorted(ids[(line.row.deadline.id, recipient)] for line in its_lines)
-            digest = _digest(app, users.get(recipient), recipient, its_lines, now)
+            digest = _digest(app, users.get(recipient), recipient, its_lines, now, its_failures)
+            key = (f"reminders.{reminder_ids[0]}" if reminder_ids
+                   else f"delivery-failures.{min(f.row.id for f in its_failures)}")
             row = uow.outbox.add_digest(
                 recipient=recipient, subject=digest.subject, text=digest.text, html=digest.html, now=now,
-                message_id=f"<reminders.{reminder_ids[0]}@{app.settings.mail_domain}>",
+                message_id=f"<{key}@{app.settings.mail_domain}>",
             )
             uow.deadlines.attach_to_digest(reminder_ids, row.id)
+            uow.audit.append(now=now, actor="system", event="DigestQueued", subject=recipient, payload={
+                "message_id": row.message_id,
+                "sha256": sha256_hex(canonical_json([digest.subject, digest.text, digest.html]))})
         _audit(uow, lines, now)
+        _audit_failures(uow, failures, now)
         uow.commit()
-    _tally(report, lines)
+    _tally(report, lines, failures)
     return report
 
 
-def _tally(report: SweepReport, lines: list[ReminderLine]) -> None:
+@dataclass(frozen=True)
+class FailureLine:
+    """A letter that failed for good, to be reported to its action's officer."""
+
+    row: object  # the outbox row
+    reference: str
+    letter: str
+    version: int
+    officer: str
+
+
+def _failures_to_report(uow) -> list[FailureLine]:  # type: ignore[no-untyped-def]
+    """Failed letters not yet reported whose officer can still be told (known, not disabled)."""
+    candidates = uow.outbox.unreported_failures()
+    if not candidates:
+        return []
+    active = uow.users.active_emails()
+    return [FailureLine(row, reference, letter, version, officer)
+            for row, reference, letter, version, officer in candidates if officer in active]
+
+
+def _audit_failures(uow, failures: list[FailureLine], now: datetime) -> None:  # type: ignore[no-untyped-def]
+    """One DeliveryFailureReported per action: which failed messages its officer was told of."""
+    by_action: dict[int, list[FailureLine]] = defaultdict(list)
+    for failure in failures:
+        by_action[failure.row.action_id].append(failure)
+    uow.audit.append_many([
+        dict(now=now, actor="system", event="DeliveryFailureReported", action_id=action_id,
+             subject=its[0].reference,
+             payload={"message_ids": [f.row.message_id for f in its], "recipient": its[0].officer})
+        for action_id, its in by_action.items()
+    ])
+
+
+def _tally(report: SweepReport, lines: list[ReminderLine], failures: list[FailureLine] | None = None) -> None:
+    failures = failures or []
     report.lines = lines
     report.reminders = len(lines)
     report.deadlines = len({line.row.deadline.id for line in lines})
-    report.digests = len({line.recipient for line in lines})
+    report.failures = len(failures)
+    report.digests = len({line.recipient for line in lines} | {f.officer for f in failures})
 
 
-def _digest(app: App, user: User | None, recipient: str, lines: list[ReminderLine], now: datetime):  # type: ignore[no-untyped-def]
+def _digest(app: App, user: User | None, recipient: str, lines: list[ReminderLine], now: datetime,  # type: ignore[no-untyped-def]
+            failures: list[FailureLine] | None = None):
     zone = SEAT_TIME_ZONES[user.organisation] if user else UTC
     items = [
         DigestItem(
@@ -161,7 +216,11 @@ def _digest(app: App, user: User | None, recipient: str, lines: list[ReminderLin
         )
         for line in lines
     ]
-    return render_digest(name=user.name if user else recipient, zone=zone, items=items, reason=WHY)
+    failed = [DigestFailure(f.reference, f.letter, f.version, f.row.recipient_kind.replace("-", " "),
+                            " ".join((f.row.last_error or "no error recorded").split())[:300],
+                            action_link(app, f.reference) + "#outbox")
+              for f in failures or []]
+    return render_digest(name=user.name if user else recipient, zone=zone, items=items, reason=WHY, failures=failed)
 
 
 def action_link(app: App, reference: str) -> str:

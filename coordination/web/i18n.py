@@ -61,7 +61,10 @@ ES = {
     "created by the system": "creada por el sistema", "compare with the current version": "comparar con la versión actual",
     "No letters yet.": "Todavía no hay cartas.", "Deadlines": "Plazos", "Deadline": "Plazo", "Due": "Vence",
     "No deadlines.": "No hay plazos.", "Outbox": "Bandeja de salida", "Recipient": "Destinatario", "Tries": "Intentos",
-    "Nothing sent yet.": "Todavía no se ha enviado nada.", "Timeline": "Cronología",
+    "Nothing sent yet.": "Todavía no se ha enviado nada.",
+    "Delivery failed": "Envío fallido",
+    "These letters could not be delivered and will not be tried again; the officer of the action is told in the next reminder digest.":
+        "Estas cartas no se pudieron entregar y no se volverá a intentar; el oficial de la acción lo sabrá en el próximo resumen de recordatorios.", "Timeline": "Cronología",
     # results of forms
     "Nothing changed.": "No cambió nada.", "Saved: {letter} is now version {version}.": "Guardado: {letter} está ahora en la versión {version}.",
     "Submitted. {reference} is now at stage {stage}.": "Presentado. {reference} está ahora en la etapa {stage}.",
