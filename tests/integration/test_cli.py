@@ -308,7 +308,8 @@ def test_user_add_and_recipient_add_write_to_the_directory(cli):
     ok(cli("recipient", "add", "col", "--kind", "foreign-ministry", "--email", "cancilleria@col.test"))
 
     users = json.loads(ok(cli("user", "list", "--json")))
-    assert {"email": "new.officer@iachr.test", "name": "New Officer", "organisation": "iachr", "role": "officer"} in users
+    assert {"email": "new.officer@iachr.test", "name": "New Officer", "organisation": "iachr", "role": "officer",
+            "disabled": False} in users
     # the new officer can act, for the State just added to the address book
     ref = ok(cli("action", "open", "country-communication", "--country", "COL", "--title", "T",
                  "--as", "new.officer@iachr.test")).splitlines()[-1]
