@@ -32,9 +32,13 @@ def _hash(token: str) -> str:
     return hashlib.sha256(token.encode("utf-8")).hexdigest()
 
 
-def _alive(row: SessionRecord, settings: Settings, now: datetime) -> bool:
-    return (row.ended_at is None and now < row.expires_at
-            and now - row.last_seen_at < timedelta(minutes=settings.session_idle_minutes))
+def _lapsed(row: SessionRecord, settings: Settings, now: datetime) -> str | None:
+    """Why an open session can no longer be used: past its absolute limit, or idle too long."""
+    if now >= row.expires_at:
+        return "expired"
+    if now - row.last_seen_at >= timedelta(minutes=settings.session_idle_minutes):
+        return "idle"
+    return None
 
 
 def open_session(uow, *, user_id: int, settings: Settings, now: datetime) -> str:  # type: ignore[no-untyped-def]
@@ -64,18 +68,17 @@ def current_user(app: App, token: object) -> User | None:
     key = _hash(token)
     with app.uow(read_only=True) as uow:
         row = uow.session.get(SessionRecord, key)
-        if row is None or not _alive(row, app.settings, now):
+        if row is None or row.ended_at is not None:
             return None
+        lapsed = _lapsed(row, app.settings, now)
         record = uow.session.get(UserRecord, row.user_id)
-        if record is None or record.disabled_at is not None:
-            return None
-        user = _user(record)
-        stale = now - row.last_seen_at >= TOUCH_EVERY
-    if stale:
+        user = _user(record) if record is not None and record.disabled_at is None and lapsed is None else None
+        touch = user is not None and now - row.last_seen_at >= TOUCH_EVERY
+    if lapsed is not None or touch:  # a lapsed session is ended for good; a live one is seen now
+        values = {"ended_at": now, "end_reason": lapsed} if lapsed else {"last_seen_at": now}
         with app.uow() as uow:
             uow.session.execute(sa.update(SessionRecord)
-                                .where(SessionRecord.id == key, SessionRecord.ended_at.is_(None))
-                                .values(last_seen_at=now))
+                                .where(SessionRecord.id == key, SessionRecord.ended_at.is_(None)).values(**values))
             uow.commit()
     return user
 
