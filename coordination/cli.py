@@ -129,10 +129,54 @@ def user_list(as_json: Json = False) -> None:
     """List users."""
     users = services.list_users(_app())
     if as_json:
-        _print_json([{"email": u.email, "name": u.name, "organisation": u.organisation.value, "role": u.role.value}
-                     for u in users])
+        _print_json([{"email": u.email, "name": u.name, "organisation": u.organisation.value, "role": u.role.value,
+                      "disabled": u.disabled} for u in users])
         return
-    _table([[u.email, u.name, u.organisation.label, u.role.value] for u in users], ["EMAIL", "NAME", "ORG", "ROLE"])
+    _table([[u.email, u.name, u.organisation.label, u.role.value, "disabled" if u.disabled else "active"]
+            for u in users], ["EMAIL", "NAME", "ORG", "ROLE", "STATUS"])
+
+
+@user_app.command("disable")
+def user_disable(email: str) -> None:
+    """Disable a user: no sign-in, no action, no reminders; their sessions end."""
+    user, changed = services.disable_user(_app(), email=email)
+    typer.echo(f"Disabled {user.email}; their sessions are ended." if changed
+               else f"{user.email} is already disabled; nothing changed.")
+
+
+@user_app.command("enable")
+def user_enable(email: str) -> None:
+    """Let a disabled user sign in and act again."""
+    user, changed = services.enable_user(_app(), email=email)
+    typer.echo(f"Enabled {user.describe()}." if changed else f"{user.email} is not disabled; nothing changed.")
+
+
+@user_app.command("set-role")
+def user_set_role(
+    email: str, role: Annotated[Role, typer.Argument(metavar="ROLE", help="officer, supervisor or admin.")],
+) -> None:
+    """Give a user another role; their sessions end."""
+    user, changed = services.set_role(_app(), email=email, role=role.value)
+    typer.echo(f"{user.describe()} now; their sessions are ended." if changed
+               else f"{user.email} is already {role.value}; nothing changed.")
+
+
+@user_app.command("sign-out-everywhere")
+def user_sign_out_everywhere(email: str) -> None:
+    """End every web session of a user (a lost laptop, a shared computer)."""
+    from .services.sessions import sign_out_everywhere
+
+    ended = sign_out_everywhere(_app(), email=email)
+    typer.echo(f"Ended {ended} session(s) of {email.strip().lower()}.")
+
+
+@user_app.command("renew-calendar")
+def user_renew_calendar(email: str) -> None:
+    """Give a user a new calendar address; the old one answers 404 from now on. Prints the new one."""
+    from .services.accounts import renew_calendar
+
+    address = renew_calendar(_app(), email=email)
+    typer.echo(f"New calendar address of {email.strip().lower()} (give it to them only): {address}")
 
 
 @recipient_app.command("add")
@@ -590,7 +634,8 @@ def web(
 
 @user_app.command("set-password")
 def user_set_password(email: str) -> None:
-    """Set a user's web password: prompted twice, or one line read from standard input."""
+    """Set a user's web password (at least 12 characters, not only blanks, not the email): prompted twice,
+    or one line read from standard input. Their sessions end."""
     from .services.accounts import set_password
 
     if sys.stdin.isatty():

@@ -76,9 +76,9 @@ class Settings(BaseSettings):
     # keys the audit chain and signs its checkpoints; unset: generated once into
     # data_dir/audit-key (0600). Every machine writing the same database needs the same key.
     audit_key: SecretStr | None = None
-    session_max_age_seconds: int = 8 * 3600
-    sign_in_max_failures: int = 5  # then the account is locked for sign_in_lockout_seconds
-    sign_in_lockout_seconds: int = 900
+    # a session ends at sign-out, after this absolute limit, or after this long without a request
+    session_max_age_seconds: int = Field(default=8 * 3600, ge=300, le=7 * 24 * 3600)
+    session_idle_minutes: int = Field(default=120, ge=5, le=480)
 
     @field_validator("reminder_policies")
     @classmethod

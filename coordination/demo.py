@@ -72,7 +72,7 @@ def run_demo(app: App, say: Callable[[str], None]) -> list[str]:
         except Conflict:
             say(f"User {email} already exists (its password is unchanged).")
             continue
-        password = secrets.token_urlsafe(9)  # a demo account never has a known password
+        password = secrets.token_urlsafe(12)  # a demo account never has a known password (16 characters)
         set_password(app, email=email, password=password)
         passwords.append((email, password))
         say(f"Added user {email} ({org.upper()} {role}).")

@@ -5,8 +5,9 @@ replay proves that the tables still say what the events say. Each event is folde
 the state it describes — per joint action: its stage, status, round and submitter, its
 references, letters and versions (as hashes), decisions, deadlines, replies, queued
 messages (their delivery, and whether a failure was reported to the officer) and frozen
-renditions (as hashes); and, apart from actions, the people with
-their roles, passwords (as hashes of the stored hash) and the address book — and the
+renditions (as hashes); and, apart from actions, the people with their roles and whether
+they are disabled, passwords (as hashes of the stored hash), calendar address generations
+and the address book — and the
 result is compared with the rows, naming each difference.
 
 Actions opened before the events carried what the replay needs (their ActionOpened has
@@ -351,6 +352,7 @@ def _status(where: str, what: str, stored: str, told: str) -> list[str]:
 class Directory:
     users: dict[str, dict] = field(default_factory=dict)
     passwords: dict[str, str | None] = field(default_factory=dict)  # None: set before hashes were recorded
+    calendars: dict[str, int] = field(default_factory=dict)  # calendar address generations, once renewed
     recipients: defaultdict = field(default_factory=lambda: defaultdict(int))
     digests: dict[str, dict] = field(default_factory=dict)
 
@@ -370,8 +372,10 @@ class Directory:
             self.users[who]["role"] = p["role"]
         elif e.event in ("UserDisabled", "UserEnabled") and who in self.users:
             self.users[who]["disabled"] = e.event == "UserDisabled"
-        elif e.event in ("PasswordSet", "PasswordRehashed"):
+        elif e.event in ("PasswordSet", "PasswordRehashed", "PasswordChanged"):
             self.passwords[who] = p.get("hash_sha256")
+        elif e.event == "CalendarAddressRenewed":
+            self.calendars[who] = int(p["generation"])
         elif e.event == "RecipientAdded":
             self.recipients[(p["country"], p["kind"], who)] += 1
         elif e.event == "RecipientRemoved":
@@ -398,8 +402,13 @@ def _compare_directory(session: Session, d: Directory) -> list[str]:
         _differs(f, f"user {email}", "role", u.role, told["role"])
         _differs(f, f"user {email}", "disabled", u.disabled_at is not None, told["disabled"])
     ids = {u.id: u.email for u in users.values()}
-    for c in session.exec(select(CredentialRecord).where(CredentialRecord.password_hash.is_not(None))):
+    for c in session.exec(select(CredentialRecord)):
         email = ids.get(c.user_id)
+        if (c.calendar_generation or 0) != d.calendars.get(email, 0):
+            f.append(f"user {email}: the calendar address is generation {c.calendar_generation or 0} but the audit "
+                     f"trail says {d.calendars.get(email, 0)} (an old address may work again)")
+        if c.password_hash is None:
+            continue
         if email not in d.passwords:
             f.append(f"user {email}: a password hash is stored that the audit trail never recorded being set")
         elif d.passwords[email] is not None and sha256_hex(c.password_hash) != d.passwords[email]:

@@ -18,6 +18,7 @@ from coordination.domain import (
     JointAction,
     LetterStatus,
     NotFound,
+    NotPermitted,
     Organisation,
     Recipient,
     RecipientKind,
@@ -77,11 +78,26 @@ class UserRepository:
         record = self.session.exec(select(UserRecord).where(UserRecord.email == email.strip().lower())).first()
         return None if record is None else _user(record)
 
-    def require(self, email: str) -> User:
+    def require(self, email: str, *, active: bool = True) -> User:
+        """The user of this email; a disabled one is refused unless `active` is False (an admin's use)."""
         user = self.get(email)
         if user is None:
             raise NotFound(f"unknown user {email!r} (add it with `coordination user add`)")
+        if active and user.disabled:
+            raise NotPermitted(f"user {user.email} is disabled (`coordination user enable` lets them act again)")
         return user
+
+    def record(self, email: str) -> UserRecord:
+        """The row of a user, locked until the transaction ends (an admin changing it)."""
+        record = self.session.exec(select(UserRecord).where(UserRecord.email == (email or "").strip().lower())
+                                   .with_for_update()).first()
+        if record is None:
+            raise NotFound(f"unknown user {email!r} (add it with `coordination user add`)")
+        return record
+
+    def disabled(self) -> set[str]:
+        """The emails of the disabled users."""
+        return set(self.session.exec(select(UserRecord.email).where(UserRecord.disabled_at.is_not(None))))
 
     def add(self, user: User, *, now: datetime) -> User:
         if self.get(user.email) is not None:
@@ -100,12 +116,13 @@ class UserRepository:
         return set(self.session.exec(select(UserRecord.email).where(UserRecord.disabled_at.is_(None))))
 
     def with_role(self, organisation: Organisation, role: Role) -> list[User]:
-        query = select(UserRecord).where(UserRecord.organisation == organisation.value, UserRecord.role == role.value)
+        query = select(UserRecord).where(UserRecord.organisation == organisation.value, UserRecord.role == role.value,
+                                         UserRecord.disabled_at.is_(None))
         return [_user(r) for r in self.session.exec(query)]
 
 
 def _user(r: UserRecord) -> User:
-    return User(r.email, r.name, Organisation(r.organisation), Role(r.role), r.id)
+    return User(r.email, r.name, Organisation(r.organisation), Role(r.role), r.id, r.disabled_at is not None)
 
 
 class RecipientRepository:

@@ -87,9 +87,10 @@ class User:
     organisation: Organisation
     role: Role
     id: int | None = None
+    disabled: bool = False  # can neither sign in nor act, and is sent no reminders
 
     def describe(self) -> str:
-        return f"{self.email} ({self.organisation.label} {self.role.value})"
+        return f"{self.email} ({self.organisation.label} {self.role.value}{', disabled' if self.disabled else ''})"
 
 
 @dataclass(frozen=True)

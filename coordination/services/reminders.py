@@ -99,11 +99,14 @@ def _recipients(uow, rows: list[DeadlineRow]):  # type: ignore[no-untyped-def]
     decided = uow.deadlines.decided((row.action_id, row.deadline.stage, row.deadline.round)
                                     for row in rows if row.deadline.kind is DeadlineKind.APPROVAL_SLA)
 
+    disabled = uow.users.disabled()  # a disabled person is sent no reminder (supervisors: not even counted)
+
     def of(row: DeadlineRow, threshold: Threshold) -> list[str]:
         d = row.deadline
-        return reminder_recipients(d, threshold, officer=row.opened_by, submitted_by=row.submitted_by,
-                                   decided=decided.get((row.action_id, d.stage, d.round), set()),
-                                   supervisors=supervisors)
+        return [r for r in reminder_recipients(d, threshold, officer=row.opened_by, submitted_by=row.submitted_by,
+                                               decided=decided.get((row.action_id, d.stage, d.round), set()),
+                                               supervisors=supervisors)
+                if r not in disabled]
     return of
 
 

@@ -1,7 +1,9 @@
 """The FastAPI app: signed session cookie, CSRF on every form, error pages, interface language.
 
     request ─▶ security headers ─▶ session (signed cookie, HttpOnly, SameSite=Lax, Secure on https)
-            ─▶ route: signed in? (pages redirect to /sign-in; forms answer 401)
+            ─▶ route: signed in? the cookie's token names a session row that has not ended, expired
+                      or idled out, of a user who is not disabled (services/sessions.py);
+                      if not, pages redirect to /sign-in and forms answer 401
                       CSRF token of the form = the session's? (else 403)
                       service call; a refusal is shown in the page: 403 / 404 / 409 / 422
 """
@@ -16,13 +18,16 @@ from fastapi.exceptions import RequestValidationError
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
 from fastapi.staticfiles import StaticFiles
 from fastapi.templating import Jinja2Templates
+from starlette.concurrency import run_in_threadpool
 from starlette.exceptions import HTTPException
 from starlette.middleware.sessions import SessionMiddleware
 
 from coordination.bootstrap import App
 from coordination.domain import Conflict, CoordinationError, InvalidInput, InvalidState, NotFound, NotPermitted
 
+from coordination.domain import User
 from coordination.services.accounts import LANGUAGES, SignInRefused, secret_key
+from coordination.services.sessions import current_user
 from .charts import bar_chart
 from .i18n import label, negotiate, translator
 
@@ -43,12 +48,19 @@ class CsrfRefused(Exception):
 def status_of(error: CoordinationError) -> int:
     """The HTTP status of a refusal: the same classes the CLI turns into one line on stderr."""
     if isinstance(error, SignInRefused):
-        return 429 if error.locked else 401
+        return 429 if error.retry_after is not None else 401
     for kind, status in ((NotFound, 404), (NotPermitted, 403), (InvalidInput, 422), (InvalidState, 409),
                          (Conflict, 409)):
         if isinstance(error, kind):
             return status
     return 400
+
+
+def session_user(request: Request) -> User | None:
+    """The signed-in user of this request, or None (no cookie, or its session ended)."""
+    if not request.session.get("sid"):
+        return None
+    return current_user(request.app.state.core, request.session.get("sid"))
 
 
 def language(request: Request) -> str:
@@ -139,7 +151,7 @@ def create_app(core: App) -> FastAPI:
 
     @web.exception_handler(HTTPException)
     async def http_error(request: Request, error: HTTPException) -> Response:
-        if not request.session.get("user") and request.method in ("GET", "HEAD"):
+        if request.method in ("GET", "HEAD") and await run_in_threadpool(session_user, request) is None:
             return await sign_in_required(request, SignInRequired())  # nothing is shown signed out
         t = translator(language(request))
         title = {404: t("Page not found"), 405: t("Not allowed")}.get(error.status_code, t("Error"))

@@ -107,6 +107,29 @@ ES = {
         "Su decisión es sobre las cartas tal como esta página las muestra:",
     "The letters changed since you opened this page: read the changes below and decide again.":
         "Las cartas cambiaron desde que abrió esta página: lea los cambios más abajo y decida de nuevo.",
+    # sign-in throttling and the account page
+    "Too many failed sign-ins: try again in {seconds} seconds.":
+        "Demasiados intentos fallidos: inténtelo de nuevo dentro de {seconds} segundos.",
+    "Your account": "Su cuenta", "Sessions": "Sesiones", "Sign out everywhere": "Cerrar sesión en todas partes",
+    "Signed in somewhere you no longer use, or on a computer that is not yours? End every session of yours, "
+    "this one included.":
+        "¿Inició sesión en un lugar que ya no usa o en un ordenador ajeno? Cierre todas sus sesiones, "
+        "también esta.",
+    "You are signed out everywhere.": "Se han cerrado todas sus sesiones.",
+    "Calendar address": "Dirección del calendario", "Renew the calendar address": "Renovar la dirección del calendario",
+    "If someone else may know this address, give it a new one: the old one stops working.":
+        "Si otra persona puede conocer esta dirección, cámbiela: la anterior deja de funcionar.",
+    "Your calendar has a new address: subscribe to it again; the old one no longer works.":
+        "Su calendario tiene una nueva dirección: suscríbase de nuevo; la anterior ya no funciona.",
+    "Change your password": "Cambiar su contraseña", "Current password": "Contraseña actual",
+    "New password": "Contraseña nueva", "New password again": "Repita la contraseña nueva",
+    "Change the password": "Cambiar la contraseña",
+    "At least 12 characters, not only spaces, and not your email address. Your other sessions are signed out.":
+        "Al menos 12 caracteres, no solo espacios, y distinta de su correo electrónico. Sus otras sesiones se "
+        "cierran.",
+    "The new password and its confirmation differ.": "La contraseña nueva y su confirmación no coinciden.",
+    "Your password is changed; your other sessions are signed out.":
+        "Su contraseña ha cambiado; sus otras sesiones se han cerrado.",
 }
 EN_EVENTS = {
     "ActionOpened": "Action opened", "StageEntered": "Stage entered", "LetterEdited": "Letter edited",

@@ -22,8 +22,8 @@ from coordination.domain import (
 )
 from coordination.domain.stages import ALL_LANGUAGES
 
-from .app import CsrfRefused, SignInRequired, language, render, status_of
-from coordination.services import accounts, edit_letter_fields
+from .app import CsrfRefused, SignInRequired, language, render, session_user, status_of
+from coordination.services import accounts, edit_letter_fields, sessions
 from coordination.services.inbox import action_page, casework, gates_awaiting
 from coordination.services.overview import overview
 
@@ -37,12 +37,10 @@ def core(request: Request) -> App:
 
 
 def signed_in(request: Request) -> User:
-    email = request.session.get("user")
-    if not email:
-        raise SignInRequired()
-    user = accounts.session_user(core(request), email=email, stamp=request.session.get("stamp"))
-    if user is None:  # removed, or given a new password, since signing in
-        request.session.clear()
+    """The signed-in user (a dependency run in the thread pool: it reads the session row)."""
+    user = session_user(request)
+    if user is None:  # no session, or it ended: signed out, expired, idle, user disabled
+        request.session.pop("sid", None)
         raise SignInRequired()
     request.state.user = user
     return user
@@ -57,7 +55,7 @@ async def check_csrf(request: Request) -> None:
 
 async def acting(request: Request) -> User:
     """A form's sender: signed in first (401), then the form's CSRF token (403)."""
-    user = signed_in(request)
+    user = await run_in_threadpool(signed_in, request)
     await check_csrf(request)
     return user
 
@@ -77,9 +75,13 @@ def _done(request: Request, message: str, to: str) -> RedirectResponse:
 
 # ---------------------------------------------------------------- signing in and out, language
 
+def _client(request: Request) -> str | None:
+    return request.client.host if request.client else None
+
+
 @router.get("/sign-in")
 def sign_in_page(request: Request, next: str = "/") -> Response:
-    if request.session.get("user"):
+    if session_user(request) is not None:
         return RedirectResponse(_local(next), status_code=303)
     return render(request, "sign_in.html", {"next": _local(next)})
 
@@ -87,19 +89,31 @@ def sign_in_page(request: Request, next: str = "/") -> Response:
 @router.post("/sign-in", dependencies=[Depends(check_csrf)])
 def sign_in(request: Request, email: str = Form(""), password: str = Form(""), next: str = Form("/")) -> Response:
     try:
-        signed = accounts.sign_in(core(request), email=email, password=password)
-    except accounts.SignInRefused as error:
-        message = translator_for(request)(str(error))
-        return render(request, "sign_in.html", {"error": message, "email": email, "next": _local(next)},
-                      status=status_of(error))
+        signed = accounts.sign_in(core(request), email=email, password=password, client=_client(request))
+    except accounts.SignInRefused as error:  # the same answer for accounts that exist and those that do not
+        return _sign_in_refused(request, error, {"email": email, "next": _local(next)})
     lang = request.session.get("lang")
     request.session.clear()  # a new session: nothing carried over from before signing in
-    request.session.update(user=signed.user.email, stamp=signed.stamp, lang=signed.language or lang)
+    request.session.update(sid=signed.token, lang=signed.language or lang)
     return RedirectResponse(_local(next), status_code=303)
+
+
+def _sign_in_refused(request: Request, error: "accounts.SignInRefused", context: dict,
+                     page: str = "sign_in.html") -> Response:
+    t = translator_for(request)
+    if error.retry_after is None:
+        message = t(str(error))
+    else:
+        message = t("Too many failed sign-ins: try again in {seconds} seconds.").format(seconds=error.retry_after)
+    response = render(request, page, {**context, "error": message}, status=status_of(error))
+    if error.retry_after is not None:
+        response.headers["Retry-After"] = str(error.retry_after)
+    return response
 
 
 @router.post("/sign-out")
 def sign_out(request: Request, user: User = Depends(acting)) -> Response:
+    sessions.end_session(core(request), request.session.get("sid"))  # every copy of the cookie is signed out
     request.session.clear()
     return RedirectResponse("/sign-in", status_code=303)
 
@@ -109,14 +123,56 @@ def choose_language(request: Request, lang: str = Form(...), next: str = Form("/
     if lang not in accounts.LANGUAGES:
         raise InvalidInput(f"unknown language {lang!r} (one of: {', '.join(accounts.LANGUAGES)})")
     request.session["lang"] = lang
-    email = request.session.get("user")
-    if email:
-        accounts.set_language(core(request), user=signed_in(request), language=lang)
+    user = session_user(request)
+    if user is not None:
+        accounts.set_language(core(request), user=user, language=lang)
     return RedirectResponse(_local(next), status_code=303)
 
 
 def translator_for(request: Request):  # type: ignore[no-untyped-def]
     return translator(language(request))
+
+
+# ---------------------------------------------------------------- the account page
+
+@router.get("/account")
+def account(request: Request, user: User = Depends(signed_in)) -> Response:
+    return render(request, "account.html", {"calendar": accounts.calendar_address(core(request), user)})
+
+
+@router.post("/account/sign-out-everywhere")
+def sign_out_everywhere(request: Request, user: User = Depends(acting)) -> Response:
+    sessions.sign_out_everywhere(core(request), email=user.email, actor=user.email)
+    lang, t = request.session.get("lang"), translator_for(request)
+    request.session.clear()
+    request.session.update(lang=lang, flash=t("You are signed out everywhere."))
+    return RedirectResponse("/sign-in", status_code=303)
+
+
+@router.post("/account/calendar")
+def renew_calendar(request: Request, user: User = Depends(acting)) -> Response:
+    accounts.renew_calendar(core(request), email=user.email, actor=user.email)
+    return _done(request, translator_for(request)(
+        "Your calendar has a new address: subscribe to it again; the old one no longer works."), "/account")
+
+
+@router.post("/account/password")
+def change_password(request: Request, current_password: str = Form(""), new_password: str = Form(""),
+                    confirm_password: str = Form(""), user: User = Depends(acting)) -> Response:
+    app = core(request)
+    t = translator_for(request)
+    try:
+        if new_password != confirm_password:
+            raise InvalidInput(t("The new password and its confirmation differ."))
+        token = accounts.change_password(app, user=user, current=current_password, new=new_password,
+                                         client=_client(request))
+    except accounts.SignInRefused as error:
+        return _sign_in_refused(request, error, {"calendar": accounts.calendar_address(app, user)}, "account.html")
+    except CoordinationError as error:
+        return render(request, "account.html", {"calendar": accounts.calendar_address(app, user),
+                                                "error": str(error)}, status=status_of(error))
+    request.session["sid"] = token  # every other session of this user has ended
+    return _done(request, t("Your password is changed; your other sessions are signed out."), "/account")
 
 
 # ---------------------------------------------------------------- inbox, lists, overview
@@ -127,7 +183,7 @@ def inbox(request: Request, user: User = Depends(signed_in)) -> Response:
     now = app.clock()
     gates = gates_awaiting(app, user, now) if user.role is Role.SUPERVISOR else []
     mine, due = casework(app, user, now)
-    calendar = f"{app.settings.base_url.rstrip('/')}/calendar/{accounts.calendar_token(app.settings, user.email)}.ics"
+    calendar = accounts.calendar_address(app, user)
     return render(request, "inbox.html", {"gates": gates, "mine": mine, "due": due, "now": now, "calendar": calendar})
 
 

@@ -308,7 +308,8 @@ def test_user_add_and_recipient_add_write_to_the_directory(cli):
     ok(cli("recipient", "add", "col", "--kind", "foreign-ministry", "--email", "cancilleria@col.test"))
 
     users = json.loads(ok(cli("user", "list", "--json")))
-    assert {"email": "new.officer@iachr.test", "name": "New Officer", "organisation": "iachr", "role": "officer"} in users
+    assert {"email": "new.officer@iachr.test", "name": "New Officer", "organisation": "iachr", "role": "officer",
+            "disabled": False} in users
     # the new officer can act, for the State just added to the address book
     ref = ok(cli("action", "open", "country-communication", "--country", "COL", "--title", "T",
                  "--as", "new.officer@iachr.test")).splitlines()[-1]
@@ -481,7 +482,11 @@ def test_demo_walks_each_action_type_through_its_first_gate_and_can_run_again(in
     assert oct(kept.stat().st_mode & 0o777) == "0o600" and len(kept.read_text().splitlines()) == 4
     email, password = kept.read_text().splitlines()[2].split()
     assert f"  {email}  {password}" in out
+    from coordination.domain.passwords import check_password
     from coordination.services.accounts import sign_in
+
+    for line in kept.read_text().splitlines():  # the demo's passwords follow the password rule
+        check_password(line.split()[1], email=line.split()[0])
 
     assert sign_in(app, email=email, password=password).user.email == email
 

@@ -1,4 +1,6 @@
-"""Signing in and out, sessions, CSRF and lock-out: who can reach what, and what a refusal writes (nothing)."""
+"""Signing in and out, sessions and CSRF: who can reach what, and what a refusal writes (nothing).
+
+Throttling of failed sign-ins is in test_sign_in.py; sessions that end in test_sessions.py."""
 
 import pytest
 from fastapi.testclient import TestClient
@@ -87,16 +89,6 @@ def test_wrong_password_is_refused_with_401_and_unknown_email_the_same_way(brows
     assert wrong.status_code == unknown.status_code == 401
     assert "wrong email or password" in wrong.text and "wrong email or password" in unknown.text
     assert browser.client.get("/", follow_redirects=False).status_code == 303
-
-def test_repeated_failures_lock_the_account_until_the_lock_out_ends(seeded, browser, clock):
-    browser.get("/sign-in")
-    for _ in range(seeded.settings.sign_in_max_failures - 1):
-        assert browser.post("/sign-in", {"email": OFFICER, "password": "guess"}).status_code == 401
-    locked = browser.post("/sign-in", {"email": OFFICER, "password": "guess"})
-    assert locked.status_code == 429 and "locked until" in locked.text
-    assert browser.post("/sign-in", {"email": OFFICER, "password": PASSWORD}).status_code == 429
-    clock.advance(seconds=seeded.settings.sign_in_lockout_seconds + 1)
-    assert browser.post("/sign-in", {"email": OFFICER, "password": PASSWORD}).status_code == 303
 
 def test_sign_out_ends_the_session(browser):
     browser.sign_in(OFFICER)

@@ -16,7 +16,7 @@ from coordination import services
 from coordination.web import create_app
 from tests.helpers import ADMIN, OFFICER, OFFICER_IACHR, SUP_IACHR, SUP_OHCHR, dispatched, fill, open_at_gate
 
-from .conftest import Browser, all_rows
+from .conftest import PASSWORD, Browser, all_rows
 
 MATRIX = """
 state     method path                                      anon officer other_officer sup_ohchr sup_iachr admin
@@ -25,6 +25,10 @@ any       GET    /actions                                  303  200     200     
 any       GET    /overview                                 303  200     200           200       200       200
 any       GET    /actions/new                              303  200     200           200       200       200
 any       POST   /actions                                  401  303     303           303       303       403
+any       GET    /account                                  303  200     200           200       200       200
+any       POST   /account/calendar                         401  303     303           303       303       303
+any       POST   /account/password                         401  303     303           303       303       303
+any       POST   /account/sign-out-everywhere              401  303     303           303       303       303
 drafting  GET    /actions/{ref}                            303  200     200           200       200       200
 drafting  GET    /actions/{ref}/letters/urgent_appeal      303  200     200           200       200       200
 drafting  POST   /actions/{ref}/letters/urgent_appeal      401  303     303           303       303       403
@@ -62,6 +66,10 @@ FORMS = {  # what each form posts: valid values, so that only who and when decid
     "/actions/{ref}/reject": {"comment": "the facts need a date"},
     "/actions/{ref}/skip": {"reason": "handled by the regional office"},
     "/actions/{ref}/reply": {"received_on": "2026-11-02"},
+    "/account/calendar": {},
+    "/account/password": {"current_password": PASSWORD,
+                          "new_password": "a new and long passphrase", "confirm_password": "a new and long passphrase"},
+    "/account/sign-out-everywhere": {},
 }
 
 

@@ -24,6 +24,7 @@ def test_the_supervisor_inbox_lists_their_organisations_gates_oldest_deadline_fi
     listed = re.findall(r'<a href="/actions/(JAM-[0-9-]+)">', page)
     assert listed == [second, first]
     clock.advance(days=4)
+    browser.sign_in(SUP_OHCHR)  # four days later: the session of before has idled out
     page = browser.get("/").text
     overdue = re.findall(r'<tr class="overdue">\s*<td><a href="/actions/(JAM-[0-9-]+)"', page)
     assert overdue == [second]
@@ -121,7 +122,7 @@ def test_set_password_reads_one_line_from_standard_input_and_refuses_a_short_one
     monkeypatch.setattr(coordination.cli, "_app", lambda: seeded)
     run = lambda *args, stdin: CliRunner().invoke(coordination.cli.app, list(args), input=stdin)  # noqa: E731
     short = run("user", "set-password", OFFICER, stdin="short\n")
-    assert short.exit_code == 1 and short.stderr.strip() == "error: a password needs at least 10 characters"
+    assert short.exit_code == 1 and short.stderr.strip() == "error: a password needs at least 12 characters"
     unknown = run("user", "set-password", "nobody@ohchr.test", stdin="a long enough password\n")
     assert unknown.exit_code == 1 and "unknown user" in unknown.stderr
     done = run("user", "set-password", OFFICER, stdin="a long enough password\nignored\n")
