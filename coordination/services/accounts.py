@@ -17,6 +17,8 @@ clears both counters. A key's count starts again a day after its first failure.
 import hashlib
 import hmac
 import math
+import os
+import threading
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from pathlib import Path
@@ -40,6 +42,9 @@ from . import sessions
 LANGUAGES = ("en", "es")
 _hasher = PasswordHasher()
 _dummies: dict[int, str] = {}
+# argon2 takes ~0.3 s and several cores per hash: a few at a time, so that guessers queue for the
+# processor among themselves (holding no lock) instead of starving every other request of it
+_HASHING = threading.BoundedSemaphore(max(1, (os.cpu_count() or 2) // 2))
 FORGET_AFTER = timedelta(days=1)
 
 
@@ -72,10 +77,17 @@ def _dummy_hash() -> str:
 
 def _verify(hashed: str | None, password: str) -> bool:
     """Argon2 verification, always paid: a missing hash is checked against the dummy one."""
-    try:
-        return _hasher.verify(hashed or _dummy_hash(), password or "") and hashed is not None
-    except (VerificationError, InvalidHashError):
-        return False
+    dummy = _dummy_hash()
+    with _HASHING:
+        try:
+            return _hasher.verify(hashed or dummy, password or "") and hashed is not None
+        except (VerificationError, InvalidHashError):
+            return False
+
+
+def _hash(password: str) -> str:
+    with _HASHING:
+        return _hasher.hash(password)
 
 
 # ---------------------------------------------------------------- throttling
@@ -141,7 +153,7 @@ def set_password(app: App, *, email: str, password: str) -> User:
     with app.uow(read_only=True) as uow:
         user = uow.users.require(email, active=False)
     check_password(password, email=user.email)
-    hashed = _hasher.hash(password)  # outside any transaction
+    hashed = _hash(password)  # outside any transaction
     now = app.clock()
     with app.uow() as uow:
         user = uow.users.require(email, active=False)
@@ -174,7 +186,7 @@ def change_password(app: App, *, user: User, current: str, new: str, client: str
         record = uow.session.get(CredentialRecord, user.id)
         stored = record.password_hash if record is not None else None
     good = _verify(stored, current)
-    hashed = _hasher.hash(new) if good else None
+    hashed = _hash(new) if good else None
     now = app.clock()
     with app.uow() as uow:
         if not good:
@@ -215,7 +227,7 @@ def sign_in(app: App, *, email: str, password: str, client: str | None = None) -
         credential = uow.session.get(CredentialRecord, record.id) if record is not None else None
         stored = (credential.password_hash if credential is not None and record.disabled_at is None else None)
     good = _verify(stored, password)  # outside any transaction: no lock is held while hashing
-    rehashed = _hasher.hash(password) if good and _hasher.check_needs_rehash(stored) else None
+    rehashed = _hash(password) if good and _hasher.check_needs_rehash(stored) else None
     now = app.clock()
     with app.uow() as uow:
         if good:
