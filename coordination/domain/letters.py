@@ -8,6 +8,7 @@ from datetime import datetime
 
 from .errors import InvalidInput, InvalidState, NotFound
 from .stages import FieldKind, LetterDefinition
+from .text import is_blank
 from .vocabulary import LetterStatus
 
 _EMAIL = re.compile(r"^[^@\s<>\"',;]+@[^@\s<>\"',;]+\.[^@\s<>\"',;]+$")
@@ -57,7 +58,7 @@ class Letter:
 
     def missing_fields(self, definition: LetterDefinition) -> list[str]:
         values = self.current.fields
-        return [f.name for f in definition.fields if f.required and not (values.get(f.name) or "").strip()]
+        return [f.name for f in definition.fields if f.required and is_blank(values.get(f.name))]
 
     def effective_fields(self, definition: LetterDefinition) -> dict[str, str | None]:
         """Field values with declared defaults filled in, for rendering and deadlines."""
@@ -92,8 +93,8 @@ class Letter:
 
 
 def _validate(kind: FieldKind, choices: tuple[str, ...], name: str, value: str) -> str:
-    if value is None or not value.strip():
-        raise InvalidInput(f"field {name!r} cannot be empty")
+    if is_blank(value):
+        raise InvalidInput(f"field {name!r} cannot be empty or made only of blank or invisible characters")
     if kind is FieldKind.EMAIL:
         value = value.strip()
         if not _EMAIL.match(value):
