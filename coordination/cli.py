@@ -70,10 +70,12 @@ class _RefusingGroup(typer.core.TyperGroup):
 
 
 def _data_dir() -> Path:
-    try:
-        return Settings().data_dir
-    except Exception:  # the settings themselves are broken
-        return default_data_dir()
+    for settings in (lambda: _app().settings, Settings):
+        try:
+            return settings().data_dir
+        except Exception:  # no app (no database, say), or the settings themselves are broken
+            continue
+    return default_data_dir()
 
 
 def _internal_error(error: BaseException, ctx: typer.Context | None = None) -> str:
