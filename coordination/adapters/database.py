@@ -39,17 +39,28 @@ def database_missing(url: str) -> Path | None:
     return path if path is not None and not path.exists() else None
 
 
+def _create_private(path: Path) -> None:
+    """Create a missing database file as SQLite would, but 0600 in a 0700 directory (an empty file
+    is an empty SQLite database); SQLite then gives its -wal and -shm files the same mode."""
+    if path.exists():
+        return
+    from .keys import private_dir
+
+    private_dir(path.parent)
+    try:
+        os.close(os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600))
+    except FileExistsError:
+        pass
+
+
 def _sqlite_engine(url: str) -> sa.Engine:
     path = sqlite_path(url)
-    if path is not None and not path.exists():
-        from .keys import private_dir
-
-        private_dir(path.parent)
-        try:  # an empty file is an empty SQLite database: created here with the mode it keeps
-            os.close(os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600))
-        except FileExistsError:
-            pass
     engine = sa.create_engine(url, connect_args={"timeout": 60, "check_same_thread": False})
+
+    if path is not None:
+        @sa.event.listens_for(engine, "do_connect")
+        def _before_connect(dialect, record, cargs, cparams):  # type: ignore[no-untyped-def]
+            _create_private(path)  # at the first connection, not before: an engine alone creates nothing
 
     @sa.event.listens_for(engine, "connect")
     def _on_connect(dbapi_connection, _record):  # type: ignore[no-untyped-def]
