@@ -11,12 +11,13 @@ import sqlalchemy as sa
 from .adapters.addresses import AddressCheck
 from .adapters.audit import AuditSeal
 from .adapters.calendars import HolidayCalendar
-from .adapters.database import create_engine
-from .adapters.keys import secret_file
+from .adapters.database import create_engine, database_missing, sqlite_path
+from .adapters.keys import secret_file, tighten
 from .adapters.renderer import LetterRenderer
 from .adapters.scheduling import FlowScheduler, NoScheduler, PrefectScheduler, prefect_api_url
 from .adapters.unit_of_work import UnitOfWork
 from .config import Settings
+from .domain import Unavailable
 from .domain.ports import BusinessCalendar
 
 
@@ -53,12 +54,21 @@ def _quiet(message: str) -> None:
     pass
 
 
+def require_database(settings: Settings) -> None:
+    """Refuse to go on when the SQLite database does not exist (a mistyped COORDINATION_DATA_DIR,
+    say), instead of creating an empty one: only `init`, `serve` and `demo` create it."""
+    missing = database_missing(settings.effective_database_url)
+    if missing is not None:
+        raise Unavailable(f"no database at {missing}; run `coordination init`")
+
+
 def bootstrap(
     settings: Settings | None = None, *, clock: Callable[[], datetime] = utc_now,
     announce: Callable[[str], None] = _quiet, scheduler: FlowScheduler | None = None,
 ) -> App:
     """Wire the parts; `announce` receives what the user should hear (e.g. "queued")."""
     settings = settings or Settings()
+    tighten(settings.data_dir, sqlite_path(settings.effective_database_url))
     if scheduler is None:
         api_url = prefect_api_url(settings.data_dir, dict(os.environ))
         scheduler = PrefectScheduler(api_url, announce) if api_url else NoScheduler(announce)
@@ -66,7 +76,7 @@ def bootstrap(
         settings=settings,
         engine=create_engine(settings.effective_database_url),
         calendar=HolidayCalendar(),
-        renderer=LetterRenderer(settings.templates_dir),
+        renderer=LetterRenderer(settings.templates_dir, pdf_timeout=settings.pdf_timeout_seconds),
         scheduler=scheduler,
         clock=clock,
     )

@@ -1,12 +1,18 @@
 """The `coordination` command line: thin, every command calls a service.
 
-Refusals exit 1 with one line on stderr and write nothing; usage errors exit 2.
+Refusals exit 1 with one line on stderr and write nothing; usage errors exit 2. An
+unexpected error is one line too ("internal error … details in <data dir>/errors.log"),
+its traceback appended to that file (0600), exit 1. Every command but `init`, `serve` and
+`demo` refuses to run on a SQLite database that does not exist.
 """
 
 import asyncio
+import contextvars
 import json
+import math
+import os
 import sys
-from datetime import date, datetime
+from datetime import datetime
 from enum import StrEnum
 from functools import cache
 from pathlib import Path
@@ -16,13 +22,19 @@ import pydantic
 import sqlalchemy as sa
 import typer
 import typer.core
+from typer.exceptions import TyperException
 
 from . import services
 from .adapters.scheduling import PrefectScheduler
-from .bootstrap import App, bootstrap
-from .config import Settings
+from .adapters.database import sqlite_path
+from .adapters.keys import log_error
+from .bootstrap import App, bootstrap, require_database
+from .config import Settings, default_data_dir
 from .domain import ActionType, CoordinationError, InvalidInput, Organisation, RecipientKind, Role, Status
+from .domain.bounds import MAX_DAYS, parse_date, parse_time
 
+CREATES_THE_DATABASE = ("init", "serve", "demo")
+_invoked: contextvars.ContextVar = contextvars.ContextVar("invoked", default=None)  # the root command's context
 
 
 def _database_error(error: sa.exc.DBAPIError) -> str:
@@ -38,6 +50,7 @@ class _RefusingGroup(typer.core.TyperGroup):
     """Every refusal becomes one line on stderr and exit status 1, never a traceback."""
 
     def invoke(self, ctx):  # type: ignore[no-untyped-def]
+        _invoked.set(ctx)  # `_app()` reads which command runs
         try:
             return super().invoke(ctx)
         except CoordinationError as error:
@@ -48,8 +61,31 @@ class _RefusingGroup(typer.core.TyperGroup):
             first = error.errors()[0]
             where = "COORDINATION_" + "_".join(str(part) for part in first["loc"][:1]).upper()
             message = f"{where} is not valid: {first['msg']}"
+        except (TyperException, typer.Exit, typer.Abort):
+            raise  # usage errors (exit 2), exits asked for, Ctrl-C
+        except Exception as error:  # a bug, or something the code did not foresee: never a traceback here
+            message = _internal_error(error, ctx)
         typer.echo(f"error: {message}", err=True)
         ctx.exit(1)
+
+
+def _data_dir() -> Path:
+    for settings in (lambda: _app().settings, Settings):
+        try:
+            return settings().data_dir
+        except Exception:  # no app (no database, say), or the settings themselves are broken
+            continue
+    return default_data_dir()
+
+
+def _internal_error(error: BaseException, ctx: typer.Context | None = None) -> str:
+    """One line for the terminal; the traceback goes to the data directory's errors.log."""
+    command = (ctx.find_root().invoked_subcommand or "") if ctx is not None else ""
+    try:
+        path = log_error(_data_dir(), error, f"coordination {command}".strip())
+    except OSError as log_failure:
+        return f"internal error ({type(error).__name__}); it could not be logged: {log_failure.strerror}"
+    return f"internal error ({type(error).__name__}); details in {path}"
 
 
 app = typer.Typer(cls=_RefusingGroup, help="Joint actions of OHCHR and the IACHR to protect human rights defenders.",
@@ -86,7 +122,52 @@ Json = Annotated[bool, typer.Option("--json", help="Print JSON instead of a tabl
 
 @cache
 def _app() -> App:
-    return bootstrap(Settings(), announce=typer.echo)
+    settings = Settings()
+    context = _invoked.get()
+    command = context.invoked_subcommand if context is not None else None
+    if command not in CREATES_THE_DATABASE:
+        require_database(settings)
+    return bootstrap(settings, announce=typer.echo)
+
+
+def _finite_days(value: float | None) -> float | None:
+    if value is not None and not (math.isfinite(value) and 0 <= value <= MAX_DAYS):
+        raise typer.BadParameter(f"{value} is not a number of days from 0 to {MAX_DAYS}")
+    return value
+
+
+def _port(low: int = 1):  # type: ignore[no-untyped-def]
+    return {"min": low, "max": 65535}
+
+
+Force = Annotated[bool, typer.Option("--force", help="Overwrite the --output file if it exists.")]
+
+
+def _write_output(output: Path, data: bytes, *, force: bool) -> None:
+    """Write a command's output to a file of the user's: never over an existing one without
+    --force, and never into the data directory (the database, its keys), --force or not."""
+    settings = _app().settings
+    target = Path(os.path.realpath(output))
+    protected = [Path(os.path.realpath(settings.data_dir))]
+    database = sqlite_path(settings.effective_database_url)
+    if database is not None:
+        real = Path(os.path.realpath(database))
+        protected += [real.with_name(real.name + suffix) for suffix in ("", "-wal", "-shm", "-journal")]
+    for place in protected:
+        if target == place or place in target.parents:
+            raise InvalidInput(f"will not write {output}: it is in the data directory or the database "
+                               f"({place}); choose a file elsewhere")
+    if output.exists() and not force:
+        raise InvalidInput(f"{output} exists: give --force to overwrite it")
+    flags = os.O_WRONLY | os.O_CREAT | (os.O_TRUNC if force else os.O_EXCL)
+    try:
+        fd = os.open(output, flags, 0o600)
+        with os.fdopen(fd, "wb") as file:
+            file.write(data)
+    except FileExistsError:
+        raise InvalidInput(f"{output} exists: give --force to overwrite it") from None
+    except OSError as error:
+        raise InvalidInput(f"cannot write {output}: {error.strerror}") from None
 
 
 def _print_json(value: object) -> None:
@@ -310,10 +391,7 @@ def action_record_reply(
     acknowledgement_only: Annotated[bool, typer.Option(help="The reply only acknowledges receipt ((A)).")] = False,
 ) -> None:
     """Record the State's reply."""
-    try:
-        received = date.fromisoformat(received_on)
-    except ValueError:
-        raise InvalidInput(f"--received-on must be a date as YYYY-MM-DD, not {received_on!r}") from None
+    received = parse_date("--received-on", received_on)
     action = services.record_reply(_app(), reference=ref, officer=as_, received_on=received,
                                    acknowledgement_only=acknowledgement_only)
     typer.echo(f"Reply recorded. {action.reference} is now at stage {action.stage} ({action.status.value}).")
@@ -343,10 +421,15 @@ def letter_set(
     if (text is None) == (file is None):
         raise InvalidInput("give the field's value with exactly one of --text or --file")
     if file is not None:
+        limit = _app().settings.max_field_chars + 1  # enough to tell a text that is too long
         try:
-            text = sys.stdin.read() if str(file) == "-" else file.read_text(encoding="utf-8")
+            if str(file) == "-":
+                text = sys.stdin.read(limit)
+            else:
+                with open(file, encoding="utf-8") as stream:
+                    text = stream.read(limit)
         except (OSError, UnicodeDecodeError) as error:
-            raise InvalidInput(f"cannot read {file}: {error}") from None
+            raise InvalidInput(f"cannot read {file}: {getattr(error, 'strerror', None) or error}") from None
     edited = services.edit_letter(_app(), reference=ref, field=field, value=text, editor=as_, letter=letter)
     typer.echo(f"{edited.name} is now version {edited.current.version} (sha256 {edited.current.sha256[:12]}).")
 
@@ -364,6 +447,7 @@ def letter_show(
     language: Annotated[Optional[Language], typer.Option(help="Preview in another language.")] = None,
     format: Annotated[Format, typer.Option("--format", help="Output format.")] = Format.TXT,
     output: Annotated[Optional[Path], typer.Option(help="Write to this file instead of standard output.")] = None,
+    force: Force = False,
 ) -> None:
     """Render a letter: a draft as it stands, a dispatched letter exactly as it was sent."""
     if format is Format.PDF and output is None and sys.stdout.isatty():
@@ -375,10 +459,7 @@ def letter_show(
     state = "as dispatched" if document.frozen else f"{document.letter.status.value} v{current.version}"
     version = f"{document.letter.name} ({state}, sha256 {current.sha256[:12]})"
     if output is not None:
-        try:
-            output.write_bytes(data)
-        except OSError as error:
-            raise InvalidInput(f"cannot write {output}: {error.strerror}") from None
+        _write_output(output, data, force=force)
         typer.echo(f"Wrote {version} in {document.language} as {format.value} to {output}.")
     else:
         sys.stdout.buffer.write(data)
@@ -407,7 +488,7 @@ def letter_diff(
 
 @outbox_app.command("send")
 def outbox_send(
-    limit: Annotated[int, typer.Option(min=1, help="At most this many messages in this run.")] = 200,
+    limit: Annotated[int, typer.Option(min=1, max=10_000, help="At most this many messages in this run.")] = 200,
 ) -> None:
     """Deliver the messages that are due over SMTP, each on its own: one that fails does not stop the others.
 
@@ -456,13 +537,7 @@ def _deliver_now() -> None:
 
 
 def _when(value: str) -> datetime:
-    try:
-        moment = datetime.fromisoformat(value)
-    except ValueError:
-        raise InvalidInput(f"--now {value!r} is not an ISO 8601 time (e.g. 2026-11-02T09:00:00+00:00)") from None
-    if moment.tzinfo is None:
-        raise InvalidInput(f"--now {value!r} needs its UTC offset (e.g. 2026-11-02T09:00:00+00:00)")
-    return moment
+    return parse_time("--now", value)
 
 
 def _in_words(seconds: int) -> str:
@@ -474,7 +549,8 @@ def _in_words(seconds: int) -> str:
 @deadline_app.command("list")
 def deadline_list(
     overdue: Annotated[bool, typer.Option("--overdue", help="Only deadlines already past.")] = False,
-    due_within: Annotated[Optional[float], typer.Option(help="Only deadlines due within this many days.")] = None,
+    due_within: Annotated[Optional[float], typer.Option(
+        callback=_finite_days, help=f"Only deadlines due within this many days (0 to {MAX_DAYS}).")] = None,
     as_json: Json = False,
 ) -> None:
     """Open deadlines, most urgent first."""
@@ -545,6 +621,7 @@ def reminders_send(
 def calendar_export(
     user: Annotated[Optional[str], typer.Option(help="Only the deadlines this person is reminded of.")] = None,
     output: Annotated[Optional[Path], typer.Option(help="Write to this file instead of standard output.")] = None,
+    force: Force = False,
 ) -> None:
     """Open deadlines as an iCalendar (.ics) feed."""
     data = services.calendar_feed(_app(), user=user)
@@ -552,10 +629,7 @@ def calendar_export(
         sys.stdout.buffer.write(data)
         sys.stdout.flush()
         return
-    try:
-        output.write_bytes(data)
-    except OSError as error:
-        raise InvalidInput(f"cannot write {output}: {error.strerror}") from None
+    _write_output(output, data, force=force)
     typer.echo(f"Wrote {data.count(b'BEGIN:VEVENT')} deadline(s) to {output}.")
 
 
@@ -606,8 +680,8 @@ def demo() -> None:
 
 @app.command()
 def serve(
-    prefect_port: Annotated[int, typer.Option(help="Port of the local Prefect server and UI.")] = 4200,
-    web_port: Annotated[int, typer.Option(help="Port of the web app (0: do not serve it).")] = 8000,
+    prefect_port: Annotated[int, typer.Option(**_port(), help="Port of the local Prefect server and UI.")] = 4200,
+    web_port: Annotated[int, typer.Option(**_port(0), help="Port of the web app (0: do not serve it).")] = 8000,
     demo: Annotated[bool, typer.Option(help="Seed demo users and actions on the first start.")] = True,
 ) -> None:
     """The main job: database, local Prefect server, flows and schedules, mail sink, web app — until Ctrl-C."""
@@ -621,7 +695,7 @@ def serve(
 @app.command()
 def web(
     host: Annotated[str, typer.Option(help="Address to listen on.")] = "127.0.0.1",
-    port: Annotated[int, typer.Option(help="Port to listen on.")] = 8000,
+    port: Annotated[int, typer.Option(**_port(), help="Port to listen on.")] = 8000,
 ) -> None:
     """Serve the web app (sign-in, inbox, action pages, overview) until Ctrl-C."""
     import uvicorn
@@ -647,4 +721,8 @@ def user_set_password(email: str) -> None:
 
 
 def main() -> None:
-    app()
+    try:
+        app()
+    except Exception as error:  # raised outside a command (the command line's own parsing): one line too
+        typer.echo(f"error: {_internal_error(error)}", err=True)
+        sys.exit(1)

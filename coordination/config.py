@@ -3,7 +3,7 @@
 import os
 from pathlib import Path
 
-from typing import Literal
+from typing import Annotated, Literal
 
 from pydantic import BaseModel, Field, SecretStr, field_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
@@ -12,6 +12,7 @@ from coordination.domain import DeadlineKind
 from coordination.domain.reminders import DEFAULT_POLICIES, ReminderPolicy, check_policy
 
 PACKAGE_DIR = Path(__file__).resolve().parent
+Seconds = Annotated[float, Field(ge=0, le=86400, allow_inf_nan=False)]  # a wait: finite, at most a day
 
 
 class ReminderPolicySetting(BaseModel):
@@ -52,15 +53,15 @@ class Settings(BaseSettings):
     mail_from: str = "joint-actions@coordination.localhost"
 
     smtp_host: str | None = None
-    smtp_port: int | None = None  # default by TLS mode: 465 (tls), 587 (starttls), 25 (none)
+    smtp_port: int | None = Field(None, ge=1, le=65535)  # default by TLS mode: 465 (tls), 587 (starttls), 25 (none)
     smtp_username: str | None = None
     smtp_password: SecretStr | None = None
     smtp_tls: Literal["none", "starttls", "tls"] = "starttls"
-    smtp_timeout: float = 30.0
+    smtp_timeout: float = Field(30.0, gt=0, le=3600, allow_inf_nan=False)
     # delivery retries: within a run (seconds to wait before each new try), then across runs
-    smtp_retry_delays: tuple[float, ...] = (1.0, 4.0)
-    outbox_backoff_seconds: float = 30.0  # doubled after each failed run, up to an hour
-    outbox_max_attempts: int = 12  # 4xx answers only; an unreachable server never fails a message
+    smtp_retry_delays: tuple[Seconds, ...] = (1.0, 4.0)
+    outbox_backoff_seconds: Seconds = 30.0  # doubled after each failed run, up to an hour
+    outbox_max_attempts: int = Field(12, ge=1, le=1000)  # 4xx answers only; an unreachable server never fails a message
 
     # email addresses with a literal IP domain (name@[192.0.2.1]) are refused unless this is set
     allow_ip_addresses: bool = False
@@ -79,6 +80,11 @@ class Settings(BaseSettings):
     # a session ends at sign-out, after this absolute limit, or after this long without a request
     session_max_age_seconds: int = Field(default=8 * 3600, ge=300, le=7 * 24 * 3600)
     session_idle_minutes: int = Field(default=120, ge=5, le=480)
+
+    # bounds on what comes in, the same on the command line and the web
+    max_field_chars: int = Field(100_000, ge=1, le=10_000_000)  # per text field (letter field, title, comment…)
+    max_request_bytes: int = Field(4 * 1024 * 1024, ge=1024, le=1024**3)  # a larger web request answers 413
+    pdf_timeout_seconds: float = Field(60.0, gt=0, le=3600)  # a PDF taking longer is stopped
 
     @field_validator("reminder_policies")
     @classmethod

@@ -6,6 +6,7 @@ import secrets
 from collections.abc import Callable
 
 from . import services
+from .adapters.keys import private_dir
 from .bootstrap import App
 from .domain import Conflict
 from .services.accounts import set_password
@@ -131,7 +132,7 @@ def _left_at_the_gate(app: App, say: Callable[[str], None]) -> str:
 def _keep_passwords(app: App, passwords: list[tuple[str, str]], say: Callable[[str], None]) -> None:
     """Show the new demo accounts' passwords once, and keep them in a file only the owner can read."""
     path = app.settings.data_dir / "demo-passwords.txt"
-    path.parent.mkdir(parents=True, exist_ok=True)
+    private_dir(path.parent)
     descriptor = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_APPEND, 0o600)
     with os.fdopen(descriptor, "a") as file:
         file.writelines(f"{email} {password}\n" for email, password in passwords)

@@ -26,6 +26,7 @@ from pathlib import Path
 import httpx
 
 from . import services
+from .adapters.keys import private_dir
 from .adapters.mail_sink import MailSink
 from .adapters.scheduling import RUNTIME_FILE, NoScheduler
 from .bootstrap import bootstrap
@@ -91,8 +92,7 @@ class PrefectServer:
 
 def serve(*, settings: Settings, prefect_port: int, web_port: int | None, demo: bool,
           say: Callable[[str], None], poll_seconds: float = 0.2) -> None:
-    data = settings.data_dir
-    data.mkdir(parents=True, exist_ok=True)
+    data = private_dir(settings.data_dir)
     quiet = bootstrap(settings, scheduler=NoScheduler(lambda message: None))
     before, after = services.initialise_database(quiet)
     fresh = before is None

@@ -107,7 +107,8 @@ def clock() -> FixedClock:
 
 @pytest.fixture
 def app(database_url: str, tmp_path, clock: FixedClock):
-    app = bootstrap(Settings(data_dir=tmp_path, database_url=database_url), clock=clock)
+    # the data directory (keys, checkpoints) apart from the files a test writes: `--output` never writes into it
+    app = bootstrap(Settings(data_dir=tmp_path / "data", database_url=database_url), clock=clock)
     yield app
     app.engine.dispose()
 

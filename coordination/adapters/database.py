@@ -1,5 +1,11 @@
-"""Engines and migrations: SQLite (WAL, one writer at a time) by default, PostgreSQL by URL."""
+"""Engines and migrations: SQLite (WAL, one writer at a time) by default, PostgreSQL by URL.
 
+A SQLite file is created 0600 in a directory created 0700 (SQLite gives its -wal and -shm
+files the database's mode), and only by the commands that may create it (`sqlite_path`,
+`database_missing`: the others refuse to run on a database that does not exist).
+"""
+
+import os
 from pathlib import Path
 
 import sqlalchemy as sa
@@ -18,11 +24,43 @@ def create_engine(url: str) -> sa.Engine:
     return sa.create_engine(url, pool_pre_ping=True)
 
 
+def sqlite_path(url: str) -> Path | None:
+    """The file of a SQLite URL; None for another database or an in-memory one."""
+    parsed = sa.engine.make_url(url)
+    if parsed.get_backend_name() != "sqlite" or not parsed.database or parsed.database == ":memory:" \
+            or parsed.database.startswith("file:") or parsed.query.get("mode") == "memory":
+        return None
+    return Path(parsed.database)
+
+
+def database_missing(url: str) -> Path | None:
+    """The path of a SQLite database that does not exist yet (None: it exists, or is not a SQLite file)."""
+    path = sqlite_path(url)
+    return path if path is not None and not path.exists() else None
+
+
+def _create_private(path: Path) -> None:
+    """Create a missing database file as SQLite would, but 0600 in a 0700 directory (an empty file
+    is an empty SQLite database); SQLite then gives its -wal and -shm files the same mode."""
+    if path.exists():
+        return
+    from .keys import private_dir
+
+    private_dir(path.parent)
+    try:
+        os.close(os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600))
+    except FileExistsError:
+        pass
+
+
 def _sqlite_engine(url: str) -> sa.Engine:
-    database = sa.engine.make_url(url).database
-    if database and database != ":memory:":
-        Path(database).parent.mkdir(parents=True, exist_ok=True)
+    path = sqlite_path(url)
     engine = sa.create_engine(url, connect_args={"timeout": 60, "check_same_thread": False})
+
+    if path is not None:
+        @sa.event.listens_for(engine, "do_connect")
+        def _before_connect(dialect, record, cargs, cparams):  # type: ignore[no-untyped-def]
+            _create_private(path)  # at the first connection, not before: an engine alone creates nothing
 
     @sa.event.listens_for(engine, "connect")
     def _on_connect(dbapi_connection, _record):  # type: ignore[no-untyped-def]

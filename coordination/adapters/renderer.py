@@ -7,6 +7,7 @@ sandboxed environment with `StrictUndefined`; the HTML one autoescapes. Whatever
 typed reaches the templates as data only: it is never compiled, so `{{ 7*7 }}` stays text.
 """
 
+import multiprocessing
 import os
 import re
 from dataclasses import dataclass
@@ -22,7 +23,7 @@ from jinja2 import FileSystemLoader, StrictUndefined, TemplateNotFound
 from jinja2.sandbox import ImmutableSandboxedEnvironment
 from markupsafe import Markup
 
-from coordination.domain import InvalidInput, JointAction, Recipient, ReferenceKind
+from coordination.domain import InvalidInput, JointAction, Recipient, ReferenceKind, Unavailable
 from coordination.domain.letters import Letter, sha256_hex
 
 FORMATS = ("txt", "html", "pdf")
@@ -64,8 +65,9 @@ class RenderedLetter:
 
 
 class LetterRenderer:
-    def __init__(self, templates_dir: Path) -> None:
+    def __init__(self, templates_dir: Path, *, pdf_timeout: float = 60.0) -> None:
         self.templates_dir = templates_dir
+        self.pdf_timeout = pdf_timeout  # seconds; a PDF taking longer is stopped (COORDINATION_PDF_TIMEOUT_SECONDS)
         self.envs = {fmt: self._environment(autoescape=fmt == "html") for fmt in ("txt", "html")}
         self._words: dict[str, Any] = {}  # per language: the layout's words, evaluated once
         self._known: set[str] = set()  # template names already found on disk
@@ -163,12 +165,69 @@ class LetterRenderer:
             text = re.sub(r"\n{3,}", "\n\n", text).strip() + "\n"
         return RenderedLetter(name, language, fmt, subject, text)
 
-    @staticmethod
-    def pdf(html: str) -> bytes:
-        """The PDF of a rendered HTML letter: the same HTML gives the same bytes."""
-        import weasyprint  # imported when needed: it is slow to load
+    def pdf(self, html: str) -> bytes:
+        """The PDF of a rendered HTML letter: the same HTML gives the same bytes.
 
+        WeasyPrint runs in a child process forked for this document, killed if it takes longer
+        than `pdf_timeout` seconds (then Unavailable): no letter can hold a worker for long."""
+        _load_weasyprint()
+        return in_child(_write_pdf, html, timeout=self.pdf_timeout, what="rendering the letter as PDF",
+                        setting="COORDINATION_PDF_TIMEOUT_SECONDS")
+
+
+_WEASYPRINT_READY = False
+
+
+def _load_weasyprint() -> None:
+    """Import WeasyPrint (slow) and load its fonts once, here: each forked child starts with them."""
+    global _WEASYPRINT_READY
+    if not _WEASYPRINT_READY:
         # Embedded font subsets carry a timestamp (fontTools reads SOURCE_DATE_EPOCH, the
         # reproducible-builds convention); fixing it makes the PDF depend on the HTML alone.
         os.environ.setdefault("SOURCE_DATE_EPOCH", "1508889600")  # the mechanism's launch, 25 Oct 2017
-        return weasyprint.HTML(string=html).write_pdf(pdf_identifier=sha256_hex(html)[:32].encode())
+        import weasyprint
+
+        weasyprint.HTML(string="<p>.</p>").write_pdf()
+        _WEASYPRINT_READY = True
+
+
+def _write_pdf(html: str) -> bytes:
+    import weasyprint
+
+    return weasyprint.HTML(string=html).write_pdf(pdf_identifier=sha256_hex(html)[:32].encode())
+
+
+def _child(connection, work, argument) -> None:  # type: ignore[no-untyped-def]
+    try:
+        result = work(argument)
+    except BaseException as error:  # reported to the parent, which raises
+        connection.send((False, f"{type(error).__name__}: {error}"))
+    else:
+        connection.send((True, result))
+    finally:
+        connection.close()
+
+
+def in_child(work, argument, *, timeout: float, what: str, setting: str):  # type: ignore[no-untyped-def]
+    """`work(argument)` in a forked child process, its result sent back; killed after `timeout` s."""
+    context = multiprocessing.get_context("fork")
+    receiver, sender = context.Pipe(duplex=False)
+    process = context.Process(target=_child, args=(sender, work, argument), name="coordination-pdf", daemon=True)
+    process.start()
+    sender.close()
+    try:
+        if not receiver.poll(timeout):
+            raise Unavailable(f"{what} took longer than {timeout:g} s and was stopped "
+                              f"(shorten the text, or raise {setting})")
+        try:
+            ok, result = receiver.recv()
+        except EOFError:
+            raise RuntimeError(f"{what} failed: its process ended with code {process.exitcode}") from None
+    finally:
+        if process.is_alive():
+            process.kill()
+        process.join()
+        receiver.close()
+    if not ok:
+        raise RuntimeError(f"{what} failed: {result}")
+    return result

@@ -154,6 +154,8 @@ class ActionRepository:
 
     def find_id(self, reference: str) -> int:
         ref = " ".join((reference or "").split())
+        if not ref or len(ref) > 200 or any(ord(c) < 32 or 0xD800 <= ord(c) <= 0xDFFF for c in ref):
+            raise NotFound(f"unknown joint action {(reference or '')[:200]!r}")  # never a query the database refuses
         if ref.isascii() and ref.isdigit() and len(ref) <= 18:  # an action's id, as the flows pass it
             if self.session.get(ActionRecord, int(ref)) is not None:
                 return int(ref)

@@ -12,6 +12,7 @@ from .errors import (
     NotFound,
     NotPermitted,
     StaleLetters,
+    Unavailable,
 )
 from .model import Approval, JointAction, OutboxEntry, Ports, Reference, Reply
 from .stages import DEFINITIONS
@@ -35,5 +36,5 @@ __all__ = [
     "ActionType", "Approval", "CoordinationError", "Conflict", "DEFINITIONS", "Decision", "DeadlineKind",
     "DeadlineStatus", "IncompleteLetters", "InvalidInput", "InvalidState", "JointAction", "LetterStatus",
     "NotFound", "NotPermitted", "Organisation", "OutboxEntry", "Ports", "Recipient", "RecipientKind",
-    "Reference", "ReferenceKind", "Reply", "Role", "StageKind", "StaleLetters", "Status", "User",
+    "Reference", "ReferenceKind", "Reply", "Role", "StageKind", "StaleLetters", "Status", "Unavailable", "User",
 ]

@@ -6,8 +6,9 @@
      ├── NotPermitted      the user may not do this (role, organisation, four eyes, decided twice)
      ├── InvalidState      not now: the action is not at a step where this is possible
      │    └── IncompleteLetters   required letter fields are still unset
-     └── Conflict          the thing already exists, or another change won the race
-          └── StaleLetters     a decision on letters that changed since the decider saw them
+     ├── Conflict          the thing already exists, or another change won the race
+     │    └── StaleLetters     a decision on letters that changed since the decider saw them
+     └── Unavailable       not possible in the time allowed (a PDF that takes too long), or no database
 """
 
 
@@ -50,3 +51,7 @@ class StaleLetters(Conflict):
         parts = [f"{name} is now version {current}" + (f" (you saw version {seen})" if seen else "")
                  for name, (seen, current, _) in changed.items()]
         super().__init__("the letters changed since you saw them: " + "; ".join(parts))
+
+
+class Unavailable(CoordinationError):
+    pass

@@ -9,6 +9,7 @@ from datetime import datetime
 
 from .errors import InvalidInput, InvalidState, NotFound
 from .stages import FieldKind, LetterDefinition
+from .text import is_blank
 from .vocabulary import LetterStatus
 
 # the pure fallback of `Ports.addresses`: printable ASCII atoms, a dotted domain of letters, digits and hyphens
@@ -60,7 +61,7 @@ class Letter:
 
     def missing_fields(self, definition: LetterDefinition) -> list[str]:
         values = self.current.fields
-        return [f.name for f in definition.fields if f.required and not (values.get(f.name) or "").strip()]
+        return [f.name for f in definition.fields if f.required and is_blank(values.get(f.name))]
 
     def effective_fields(self, definition: LetterDefinition) -> dict[str, str | None]:
         """Field values with declared defaults filled in, for rendering and deadlines."""
@@ -96,8 +97,8 @@ class Letter:
 
 
 def _validate(kind: FieldKind, choices: tuple[str, ...], name: str, value: str, check_address) -> str:  # type: ignore[no-untyped-def]
-    if value is None or not value.strip():
-        raise InvalidInput(f"field {name!r} cannot be empty")
+    if value is None or is_blank(value):
+        raise InvalidInput(f"field {name!r} cannot be empty or made only of blank or invisible characters")
     if kind is FieldKind.EMAIL:
         value = check_address(value, what=f"field {name!r}:")
     elif kind is FieldKind.CHOICE:

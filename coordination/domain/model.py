@@ -12,11 +12,13 @@ from datetime import UTC, date, datetime
 from . import events as ev
 from .countries import DEFAULT_LANGUAGE, normalise_country
 from .deadlines import Deadline, due_at
+from .bounds import check_deadline
 from .errors import IncompleteLetters, InvalidInput, InvalidState, NotFound, NotPermitted, StaleLetters
 from .letters import Letter, canonical_json, letters_digest, plain_address, sha256_hex
 from .ports import AddressCheck, BusinessCalendar, ReferenceNumbers
 from .reminders import time_zone_of
 from .stages import DEFINITIONS, ActionDefinition, StageDefinition
+from .text import is_blank
 from .vocabulary import (
     ActionType,
     Decision,
@@ -219,10 +221,10 @@ class JointAction:
         definition = DEFINITIONS[type]
         _require_role(officer, CASEWORK, "open joint actions")
         country = normalise_country(country)
-        if not title or not title.strip():
+        if is_blank(title):
             raise InvalidInput("a joint action needs a title")
         names = [b.strip() for b in beneficiaries]
-        if any(not n for n in names):
+        if any(is_blank(n) for n in names):
             raise InvalidInput("a beneficiary's name cannot be empty")
         if language is None:
             language = DEFAULT_LANGUAGE[country]
@@ -337,7 +339,7 @@ class JointAction:
         self._check_decider(user)
         self._check_seen(seen)
         digest = letters_digest(self.pending_letters)
-        comment = (comment or "").strip() or None
+        comment = None if is_blank(comment) else (comment or "").strip()
         self.approvals.append(
             Approval(self.stage, self.round, user.organisation, user.email, Decision.APPROVED, comment, digest, now)
         )
@@ -352,7 +354,7 @@ class JointAction:
 
     def reject(self, user: User, *, comment: str, now: datetime, seen: Iterable[str] | None = None) -> None:
         """One rejection ends the round: back to the work step, with the comment."""
-        if not comment or not comment.strip():
+        if is_blank(comment):
             raise InvalidInput("a rejection needs a comment saying what must change")
         self._check_decider(user)
         self._check_seen(seen)
@@ -492,6 +494,7 @@ class JointAction:
                 )
             if new_due <= now:
                 raise InvalidInput(f"an extension must end in the future, not {new_due.isoformat()}")
+            check_deadline("an extension", new_due, now)
         for deadline in deadlines:
             previous, deadline.due_at = deadline.due_at, _on_date(to, deadline)
             self.events.append(ev.DeadlineExtended(
@@ -515,7 +518,7 @@ class JointAction:
         self, user: User, kind: DeadlineKind, reason: str, organisation: Organisation | None, doing: str,
     ) -> list[Deadline]:
         _require_role(user, CASEWORK, f"{doing} deadlines")
-        if not reason or not reason.strip():
+        if is_blank(reason):
             raise InvalidInput(f"to {doing} a deadline, give the reason")
         found = [d for d in self.deadlines
                  if d.kind is kind and d.is_open and organisation in (None, d.organisation)]
@@ -528,7 +531,7 @@ class JointAction:
 
     def skip(self, user: User, *, reason: str, now: datetime, ports: Ports) -> None:
         """Skip an optional stage, with the justification recorded."""
-        if not reason or not reason.strip():
+        if is_blank(reason):
             raise InvalidInput("skipping a stage needs a reason")
         _require_role(user, CASEWORK, "skip stages")
         stage = self.current_stage
@@ -687,6 +690,7 @@ class JointAction:
         self.events.append(ev.StageEntered(actor, self.stage, self.status.value, self.round, self.submitted_by))
 
     def _add_deadline(self, deadline: Deadline, *, actor: str | None) -> None:
+        check_deadline(f"the {deadline.kind.value} deadline", deadline.due_at, deadline.created_at)
         self.deadlines.append(deadline)
         org = deadline.organisation.value if deadline.organisation else None
         self.events.append(ev.DeadlineSet(actor, deadline.kind.value, deadline.due_at.isoformat(), org,

@@ -10,7 +10,9 @@ from coordination.adapters.unit_of_work import UnitOfWork
 from coordination.bootstrap import App
 from coordination.domain import ActionType, InvalidInput, JointAction, Ports, Status, User
 from coordination.domain.letters import Letter, sha256_hex
+from coordination.domain.text import is_blank
 
+from .inputs import text
 from .views import action_view, summary_view
 
 
@@ -56,6 +58,9 @@ def open_action(
 ) -> JointAction:
     """Open a joint action; it gets its JAM reference and enters its first stage."""
     action_type = _parse(ActionType, type, "action type")
+    text(app, "the title", title, required=False, lines=False)  # a missing one is the domain's refusal
+    for name in beneficiaries or []:
+        text(app, "a beneficiary's name", name, required=False, lines=False)
     now = app.clock()
     with app.uow() as uow:
         user = uow.users.require(officer)
@@ -71,6 +76,7 @@ def edit_letter(
     app: App, *, reference: str, field: str, value: str, editor: str, letter: str | None = None
 ) -> Letter:
     """Set one field of a draft letter, making a new version."""
+    text(app, f"field {field!r}", value, required=False)
     now = app.clock()
     with app.uow() as uow:
         user = uow.users.require(editor)
@@ -102,6 +108,7 @@ def edit_letter_fields(app: App, *, reference: str, letter: str, values: dict[st
             current = target.current.fields.get(f.name)
             if value == (current or "") or (current is not None and value.strip() == current.strip()):
                 continue
+            text(app, f"field {f.name!r}", value, required=False)
             before = target.current
             target = action.edit_letter(user, field=f.name, value=value, letter=target.name, now=now,
                                         ports=ports)
@@ -133,6 +140,7 @@ def approve_stage(
 
     `seen`: the sha256 (or its first 12 characters) of each letter as the supervisor saw it;
     a decision on letters that changed since is refused (`StaleLetters`)."""
+    comment = text(app, "the comment", comment, required=False)
     met: list[bool] = []
     action = _transition(app, reference, supervisor, lambda a, u, p, now: met.append(
         a.approve(u, now=now, ports=p, comment=comment, seen=seen)))
@@ -142,13 +150,15 @@ def approve_stage(
 def reject_stage(
     app: App, *, reference: str, supervisor: str, comment: str, seen: list[str] | None = None,
 ) -> JointAction:
-    if not comment or not comment.strip():
+    if is_blank(comment):
         raise InvalidInput("a rejection needs a comment saying what must change")
+    text(app, "the comment", comment, required=False)
     return _transition(app, reference, supervisor,
                        lambda a, u, p, now: a.reject(u, comment=comment, now=now, seen=seen))
 
 
 def skip_stage(app: App, *, reference: str, officer: str, reason: str) -> JointAction:
+    text(app, "the reason", reason, required=False)  # a missing one is the domain's refusal
     return _transition(app, reference, officer, lambda a, u, p, now: a.skip(u, reason=reason, now=now, ports=p))
 
 

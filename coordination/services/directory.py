@@ -4,6 +4,9 @@ from coordination.bootstrap import App
 from coordination.domain import InvalidInput, Organisation, Recipient, RecipientKind, Role, User
 from coordination.adapters.repositories import _user
 from coordination.domain.countries import normalise_country
+from coordination.domain.text import is_blank
+
+from .inputs import text
 
 
 def _email(app: App, value: str) -> str:
@@ -13,8 +16,9 @@ def _email(app: App, value: str) -> str:
 
 def add_user(app: App, *, email: str, name: str, organisation: str, role: str) -> User:
     """Add a person who can sign in and act (admin's use case)."""
-    if not name or not name.strip():
+    if is_blank(name):
         raise InvalidInput("a user needs a name")
+    text(app, "the name", name, required=False, lines=False)
     user = User(_email(app, email), name.strip(), Organisation(organisation), Role(role))
     now = app.clock()
     with app.uow() as uow:
@@ -88,6 +92,7 @@ def set_role(app: App, *, email: str, role: str) -> tuple[User, bool]:
 
 def add_recipient(app: App, *, country: str, kind: str, email: str, name: str | None = None) -> Recipient:
     """Add a State recipient (mission or ministry) to the address book."""
+    name = text(app, "the name", name, required=False, lines=False)
     recipient = Recipient(normalise_country(country), RecipientKind(kind), _email(app, email), (name or "").strip() or None)
     now = app.clock()
     with app.uow() as uow:

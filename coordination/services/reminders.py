@@ -19,6 +19,7 @@ from coordination.adapters.repositories import DeadlineRow
 from coordination.bootstrap import App
 from coordination.domain import DeadlineKind, InvalidInput, Organisation, Role, User
 from coordination.domain.letters import canonical_json, sha256_hex
+from coordination.domain.bounds import check_date, check_days, parse_date_or_time
 from coordination.domain.reminders import (
     ON_OPEN,
     SEAT_TIME_ZONES,
@@ -30,6 +31,7 @@ from coordination.domain.reminders import (
 )
 
 from .actions import _parse, _save
+from .inputs import text
 
 WHY = ("You receive this as the officer of these joint actions, or as a supervisor whose decision is awaited; "
        "overdue deadlines are escalated to the supervisors of both organisations until they are met.")
@@ -118,6 +120,7 @@ def send_reminders(app: App, *, now: datetime | None = None, dry_run: bool = Fal
     now = now or app.clock()
     if now.tzinfo is None:
         raise InvalidInput(f"give the time zone of {now.isoformat()} (e.g. 2026-11-02T09:00:00+00:00)")
+    check_date("the time of the sweep", now)
     report = SweepReport(now=now, dry_run=dry_run)
     with app.uow(read_only=dry_run) as uow:
         lines = _owed(app, uow, now)
@@ -251,11 +254,7 @@ def _audit(uow, lines: list[ReminderLine], now: datetime) -> None:  # type: igno
 # ---------------------------------------------------------------- extending and cancelling by hand
 
 def _parse_when(value: str) -> date | datetime:
-    text = (value or "").strip()
-    try:
-        return date.fromisoformat(text) if len(text) == 10 else datetime.fromisoformat(text)
-    except ValueError:
-        raise InvalidInput(f"{value!r} is not a date (YYYY-MM-DD) or an ISO 8601 time with its offset") from None
+    return parse_date_or_time("the new due date", value)
 
 
 def _organisation(value: str | None) -> Organisation | None:
@@ -267,6 +266,7 @@ def extend_deadline(
 ) -> list[dict]:
     """Move a deadline later, with the reason (audited); returns the deadlines changed."""
     deadline_kind, when, org = _parse(DeadlineKind, kind, "deadline kind"), _parse_when(to), _organisation(organisation)
+    text(app, "the reason", reason, required=False)  # a missing one is the domain's refusal
     now = app.clock()
     with app.uow() as uow:
         user = uow.users.require(actor)
@@ -282,6 +282,7 @@ def cancel_deadline(
 ) -> list[dict]:
     """Cancel a deadline, with the reason (audited): no more reminders for it."""
     deadline_kind, org = _parse(DeadlineKind, kind, "deadline kind"), _organisation(organisation)
+    text(app, "the reason", reason, required=False)
     now = app.clock()
     with app.uow() as uow:
         user = uow.users.require(actor)
@@ -307,14 +308,22 @@ def list_deadlines(
     app: App, *, overdue: bool = False, due_within: float | None = None, now: datetime | None = None,
 ) -> list[dict]:
     """Open deadlines, most urgent first: overdue ones, then by due time."""
-    if due_within is not None and due_within < 0:
-        raise InvalidInput(f"--due-within takes a number of days, not {due_within:g}")
+    if due_within is not None:
+        check_days("--due-within", due_within)
     now = now or app.clock()
     before = now if overdue else (now + timedelta(days=due_within) if due_within is not None else None)
     with app.uow(read_only=True) as uow:
         rows = uow.deadlines.open(due_before=before)
     return [dict(_deadline_view(row.reference, row.deadline, now), action_type=row.action_type,
                  country=row.country, action_stage=row.stage) for row in rows]
+
+
+def _later(moment: datetime, delta: timedelta) -> datetime:
+    """`moment + delta`, or `moment` where that would pass the last datetime (a date stored out of bounds)."""
+    try:
+        return moment + delta
+    except OverflowError:
+        return moment
 
 
 def calendar_feed(app: App, *, user: str | None = None, now: datetime | None = None) -> bytes:
@@ -339,7 +348,7 @@ def calendar_feed(app: App, *, user: str | None = None, now: datetime | None = N
         event.add("uid", f"deadline-{d.id}@{app.settings.mail_domain}")
         event.add("dtstamp", now)
         event.add("dtstart", d.due_at)
-        event.add("dtend", d.due_at + timedelta(minutes=30))
+        event.add("dtend", _later(d.due_at, timedelta(minutes=30)))
         owed = f" ({d.organisation.value.upper()})" if d.organisation else ""
         event.add("summary", f"{row.reference}: {d.kind.value.replace('_', ' ')}{owed} due")
         link = action_link(app, row.reference)

@@ -22,6 +22,11 @@ ES = {
     "Form refused": "Formulario rechazado", "Refused": "Rechazado", "Invalid form": "Formulario no válido",
     "Page not found": "Página no encontrada", "Not allowed": "No permitido", "Error": "Error", "Not Found": "No encontrado",
     "Method Not Allowed": "Método no permitido",
+    "Request too large": "Solicitud demasiado grande",
+    "This request is larger than this site accepts ({limit}).": "Esta solicitud supera lo que este sitio acepta ({limit}).",
+    "Something went wrong": "Algo salió mal",
+    "An unexpected error occurred; it was logged. Try again, or tell your administrator.":
+        "Se produjo un error inesperado, que quedó registrado. Inténtelo de nuevo o avise a la administración.",
     "This form has expired or did not come from this site. Go back, reload the page and try again.":
         "Este formulario ha caducado o no procede de este sitio. Vuelva atrás, recargue la página e inténtelo de nuevo.",
     "Check these fields and send the form again:": "Revise estos campos y envíe el formulario de nuevo:",

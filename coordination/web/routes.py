@@ -1,6 +1,6 @@
 """The pages and forms. Every POST checks the session, then the CSRF token, then calls a service."""
 
-from datetime import date
+import re
 from urllib.parse import urlsplit
 
 from fastapi import APIRouter, Depends, Form, Request
@@ -20,6 +20,7 @@ from coordination.domain import (
     Status,
     User,
 )
+from coordination.domain.bounds import ascii_int, parse_date
 from coordination.domain.stages import ALL_LANGUAGES
 
 from .app import CsrfRefused, SignInRequired, language, render, session_user, status_of
@@ -61,11 +62,17 @@ async def acting(request: Request) -> User:
 
 
 def _local(target: str | None) -> str:
-    """Only paths of this site: never an open redirect."""
-    parts = urlsplit(target or "/")
-    if parts.scheme or parts.netloc or not (target or "/").startswith("/") or (target or "").startswith("//"):
+    """Only paths of this site: never an open redirect (nor a backslash, which browsers read as a
+    slash, nor a control character), and nothing urlsplit cannot read."""
+    target = target or "/"
+    if not target.startswith("/") or target.startswith("//") or "\\" in target \
+            or any(ord(c) < 32 or ord(c) == 127 for c in target) or len(target) > 2000:
         return "/"
-    return target or "/"
+    try:
+        parts = urlsplit(target)
+    except ValueError:
+        return "/"
+    return "/" if parts.scheme or parts.netloc else target
 
 
 def _done(request: Request, message: str, to: str) -> RedirectResponse:
@@ -187,12 +194,15 @@ def inbox(request: Request, user: User = Depends(signed_in)) -> Response:
     return render(request, "inbox.html", {"gates": gates, "mine": mine, "due": due, "now": now, "calendar": calendar})
 
 
+CALENDAR_TOKEN = re.compile(r"[A-Za-z0-9_.~-]{1,200}")  # ASCII only: a calendar address's alphabet
+
+
 @router.get("/calendar/{token}.ics")
 def calendar_feed(request: Request, token: str) -> Response:
     """A person's deadlines as iCalendar, for calendar programs to subscribe to: the address
     is the secret (no sign-in, which a calendar program cannot do); unknown ones are 404."""
     app = core(request)
-    owner = accounts.calendar_owner(app, token)
+    owner = accounts.calendar_owner(app, token) if CALENDAR_TOKEN.fullmatch(token) else None
     if owner is None:
         return Response("unknown calendar\n", status_code=404, media_type="text/plain")
     return Response(services.calendar_feed(app, user=owner), media_type="text/calendar; charset=utf-8",
@@ -294,7 +304,7 @@ def show_action(request: Request, user: User, reference: str, *, error: str | No
 @router.get("/actions/{reference}")
 def action(request: Request, reference: str, diff: str | None = None, user: User = Depends(signed_in)) -> Response:
     frm = request.query_params.get("from")  # ?diff=LETTER&from=N: that letter's changes since version N
-    base = int(frm) if frm and frm.isdigit() else None
+    base = ascii_int(frm, low=1)  # anything else ('²', '-1', 10**100) is ignored
     return show_action(request, user, reference, diff=diff, diff_from=base)
 
 
@@ -396,10 +406,7 @@ def skip(request: Request, reference: str, reason: str = Form(""), user: User = 
 def reply(request: Request, reference: str, received_on: str = Form(""), acknowledgement_only: str = Form(""),
           user: User = Depends(acting)) -> Response:
     try:
-        try:
-            received = date.fromisoformat(received_on)
-        except ValueError:
-            raise InvalidInput(f"the date received must be a date as YYYY-MM-DD, not {received_on!r}") from None
+        received = parse_date("the date received", received_on)
         action = services.record_reply(core(request), reference=reference, officer=user.email, received_on=received,
                                        acknowledgement_only=bool(acknowledgement_only))
     except CoordinationError as error:

@@ -18,6 +18,7 @@ from typer.testing import CliRunner, Result
 
 import coordination.cli
 from coordination import services
+from coordination.adapters.database import sqlite_path
 
 from ..conftest import count_rows, unavailable
 from ..helpers import LETTERS, OFFICER, SUP_IACHR, SUP_IACHR_2, SUP_OHCHR, USERS, fill, open_at_gate, seed
@@ -576,4 +577,8 @@ def test_a_command_on_an_uninitialised_database_exits_1_telling_to_run_init(env_
             assert result.stdout == ""
             lines = result.stderr.splitlines()
             assert len(lines) == 1 and "coordination init" in lines[0]
-    assert _tables(empty_database_url) == set()  # nothing was created
+    path = sqlite_path(empty_database_url)
+    if path is not None:  # a SQLite database that does not exist is not created, nor its directory
+        assert not path.exists() and not path.parent.exists()
+    else:
+        assert _tables(empty_database_url) == set()  # nothing was created
