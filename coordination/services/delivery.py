@@ -121,7 +121,13 @@ def _give_up_reclaimed(app: App, uow, rows: list, now: datetime, report: Deliver
         uow.outbox.settle(row.id, status="failed", now=now, error=error[:MAX_ERROR])
         _audit(uow, item, now, "DeliveryFailed", error[:MAX_ERROR])
         report.failed += 1
-        report.errors.append(f"{item.reference} {item.letter}: {error}")
+        _note(report, item, error)
+
+
+def _note(report: DeliveryReport, item: _Outgoing, error: str) -> None:
+    """One line for the operator; control characters of a bad address are shown escaped, never sent to the terminal."""
+    line = f"{item.reference} {item.letter}: {error}"
+    report.errors.append("".join(c if c.isprintable() else repr(c)[1:-1] for c in line))
 
 
 def _item(row, version, letter, reference) -> _Outgoing:  # type: ignore[no-untyped-def]
@@ -205,7 +211,7 @@ async def _deliver(app: App, mailer: Mailer, item: _Outgoing, report: DeliveryRe
 def _fail(app: App, item: _Outgoing, error: str, report: DeliveryReport) -> None:
     _record(app, item, "failed", error[:MAX_ERROR], event="DeliveryFailed")
     report.failed += 1
-    report.errors.append(f"{item.reference} {item.letter}: {error}")
+    _note(report, item, error)
 
 
 def _defer(app: App, item: _Outgoing, error: str, report: DeliveryReport, *, unreachable: bool) -> None:
@@ -223,7 +229,7 @@ def _defer(app: App, item: _Outgoing, error: str, report: DeliveryReport, *, unr
             uow.outbox.record(item.outbox_id, status="pending", now=now, error=error, next_attempt_at=now + delay)
             report.deferred += 1
         uow.commit()
-    report.errors.append(f"{item.reference} {item.letter}: {error}")
+    _note(report, item, error)
 
 
 def _record(app: App, item: _Outgoing, status: str, error: str | None, *, event: str) -> None:

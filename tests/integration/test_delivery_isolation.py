@@ -20,7 +20,6 @@ from coordination.services.delivery import STALE_CLAIM, smtp_settings
 
 from ..helpers import dispatched
 
-pytestmark = pytest.mark.asyncio
 
 LEGIT = ["requester@ngo.test", "sre@mex.test", "oea@mex.test", "mission@hnd-geneva.test"]
 
@@ -88,9 +87,24 @@ async def test_a_poisoned_row_among_five_leaves_four_delivered_and_one_failed_wi
     assert _delivered_to(smtp) == sorted(LEGIT)  # exactly the stored addresses: nothing to victim@, nothing else
     bad = _assert_settled(mail_app, poisoned)
     assert bad["last_error"].startswith("refused address: ")
-    assert any(e.startswith(f"{poison} reminder digest: refused address") for e in report.errors)
+    [line] = report.errors  # for the operator's terminal: control characters escaped, one line
+    shown = "".join(c if c.isprintable() else repr(c)[1:-1] for c in poison)
+    assert line.startswith(f"{shown} reminder digest: refused address: ") and line.isprintable()
     assert (await services.send_outbox(mail_app)).attempted == 0  # failed for good: not tried again
     assert services.verify_audit(mail_app).findings == []
+
+
+def test_outbox_send_reports_the_poisoned_row_in_one_line_and_exits_1(mail_app, smtp, invoke):
+    _five_rows_the_first_poisoned(mail_app, "a@evil.example\r\nBcc: victim@evil.example\x1b[2J")
+
+    result = invoke("outbox", "send")
+
+    assert result.exit_code == 1 and isinstance(result.exception, SystemExit)
+    assert result.stdout == "Sent 4, deferred 0, failed 1.\n"
+    [line] = result.stderr.splitlines()
+    assert line == ("  a@evil.example\\r\\nBcc: victim@evil.example\\x1b[2J reminder digest: refused address: "
+                    "it contains the control or invisible character U+000D")
+    assert _delivered_to(smtp) == sorted(LEGIT)
 
 
 async def test_past_every_check_the_smtp_librarys_own_error_fails_only_its_row(mail_app, smtp, monkeypatch):
