@@ -219,7 +219,7 @@ def test_every_page_takes_any_parameter_without_a_500(seeded):
         for url in KNOWN:  # found by hand before: non-ASCII digits where a number or a token is read
             response = browser.client.get(url.format(ref=refs["drafting"]), follow_redirects=False)
             figures.statuses[response.status_code] += 1
-            assert response.status_code in (200, 404), (url, response.status_code)
+            assert response.status_code < 500, (url, response.status_code)
             assert "x-content-type-options" in {h.lower() for h in response.headers}, url
 
         @settings(max_examples=200, deadline=None, database=None, derandomize=True,
