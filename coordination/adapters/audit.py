@@ -84,11 +84,11 @@ class AuditSeal:
         with open(self.checkpoints, encoding="utf-8", errors="replace") as file:
             for number, text in enumerate(file, 1):
                 parts = text.split()
-                if len(parts) != 4 or not parts[0].isdecimal():
+                if len(parts) != 4 or not (parts[0].isascii() and parts[0].isdecimal()):
                     yield f"checkpoint line {number} of {self.checkpoints} is not a checkpoint"
                     continue
                 count, digest, at, signature = parts
-                if not hmac.compare_digest(self.sign(int(count), digest, at), signature):
+                if not hmac.compare_digest(self.sign(int(count), digest, at).encode(), signature.encode()):
                     yield f"checkpoint line {number} of {self.checkpoints} is not signed with this audit key"
                     continue
                 yield Checkpoint(int(count), digest, at, number)

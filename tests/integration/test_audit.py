@@ -137,6 +137,15 @@ def test_a_checkpoint_line_not_signed_with_the_key_is_found(app, cli, office, tm
     _refused(cli, "is not signed with this audit key")
 
 
+@pytest.mark.parametrize("line", ["{n} {h} 2026-11-02T09:00:00.000000Z {h}é", "١٢ {h} 2026-11-02T09:00:00Z {h}",
+                                  "{n} {h} \x00 {h}", "garbage"])
+def test_a_checkpoint_line_of_any_other_characters_is_a_finding_not_an_error(app, cli, office, line):
+    count = _scalar(app, "SELECT MAX(id) FROM audit_events")
+    with open(app.settings.audit_checkpoints_file, "a", encoding="utf-8") as file:
+        file.write(line.format(n=count, h="a" * 64) + "\n")
+    _refused(cli, "checkpoint line")
+
+
 def test_audit_checkpoint_prints_a_signed_line_that_verify_accepts(app, cli, office):
     line = ok(cli("audit", "checkpoint")).strip()
     count, digest, _, signature = line.split()

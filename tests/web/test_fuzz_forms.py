@@ -36,7 +36,7 @@ NASTY = [
     "9999-12-31T23:59:59+00:00", "=?utf-8?q?victim?=@evil.example", "a@[127.0.0.1]", "a@[127.0.0.1].x",
     "x\x7fy@evil.example", "\"quoted\"@evil.example", "Name <a@evil.example>", "a@localhost", "../../etc/passwd",
     "<script>alert(1)</script>", "{{ 7*7 }}", "{% raw %}", "%00", "https://evil.example/", "//evil.example",
-    "x" * 100_001, "\U0001f600" * 1000, "e\u0301" * 500, "DROP TABLE users;--", "urgent_appeal", "en", "fr", "zz",
+    "x" * 100_001, "\U0001f600" * 1000, "e\u0301" * 500, "DROP TABLE users;--", "urgent_appeal", "en", "fr", "zz", "//[", "/\\evil.example",
 ]
 
 values = st.one_of(
