@@ -18,7 +18,9 @@ install: $(STAMP)
 run: $(STAMP)
 	$(BIN)/coordination serve $(SERVE_ARGS)
 
-## test: the whole suite (PostgreSQL tests need the server binaries; see README)
+## test: the whole suite (PostgreSQL tests need the server binaries; see README), one worker per core,
+## each test file on one worker (its fixtures set up once)
+PYTEST_ARGS ?= -n auto --dist loadfile
 test: $(STAMP)
 	$(BIN)/python -m pytest $(PYTEST_ARGS)
 
