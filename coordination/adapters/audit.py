@@ -205,10 +205,13 @@ def verify_chain(log: AuditLog, *, limit: int = 50) -> ChainReport:
         findings.append("the audit trail's head row (audit_head) is missing")
     else:
         report.head = (head.seq, head.hash)
-        if (head.seq, head.hash) != (last, prev):
+        if head.seq != last:
             findings.append(f"the audit head records event #{head.seq} but the chain ends at event #{last}: "
                             + ("events were removed from the end" if head.seq > last else
                                "the head was rewound or changed"))
+        elif head.hash != prev:
+            findings.append(f"the audit head records event #{head.seq} with another hash than the chain's: "
+                            "the head was changed, or the events after it removed")
     for count, its in sorted(wanted.items()):
         point = its[-1]
         if count > last:

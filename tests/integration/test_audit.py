@@ -83,6 +83,14 @@ def test_deleting_the_last_events_and_rewinding_the_head_is_found_by_the_checkpo
     _refused(cli, f"records {total} events but the trail holds {keep}", f"#{keep + 1} to #{total} were deleted")
 
 
+def test_deleting_the_last_event_and_rewinding_only_the_heads_count_names_the_head(app, cli, office):
+    total = _scalar(app, "SELECT MAX(id) FROM audit_events")
+    _sql(app, "DELETE FROM audit_events WHERE id = :id", id=total)
+    _sql(app, "UPDATE audit_head SET seq = seq - 1")
+    lines = _refused(cli, f"the audit head records event #{total - 1} with another hash than the chain's")
+    assert any(f"events #{total} to #{total} were deleted" in line for line in lines)
+
+
 def test_deleting_the_last_events_and_the_head_row_is_reported_not_a_traceback(app, cli, office):
     total = _scalar(app, "SELECT MAX(id) FROM audit_events")
     _sql(app, "DELETE FROM audit_events WHERE id > :id", id=total - 2)
