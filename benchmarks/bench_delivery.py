@@ -18,7 +18,7 @@ beforehand, so a round sends N' = ceil(N/K) * K messages.
 
 Timed, round by round, interleaved:
 
-  ours  `await services.send_outbox(app, limit=N')` with the settings' SMTP server (no TLS, no
+  ours  `await app.services.send_outbox(limit=N')` with the settings' SMTP server (no TLS, no
         in-run retry delay): claim the rows (one transaction), load the frozen versions, render
         ONE PDF per letter version (WeasyPrint), build each EmailMessage (text + HTML + PDF),
         open one SMTP connection, send, and after each message commit one transaction that
@@ -132,23 +132,23 @@ async def main() -> None:
                 mail_from="joint-actions@coordination.test",
             ))
             setup = time.perf_counter()
-            services.initialise_database(app)
+            app.services.initialise_database()
             for email, name, org, role in USERS:
-                services.add_user(app, email=email, name=name, organisation=org, role=role)
+                app.services.add_user(email=email, name=name, organisation=org, role=role)
             for country, kind, email in RECIPIENTS:  # a communication needs all three kinds
                 if country == "GTM" and kind != "foreign-ministry":
-                    services.add_recipient(app, country=country, kind=kind, email=email)
+                    app.services.add_recipient(country=country, kind=kind, email=email)
             for i in range(per_letter - 2):
-                services.add_recipient(app, country="GTM", kind="foreign-ministry", email=f"r{i}@gtm.test")
+                app.services.add_recipient(country="GTM", kind="foreign-ministry", email=f"r{i}@gtm.test")
 
             golden = json.loads((ROOT / "tests" / "golden" / "samples.es.json").read_text(encoding="utf-8"))
             fields = golden["communication"]  # the Spanish golden sample: a letter of realistic length
             rounds = []  # outbox ids of each round; round 0 is the warm-up
             for _ in range(1 + args.rounds):
-                before = {r["id"] for r in services.list_outbox(app)}
+                before = {r["id"] for r in app.services.list_outbox()}
                 for _ in range(letters_per_round if rounds else 1):
                     dispatched(app, "country-communication", letters={"communication": fields})
-                rounds.append(sorted({r["id"] for r in services.list_outbox(app)} - before))
+                rounds.append(sorted({r["id"] for r in app.services.list_outbox()} - before))
             setup = time.perf_counter() - setup
 
             # The raw side's messages: what the sender would build for these rows, built now.
@@ -196,7 +196,7 @@ async def main() -> None:
 
             async def ours(expected: int) -> float:
                 start = time.perf_counter()
-                report = await services.send_outbox(app, limit=expected)
+                report = await app.services.send_outbox(limit=expected)
                 elapsed = time.perf_counter() - start
                 assert (report.sent, report.deferred, report.failed) == (expected, 0, 0), report
                 return elapsed
@@ -226,7 +226,7 @@ async def main() -> None:
                 raw_server_cpu += cpu.value - cpu_between
             delivered = accepted.value - count
             assert delivered == 2 * n * args.rounds, (delivered, n, args.rounds)
-            statuses = {row["status"] for row in services.list_outbox(app)}
+            statuses = {row["status"] for row in app.services.list_outbox()}
             assert statuses == {"sent"}, statuses
             app.engine.dispose()
     finally:

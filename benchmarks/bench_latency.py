@@ -12,7 +12,7 @@ through the deployment's REST API with its idempotency key, as the command line 
   (a) the next stage's flow run entering RUNNING: the run "<JAM reference> <stage>" is read
       from the Prefect REST API (POST {api}/flow_runs/filter by name); its `start_time` is the
       timestamp of its first Running state, on the same clock as the benchmark's;
-  (b) the dispatch done: the action leaves status "ready" (`services.get_action(app, ref)`
+  (b) the dispatch done: the action leaves status "ready" (`app.services.get_action(ref)`
       polled every 20 ms; the status seen then is "waiting").
 Both set-ups run on this machine, one after the other, in the same run of the script:
 
@@ -228,7 +228,7 @@ def start_baseline(children: Children, tmp: Path, say) -> SetUp:  # type: ignore
     home = data / "prefect"
     home.mkdir(parents=True)
     prep = bootstrap(Settings(data_dir=data), scheduler=NoScheduler(lambda m: None))
-    services.initialise_database(prep)
+    prep.services.initialise_database()
     began = time.monotonic()
     api = f"http://127.0.0.1:{port}/api"
     server = children.start(
@@ -257,7 +257,7 @@ def prepare(setup: SetUp, count: int) -> list[tuple[str, str]]:
     for i in range(count):
         action_type = ACTION_TYPES[i % len(ACTION_TYPES)]
         ref = open_at_gate(setup.prep, action_type)
-        action, met = services.approve_stage(setup.prep, reference=ref, supervisor=SUP_OHCHR)
+        action, met = setup.prep.services.approve_stage(reference=ref, supervisor=SUP_OHCHR)
         assert not met and action.status.value == "awaiting_approval", (ref, action.status)
         prepared.append((action_type, ref))
     return prepared
@@ -269,13 +269,13 @@ def measure_gate(setup: SetUp, ref: str) -> dict:
     from tests.helpers import SUP_IACHR
 
     called = time.perf_counter()
-    action, met = services.approve_stage(setup.app, reference=ref, supervisor=SUP_IACHR)
+    action, met = setup.app.services.approve_stage(reference=ref, supervisor=SUP_IACHR)
     t0, t0_wall = time.perf_counter(), time.time()
     assert met and action.status.value == "ready", (ref, action.status)
     run_name = f"{ref} {action.stage}"
 
     deadline = t0 + GATE_TIMEOUT
-    while (status := services.get_action(setup.app, ref)["status"]) == "ready":
+    while (status := setup.app.services.get_action(ref)["status"]) == "ready":
         if time.perf_counter() > deadline:
             raise RuntimeError(f"{ref}: not dispatched within {GATE_TIMEOUT:.0f} s (run {run_name!r}: "
                                f"{(flow_run(setup.api, run_name) or {}).get('state_type')})")

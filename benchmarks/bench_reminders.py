@@ -13,7 +13,7 @@ actions inserted directly (urgent appeals waiting for the State's reply), and N 
 the others fall due 60 to 3,650 days after the sweep, beyond any reminder's reach.
 Inserted with executemany through the SQLAlchemy engine, then ANALYZE.
 
-Timed: `services.send_reminders(app, now=T)` — the whole sweep as the scheduled flow runs it:
+Timed: `app.services.send_reminders(now=T)` — the whole sweep as the scheduled flow runs it:
 read the deadlines within reach (index on status, due_at), work out each one's latest
 threshold on the seats' calendars, look up who decided and what was already sent, insert
 one reminder per (deadline, threshold, recipient), render one digest per person (text and
@@ -60,9 +60,9 @@ def naive(moment: datetime) -> datetime:
 def build(directory: Path, size: int, due: int):  # type: ignore[no-untyped-def]
     app = bootstrap(Settings(data_dir=directory, database_url=f"sqlite:///{directory / 'bench.db'}"),
                     clock=FixedClock(START))
-    services.initialise_database(app)
+    app.services.initialise_database()
     for email, name, org, role in USERS:
-        services.add_user(app, email=email, name=name, organisation=org, role=role)
+        app.services.add_user(email=email, name=name, organisation=org, role=role)
     opened = naive(START - timedelta(days=90))
     actions = [dict(id=i, type="urgent-appeal", country="HND", language="es", title=f"Action {i}", beneficiaries="[]",
                     opened_by=OFFICER, opened_at=opened, stage="awaiting_reply", status="waiting",
@@ -124,7 +124,7 @@ def run(sizes: list[int], due: int, sweeps: int) -> dict:
             for k in range(sweeps + 1):
                 now = START + timedelta(days=3 * k)
                 t0 = time.perf_counter()
-                report = services.send_reminders(app, now=now)
+                report = app.services.send_reminders(now=now)
                 elapsed = time.perf_counter() - t0
                 if k:  # the first sweep warms caches up
                     times.append(elapsed)

@@ -61,9 +61,9 @@ def main() -> None:
     app = live_app(Path(tempfile.mkdtemp()) / "data")
     seed(app)
     accounts.set_password(app, email=OFFICER, password=PASSWORD)
-    action = services.open_action(app, type="urgent-appeal", country="HND", title="T", officer=OFFICER,
+    action = app.services.open_action(type="urgent-appeal", country="HND", title="T", officer=OFFICER,
                                   beneficiaries=["B"])
-    services.submit_stage(app, reference=action.reference, officer=OFFICER)
+    app.services.submit_stage(reference=action.reference, officer=OFFICER)
     server = start_server(app)
     stop = threading.Event()
     answers: dict[int, int] = {}

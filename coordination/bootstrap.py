@@ -1,10 +1,19 @@
-"""The composition root: settings in, wired parts out."""
+"""The composition root: settings in, wired parts out.
 
-from collections.abc import Callable
+`bootstrap()` builds the adapters (database engine, unit of work, calendar, renderer,
+scheduler, audit seal, address check) and `App.services` hands each use case of
+`coordination.services` the ones its signature names: `app.services.approve_stage(reference=…,
+supervisor=…)` calls `services.approve_stage` with `uow`, `clock`, `scheduler`, … filled in.
+The command line, the web app and the flows call the use cases this way and only this way.
+"""
+
+import inspect
 import os
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from functools import cached_property
+from typing import Any
 
 import sqlalchemy as sa
 
@@ -14,11 +23,12 @@ from .adapters.calendars import HolidayCalendar
 from .adapters.database import create_engine, database_missing, sqlite_path
 from .adapters.keys import secret_file, tighten
 from .adapters.renderer import LetterRenderer
-from .adapters.scheduling import FlowScheduler, NoScheduler, PrefectScheduler, prefect_api_url
+from .adapters.scheduling import NoScheduler, PrefectScheduler, prefect_api_url
 from .adapters.unit_of_work import UnitOfWork
 from .config import Settings
 from .domain import Unavailable
 from .domain.ports import BusinessCalendar
+from .services.ports import Scheduler
 
 
 def utc_now() -> datetime:
@@ -31,7 +41,7 @@ class App:
     engine: sa.Engine
     calendar: BusinessCalendar
     renderer: LetterRenderer
-    scheduler: FlowScheduler
+    scheduler: Scheduler
     clock: Callable[[], datetime] = utc_now
 
     @cached_property
@@ -49,6 +59,58 @@ class App:
     def uow(self, *, read_only: bool = False) -> UnitOfWork:
         return UnitOfWork(self.engine, self.seal, read_only=read_only)
 
+    @cached_property
+    def services(self) -> "Services":
+        """The use cases, with their dependencies given."""
+        return Services(self)
+
+    def dependencies(self) -> dict[str, Any]:
+        """What a use case may name in its signature, by name."""
+        return {
+            "uow": self.uow, "clock": self.clock, "calendar": self.calendar, "addresses": self.addresses,
+            "renderer": self.renderer, "scheduler": self.scheduler, "settings": self.settings, "seal": self.seal,
+            "app": self,
+        }
+
+
+class Services:
+    """`coordination.services`' use cases, each with the dependencies its signature names given
+    (the keyword-only parameters `uow`, `clock`, `renderer`, … ): the caller passes the rest."""
+
+    def __init__(self, app: App) -> None:
+        self._app = app
+        self._bound: dict[str, Callable[..., Any]] = {}
+
+    def __getattr__(self, name: str) -> Callable[..., Any]:
+        if name.startswith("_"):
+            raise AttributeError(name)
+        if name not in self._bound:
+            from . import services
+
+            use_case = getattr(services, name)
+            self._bound[name] = inject(use_case, self._app.dependencies())
+        return self._bound[name]
+
+
+def inject(use_case: Callable[..., Any], dependencies: dict[str, Any]) -> Callable[..., Any]:
+    """`use_case` with the dependencies its signature names given (cosmicpython's bootstrap)."""
+    parameters = inspect.signature(use_case).parameters
+    if "app" in parameters:  # an older use case still takes the whole App first
+        app = dependencies["app"]
+
+        def call_with_app(*args: Any, **kwargs: Any) -> Any:
+            return use_case(app, *args, **kwargs)
+
+        return call_with_app
+    given = {name: dependencies[name] for name in parameters if name in dependencies}
+
+    def call(*args: Any, **kwargs: Any) -> Any:
+        return use_case(*args, **given, **kwargs)
+
+    call.__name__ = call.__qualname__ = use_case.__name__
+    call.__doc__ = use_case.__doc__
+    return call
+
 
 def _quiet(message: str) -> None:
     pass
@@ -64,7 +126,7 @@ def require_database(settings: Settings) -> None:
 
 def bootstrap(
     settings: Settings | None = None, *, clock: Callable[[], datetime] = utc_now,
-    announce: Callable[[str], None] = _quiet, scheduler: FlowScheduler | None = None,
+    announce: Callable[[str], None] = _quiet, scheduler: Scheduler | None = None,
 ) -> App:
     """Wire the parts; `announce` receives what the user should hear (e.g. "queued")."""
     settings = settings or Settings()

@@ -185,7 +185,7 @@ def _table(rows: list[list[str]], headers: list[str]) -> None:
 @app.command()
 def init() -> None:
     """Create or upgrade the database schema (safe to run again)."""
-    before, after = services.initialise_database(_app())
+    before, after = _app().services.initialise_database()
     url = _app().engine.url.render_as_string(hide_password=True)
     if before == after:
         typer.echo(f"Database {url} is up to date (revision {after}).")
@@ -201,14 +201,14 @@ def user_add(
     role: Annotated[Role, typer.Option(help="Role.")],
 ) -> None:
     """Add a user."""
-    user = services.add_user(_app(), email=email, name=name, organisation=org.value, role=role.value)
+    user = _app().services.add_user(email=email, name=name, organisation=org.value, role=role.value)
     typer.echo(f"Added {user.describe()}.")
 
 
 @user_app.command("list")
 def user_list(as_json: Json = False) -> None:
     """List users."""
-    users = services.list_users(_app())
+    users = _app().services.list_users()
     if as_json:
         _print_json([{"email": u.email, "name": u.name, "organisation": u.organisation.value, "role": u.role.value,
                       "disabled": u.disabled} for u in users])
@@ -220,7 +220,7 @@ def user_list(as_json: Json = False) -> None:
 @user_app.command("disable")
 def user_disable(email: str) -> None:
     """Disable a user: no sign-in, no action, no reminders; their sessions end."""
-    user, changed = services.disable_user(_app(), email=email)
+    user, changed = _app().services.disable_user(email=email)
     typer.echo(f"Disabled {user.email}; their sessions are ended." if changed
                else f"{user.email} is already disabled; nothing changed.")
 
@@ -228,7 +228,7 @@ def user_disable(email: str) -> None:
 @user_app.command("enable")
 def user_enable(email: str) -> None:
     """Let a disabled user sign in and act again."""
-    user, changed = services.enable_user(_app(), email=email)
+    user, changed = _app().services.enable_user(email=email)
     typer.echo(f"Enabled {user.describe()}." if changed else f"{user.email} is not disabled; nothing changed.")
 
 
@@ -237,7 +237,7 @@ def user_set_role(
     email: str, role: Annotated[Role, typer.Argument(metavar="ROLE", help="officer, supervisor or admin.")],
 ) -> None:
     """Give a user another role; their sessions end."""
-    user, changed = services.set_role(_app(), email=email, role=role.value)
+    user, changed = _app().services.set_role(email=email, role=role.value)
     typer.echo(f"{user.describe()} now; their sessions are ended." if changed
                else f"{user.email} is already {role.value}; nothing changed.")
 
@@ -268,7 +268,7 @@ def recipient_add(
     name: Annotated[Optional[str], typer.Option(help="Its name, for the address line.")] = None,
 ) -> None:
     """Add a State recipient to the address book."""
-    r = services.add_recipient(_app(), country=iso3, kind=kind.value, email=email, name=name)
+    r = _app().services.add_recipient(country=iso3, kind=kind.value, email=email, name=name)
     typer.echo(f"Added {r.kind.value} of {r.country}: {r.email}.")
 
 
@@ -284,7 +284,7 @@ def action_open(
     beneficiary: Annotated[Optional[list[str]], typer.Option(help="A beneficiary's name (repeat for several).")] = None,
 ) -> None:
     """Open a joint action; prints its JAM reference last."""
-    action = services.open_action(_app(), type=type.value, country=country, title=title, officer=as_,
+    action = _app().services.open_action(type=type.value, country=country, title=title, officer=as_,
                                   language=language.value if language else None, beneficiaries=beneficiary or [])
     typer.echo(f"Opened {action.definition.title.lower()} for {action.country} in {action.language}, "
                f"at stage {action.stage} ({action.status.value}).")
@@ -298,7 +298,7 @@ def action_list(
     as_json: Json = False,
 ) -> None:
     """List joint actions."""
-    rows = services.list_actions(_app(), status=status.value if status else None, type=type.value if type else None)
+    rows = _app().services.list_actions(status=status.value if status else None, type=type.value if type else None)
     if as_json:
         _print_json(rows)
         return
@@ -309,7 +309,7 @@ def action_list(
 @action_app.command("show")
 def action_show(ref: Annotated[str, typer.Argument(metavar="REF")], as_json: Json = False) -> None:
     """Show a joint action: stage, letters, approvals, deadlines, history."""
-    view = services.get_action(_app(), ref)
+    view = _app().services.get_action(ref)
     if as_json:
         _print_json(view)
         return
@@ -345,7 +345,7 @@ def action_show(ref: Annotated[str, typer.Argument(metavar="REF")], as_json: Jso
 @action_app.command("submit")
 def action_submit(ref: Annotated[str, typer.Argument(metavar="REF")], as_: As) -> None:
     """Submit the current work step."""
-    action = services.submit_stage(_app(), reference=ref, officer=as_)
+    action = _app().services.submit_stage(reference=ref, officer=as_)
     typer.echo(f"{action.reference} is now at stage {action.stage} ({action.status.value}).")
 
 
@@ -356,7 +356,7 @@ def action_approve(
     seen: Seen = None,
 ) -> None:
     """Approve the gate for your organisation (on the letters you saw, with --seen)."""
-    action, met = services.approve_stage(_app(), reference=ref, supervisor=as_, comment=comment, seen=seen or None)
+    action, met = _app().services.approve_stage(reference=ref, supervisor=as_, comment=comment, seen=seen or None)
     if met:
         typer.echo(f"Gate met. {action.reference} is now at stage {action.stage} ({action.status.value}).")
     else:
@@ -370,7 +370,7 @@ def action_reject(
     seen: Seen = None,
 ) -> None:
     """Reject the gate: the action returns to its work step with your comment."""
-    action = services.reject_stage(_app(), reference=ref, supervisor=as_, comment=comment, seen=seen or None)
+    action = _app().services.reject_stage(reference=ref, supervisor=as_, comment=comment, seen=seen or None)
     typer.echo(f"Rejected. {action.reference} is back at stage {action.stage} (round {action.round}).")
 
 
@@ -380,7 +380,7 @@ def action_skip(
     reason: Annotated[str, typer.Option(help="Why the stage is skipped (recorded).")],
 ) -> None:
     """Skip an optional stage, with a recorded justification."""
-    action = services.skip_stage(_app(), reference=ref, officer=as_, reason=reason)
+    action = _app().services.skip_stage(reference=ref, officer=as_, reason=reason)
     typer.echo(f"Skipped. {action.reference} is now at stage {action.stage} ({action.status.value}).")
 
 
@@ -392,7 +392,7 @@ def action_record_reply(
 ) -> None:
     """Record the State's reply."""
     received = parse_date("--received-on", received_on)
-    action = services.record_reply(_app(), reference=ref, officer=as_, received_on=received,
+    action = _app().services.record_reply(reference=ref, officer=as_, received_on=received,
                                    acknowledgement_only=acknowledgement_only)
     typer.echo(f"Reply recorded. {action.reference} is now at stage {action.stage} ({action.status.value}).")
 
@@ -400,7 +400,7 @@ def action_record_reply(
 @action_app.command("advance")
 def action_advance(ref: Annotated[str, typer.Argument(metavar="REF")]) -> None:
     """Run the automatic steps (dispatch, deadlines) up to the next wait."""
-    result = services.advance_action(_app(), reference=ref)
+    result = _app().services.advance_action(reference=ref)
     action = result.action
     sent = f", {result.messages} message(s) queued in the outbox" if result.messages else ""
     typer.echo(f"{action.reference} is at stage {action.stage} ({action.status.value}){sent}.")
@@ -430,7 +430,7 @@ def letter_set(
                     text = stream.read(limit)
         except (OSError, UnicodeDecodeError) as error:
             raise InvalidInput(f"cannot read {file}: {getattr(error, 'strerror', None) or error}") from None
-    edited = services.edit_letter(_app(), reference=ref, field=field, value=text, editor=as_, letter=letter)
+    edited = _app().services.edit_letter(reference=ref, field=field, value=text, editor=as_, letter=letter)
     typer.echo(f"{edited.name} is now version {edited.current.version} (sha256 {edited.current.sha256[:12]}).")
 
 
@@ -452,7 +452,7 @@ def letter_show(
     """Render a letter: a draft as it stands, a dispatched letter exactly as it was sent."""
     if format is Format.PDF and output is None and sys.stdout.isatty():
         raise InvalidInput("a PDF is binary: give --output FILE (or redirect standard output)")
-    document = services.render_letter(_app(), reference=ref, letter=letter, fmt=format.value,
+    document = _app().services.render_letter(reference=ref, letter=letter, fmt=format.value,
                                       language=language.value if language else None)
     data = document.content.encode("utf-8") if isinstance(document.content, str) else document.content
     current = document.letter.current
@@ -476,7 +476,7 @@ def letter_diff(
     to: Annotated[Optional[int], typer.Option("--to", help="Newer version (default: the current one).")] = None,
 ) -> None:
     """Show what changed in a letter between two versions, field by field."""
-    chosen, old, new, changes = services.diff_letter(_app(), reference=ref, letter=letter,
+    chosen, old, new, changes = _app().services.diff_letter(reference=ref, letter=letter,
                                                      from_version=from_, to_version=to)
     if not changes:
         typer.echo(f"{chosen.name}: no change between v{old} and v{new}.")
@@ -495,7 +495,7 @@ def outbox_send(
     Prints how many were sent, deferred (tried again later) and failed (for good, shown on the
     action and reported to its officer), then one line per message not sent; exit 1 if any
     was deferred or failed."""
-    report = asyncio.run(services.send_outbox(_app(), limit=limit))
+    report = asyncio.run(_app().services.send_outbox(limit=limit))
     typer.echo(f"Sent {report.sent}, deferred {report.deferred}, failed {report.failed}.")
     for error in report.errors:
         typer.echo(f"  {error}", err=True)
@@ -509,7 +509,7 @@ def outbox_list(
     as_json: Json = False,
 ) -> None:
     """List outbox rows and their states."""
-    rows = services.list_outbox(_app(), status=status)
+    rows = _app().services.list_outbox(status=status)
     if as_json:
         _print_json(rows)
         return
@@ -528,7 +528,7 @@ def _deliver_now() -> None:
         else:
             typer.echo("No SMTP server is configured: `coordination outbox send` delivers them once one is.")
         return
-    report = asyncio.run(services.send_outbox(_app()))
+    report = asyncio.run(_app().services.send_outbox())
     typer.echo(f"Outbox: sent {report.sent}, deferred {report.deferred}, failed {report.failed}.")
     for error in report.errors:
         typer.echo(f"  {error}", err=True)
@@ -554,7 +554,7 @@ def deadline_list(
     as_json: Json = False,
 ) -> None:
     """Open deadlines, most urgent first."""
-    rows = services.list_deadlines(_app(), overdue=overdue, due_within=due_within)
+    rows = _app().services.list_deadlines(overdue=overdue, due_within=due_within)
     if as_json:
         _print_json(rows)
         return
@@ -578,7 +578,7 @@ def deadline_extend(
     reason: Reason, actor: As, org: Org = None,
 ) -> None:
     """Move an open deadline later, with the reason; reminders start again for the new date."""
-    for d in services.extend_deadline(_app(), reference=ref, kind=kind, to=to, reason=reason, actor=actor,
+    for d in _app().services.extend_deadline(reference=ref, kind=kind, to=to, reason=reason, actor=actor,
                                       organisation=org):
         owed = f" ({d['organisation'].upper()})" if d["organisation"] else ""
         typer.echo(f"{d['reference']}: {d['kind']}{owed} now due {d['due_at']}.")
@@ -589,7 +589,7 @@ def deadline_cancel(
     ref: Annotated[str, typer.Argument(metavar="REF")], kind: Kind, reason: Reason, actor: As, org: Org = None,
 ) -> None:
     """Cancel an open deadline, with the reason: no more reminders for it."""
-    for d in services.cancel_deadline(_app(), reference=ref, kind=kind, reason=reason, actor=actor,
+    for d in _app().services.cancel_deadline(reference=ref, kind=kind, reason=reason, actor=actor,
                                       organisation=org):
         owed = f" ({d['organisation'].upper()})" if d["organisation"] else ""
         typer.echo(f"{d['reference']}: {d['kind']}{owed} cancelled.")
@@ -601,7 +601,7 @@ def reminders_send(
     dry_run: Annotated[bool, typer.Option("--dry-run", help="Show what would be sent; write and send nothing.")] = False,
 ) -> None:
     """Queue the reminders that are due, one digest per person, and deliver them."""
-    report = services.send_reminders(_app(), now=_when(now) if now else None, dry_run=dry_run)
+    report = _app().services.send_reminders(now=_when(now) if now else None, dry_run=dry_run)
     verb = "Would send" if dry_run else "Queued"
     typer.echo(f"{verb} {report.reminders} reminder(s) of {report.deadlines} deadline(s) in {report.digests} "
                f"digest(s).")
@@ -624,7 +624,7 @@ def calendar_export(
     force: Force = False,
 ) -> None:
     """Open deadlines as an iCalendar (.ics) feed."""
-    data = services.calendar_feed(_app(), user=user)
+    data = _app().services.calendar_feed(user=user)
     if output is None:
         sys.stdout.buffer.write(data)
         sys.stdout.flush()
@@ -638,7 +638,7 @@ def calendar_export(
 @audit_app.command("verify")
 def audit_verify() -> None:
     """Walk the keyed chain, check its head and checkpoints; exit 1 naming every finding."""
-    report = services.verify_audit(_app())
+    report = _app().services.verify_audit()
     if report.findings:
         for finding in report.findings:
             typer.echo(f"error: {finding}", err=True)
@@ -667,7 +667,7 @@ def doctor() -> None:
 @audit_app.command("checkpoint")
 def audit_checkpoint() -> None:
     """Sign the chain's head now and append it to the checkpoints file; print it to keep elsewhere too."""
-    typer.echo(services.checkpoint_audit(_app()))
+    typer.echo(_app().services.checkpoint_audit())
 
 
 @app.command()

@@ -63,13 +63,13 @@ LETTERS = {
 
 def run_demo(app: App, say: Callable[[str], None]) -> list[str]:
     """Run the demo; returns the JAM references it created."""
-    before, after = services.initialise_database(app)
+    before, after = app.services.initialise_database()
     if before != after:
         say(f"Database migrated to revision {after}.")
     passwords = []
     for email, name, org, role in USERS:
         try:
-            services.add_user(app, email=email, name=name, organisation=org, role=role)
+            app.services.add_user(email=email, name=name, organisation=org, role=role)
         except Conflict:
             say(f"User {email} already exists (its password is unchanged).")
             continue
@@ -81,30 +81,30 @@ def run_demo(app: App, say: Callable[[str], None]) -> list[str]:
         _keep_passwords(app, passwords, say)
     for country, kind, email in RECIPIENTS:
         try:
-            services.add_recipient(app, country=country, kind=kind, email=email)
+            app.services.add_recipient(country=country, kind=kind, email=email)
         except Conflict:
             pass
     references = []
     for action_type, country in (("urgent-appeal", "HND"), ("precautionary-measure", "MEX"),
                                  ("country-communication", "GTM")):
-        action = services.open_action(app, type=action_type, country=country, officer=OFFICER,
+        action = app.services.open_action(type=action_type, country=country, officer=OFFICER,
                                       title=f"Demo {action_type.replace('-', ' ')}", beneficiaries=["Demo Defender"])
         ref = action.reference
         references.append(ref)
         say(f"\n{ref}: opened a {action_type} for {country} ({action.language}), stage {action.stage}.")
         for letter, fields in LETTERS[action_type]:
             while action.status.value == "in_progress" and not any(l.name == letter for l in action.pending_letters):
-                action = services.submit_stage(app, reference=ref, officer=OFFICER)
+                action = app.services.submit_stage(reference=ref, officer=OFFICER)
                 say(f"{ref}: {OFFICER} submitted; now at {action.stage} ({action.status.value}).")
             for field, value in fields.items():
-                services.edit_letter(app, reference=ref, letter=letter, field=field, value=value, editor=OFFICER)
+                app.services.edit_letter(reference=ref, letter=letter, field=field, value=value, editor=OFFICER)
             say(f"{ref}: drafted letter {letter} ({len(fields)} fields).")
-        action = services.submit_stage(app, reference=ref, officer=OFFICER)
+        action = app.services.submit_stage(reference=ref, officer=OFFICER)
         say(f"{ref}: {OFFICER} submitted; now at {action.stage} ({action.status.value}).")
         for supervisor in (OHCHR, IACHR):
-            action, met = services.approve_stage(app, reference=ref, supervisor=supervisor)
+            action, met = app.services.approve_stage(reference=ref, supervisor=supervisor)
             say(f"{ref}: {supervisor} approved" + ("; gate met." if met else "; waiting for the other organisation."))
-        result = services.advance_action(app, reference=ref)
+        result = app.services.advance_action(reference=ref)
         action = result.action
         say(f"{ref}: advanced to {action.stage} ({action.status.value}); {result.messages} message(s) in the outbox; "
             f"references: {', '.join(r.value for r in action.references)}.")
@@ -116,14 +116,14 @@ def run_demo(app: App, say: Callable[[str], None]) -> list[str]:
 
 def _left_at_the_gate(app: App, say: Callable[[str], None]) -> str:
     """One more urgent appeal, submitted and left for the supervisors of both organisations."""
-    action = services.open_action(app, type="urgent-appeal", country="HND", officer=OFFICER,
+    action = app.services.open_action(type="urgent-appeal", country="HND", officer=OFFICER,
                                   title="Demo urgent appeal awaiting approval", beneficiaries=["Demo Defender"])
     ref = action.reference
-    action = services.submit_stage(app, reference=ref, officer=OFFICER)
+    action = app.services.submit_stage(reference=ref, officer=OFFICER)
     letter, fields = LETTERS["urgent-appeal"][0]
     for field, value in fields.items():
-        services.edit_letter(app, reference=ref, letter=letter, field=field, value=value, editor=OFFICER)
-    action = services.submit_stage(app, reference=ref, officer=OFFICER)
+        app.services.edit_letter(reference=ref, letter=letter, field=field, value=value, editor=OFFICER)
+    action = app.services.submit_stage(reference=ref, officer=OFFICER)
     say(f"\n{ref}: an urgent appeal drafted and submitted; now at {action.stage} ({action.status.value}), "
         "awaiting a decision by OHCHR and by the IACHR.")
     return ref

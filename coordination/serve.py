@@ -94,7 +94,7 @@ def serve(*, settings: Settings, prefect_port: int, web_port: int | None, demo: 
           say: Callable[[str], None], poll_seconds: float = 0.2) -> None:
     data = private_dir(settings.data_dir)
     quiet = bootstrap(settings, scheduler=NoScheduler(lambda message: None))
-    before, after = services.initialise_database(quiet)
+    before, after = quiet.services.initialise_database()
     fresh = before is None
     say(f"Database {quiet.engine.url.render_as_string(hide_password=True)}: "
         + (f"created at revision {after}." if fresh else f"revision {after}."))

@@ -12,8 +12,7 @@ import os
 
 from prefect import flow, get_run_logger, task
 
-from coordination import services
-from coordination.domain import ActionType, InvalidState
+from coordination.domain import ActionType
 
 from .delivery import send_outbox_task
 from .runtime import app
@@ -22,9 +21,8 @@ from .runtime import app
 @task(name="advance", retries=3, retry_delay_seconds=[1, 5, 30])
 async def advance(action: int, expected_type: str) -> dict:
     """Run the action's automatic steps: dispatch (freeze letters, write the outbox) and deadlines."""
-    result = await asyncio.to_thread(services.advance_action, app(), reference=action)
-    if result.action.type.value != expected_type:
-        raise InvalidState(f"action {action} is a {result.action.type.value}, not a {expected_type}")
+    result = await asyncio.to_thread(app().services.run_automatic_steps, action,
+                                     expected_type=ActionType(expected_type))
     summary = {"reference": result.action.reference, "stage": result.action.stage,
                "status": result.action.status.value, "messages": result.messages}
     get_run_logger().info("%(reference)s at %(stage)s (%(status)s); %(messages)d message(s) queued", summary)

@@ -5,7 +5,6 @@ Results and logs carry counts only: no recipient, name or letter text reaches Pr
 
 from prefect import flow, get_run_logger, task
 
-from coordination import services
 
 from .runtime import app
 
@@ -16,7 +15,7 @@ async def send_outbox_task(limit: int = 200) -> dict[str, int]:
     if not app().settings.smtp_host:
         get_run_logger().warning("no SMTP server configured (COORDINATION_SMTP_HOST): the outbox waits")
         return {"sent": 0, "deferred": 0, "failed": 0}
-    report = await services.send_outbox(app(), limit=limit)
+    report = await app().services.send_outbox(limit=limit)
     counts = {"sent": report.sent, "deferred": report.deferred, "failed": report.failed}
     get_run_logger().info("outbox: %(sent)d sent, %(deferred)d deferred, %(failed)d failed", counts)
     return counts

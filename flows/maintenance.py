@@ -1,14 +1,13 @@
 """Scheduled flows: the reconciler and the deadline reminders (counts only in results and logs)."""
 
+import asyncio
 from datetime import timedelta
 
-from prefect import flow, get_client, get_run_logger, task
-from prefect.client.schemas.objects import StateType
-from prefect.states import Scheduled
+from prefect import flow, get_run_logger, task
+from prefect.settings import get_current_settings
 
-from coordination.adapters.scheduling import RunRequest
-from coordination.services.orchestration import due_runs
-from coordination.services.reminders import send_reminders
+from coordination.adapters.scheduling import PrefectScheduler
+from coordination.services.ports import RunRequest
 
 from .delivery import send_outbox_task
 from .runtime import app
@@ -19,25 +18,14 @@ RERUN_AFTER = timedelta(seconds=60)  # a failed or crashed run is tried again af
 @task(name="find-due-actions")
 def find_due_actions() -> list[RunRequest]:
     """Actions whose automatic steps are due: ready ones, and waits whose deadline has passed."""
-    return due_runs(app())
+    return app().services.due_runs()
 
 
 @task(name="ensure-run", retries=2, retry_delay_seconds=5)
 async def ensure_run(request: RunRequest) -> str:
     """Start the action's run if it was never started; run again one that failed or crashed."""
-    async with get_client() as client:
-        deployment = await client.read_deployment_by_name(f"{request.action_type}/{request.action_type}")
-        run = await client.create_flow_run_from_deployment(
-            deployment.id, parameters={"action": request.action_id}, name=request.run_name,
-            idempotency_key=request.idempotency_key,
-        )
-        state = run.state
-        finished = state is not None and state.type in (StateType.FAILED, StateType.CRASHED, StateType.CANCELLED,
-                                                         StateType.COMPLETED)
-        if finished and app().clock() - state.timestamp > RERUN_AFTER:
-            await client.set_flow_run_state(run.id, Scheduled(), force=True)
-            return "rescheduled"
-        return state.type.value.lower() if state else "created"
+    scheduler = PrefectScheduler(str(get_current_settings().api.url), announce=get_run_logger().info)
+    return await asyncio.to_thread(scheduler.ensure, request, now=app().clock(), rerun_after=RERUN_AFTER)
 
 
 @flow(name="reconciler")
@@ -54,7 +42,7 @@ async def reconciler() -> dict[str, int]:
 @task(name="queue-reminders", retries=2, retry_delay_seconds=30)
 def queue_reminders() -> dict[str, int]:
     """Write the reminders that are due and one digest per recipient (one transaction; safe to retry)."""
-    return send_reminders(app()).counts()
+    return app().services.send_reminders().counts()
 
 
 @flow(name="deadline-reminders")

@@ -64,14 +64,14 @@ FIRST_GATE_LETTERS = {
 
 def seed(app: App) -> None:
     for email, name, org, role in USERS:
-        services.add_user(app, email=email, name=name, organisation=org, role=role)
+        app.services.add_user(email=email, name=name, organisation=org, role=role)
     for country, kind, email in RECIPIENTS:
-        services.add_recipient(app, country=country, kind=kind, email=email)
+        app.services.add_recipient(country=country, kind=kind, email=email)
 
 
 def fill(app: App, reference: str, letter: str, editor: str = OFFICER, values: dict[str, str] | None = None) -> None:
     for field, value in {**LETTERS[letter], **(values or {})}.items():
-        services.edit_letter(app, reference=reference, letter=letter, field=field, value=value, editor=editor)
+        app.services.edit_letter(reference=reference, letter=letter, field=field, value=value, editor=editor)
 
 
 def open_at_gate(
@@ -80,14 +80,14 @@ def open_at_gate(
 ) -> str:
     """Open an action and draft and submit its work steps up to its first gate; returns the JAM reference."""
     country, names = FIRST_GATE_LETTERS[action_type]
-    action = services.open_action(app, type=action_type, country=country, title="Test action", officer=OFFICER,
+    action = app.services.open_action(type=action_type, country=country, title="Test action", officer=OFFICER,
                                   beneficiaries=beneficiaries or ["Beneficiary One"], language=language)
     ref = action.reference
     for letter in names:
         while action.status.value == "in_progress" and letter not in {l.name for l in action.pending_letters}:
-            action = services.submit_stage(app, reference=ref, officer=OFFICER)
+            action = app.services.submit_stage(reference=ref, officer=OFFICER)
         fill(app, ref, letter, values=(letters or {}).get(letter))
-    action = services.submit_stage(app, reference=ref, officer=OFFICER)
+    action = app.services.submit_stage(reference=ref, officer=OFFICER)
     assert action.status.value == "awaiting_approval", action.status
     return ref
 
@@ -95,7 +95,7 @@ def open_at_gate(
 def dispatched(app: App, action_type: str, **kwargs) -> str:  # type: ignore[no-untyped-def]
     """An action past its first gate and dispatch: its letters are in the outbox."""
     ref = open_at_gate(app, action_type, **kwargs)
-    services.approve_stage(app, reference=ref, supervisor=SUP_OHCHR)
-    services.approve_stage(app, reference=ref, supervisor=SUP_IACHR)
-    services.advance_action(app, reference=ref)
+    app.services.approve_stage(reference=ref, supervisor=SUP_OHCHR)
+    app.services.approve_stage(reference=ref, supervisor=SUP_IACHR)
+    app.services.advance_action(reference=ref)
     return ref

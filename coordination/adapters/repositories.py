@@ -146,35 +146,46 @@ class RecipientRepository:
         return [Recipient(r.country, RecipientKind(r.kind), r.email, r.name, r.id) for r in self.session.exec(query)]
 
 
+@dataclasses.dataclass
+class Saved:
+    action: JointAction
+    by: User | None
+    now: datetime
+    opened: bool
+
+
 class ActionRepository:
     """Joint actions, whole: the action row and its references, letters, approvals, deadlines, replies."""
 
     def __init__(self, session: Session) -> None:
         self.session = session
+        self.saved: list[Saved] = []  # what the unit of work's commit audits and schedules
 
     def find_id(self, reference: str) -> int:
+        """The id of the action a person names by reference: its JAM reference or its type's own
+        (any case, spaces squeezed). A number alone is not a reference: ids are the flows', not people's."""
         ref = " ".join((reference or "").split())
         if not ref or len(ref) > 200 or any(ord(c) < 32 or 0xD800 <= ord(c) <= 0xDFFF for c in ref):
             raise NotFound(f"unknown joint action {(reference or '')[:200]!r}")  # never a query the database refuses
-        if ref.isascii() and ref.isdigit() and len(ref) <= 18:  # an action's id, as the flows pass it
-            if self.session.get(ActionRecord, int(ref)) is not None:
-                return int(ref)
-        else:
-            found = self.session.exec(
-                select(ReferenceRecord.action_id).where(sa.func.upper(ReferenceRecord.value) == ref.upper())
-            ).first()
-            if found is not None:
-                return found
-        raise NotFound(f"unknown joint action {reference!r}")
+        found = self.session.exec(
+            select(ReferenceRecord.action_id).where(sa.func.upper(ReferenceRecord.value) == ref.upper())
+        ).first()
+        if found is None:
+            raise NotFound(f"unknown joint action {reference!r}")
+        return found
 
-    def get(self, reference: str | int, *, for_update: bool = False) -> JointAction:
-        action_id = reference if isinstance(reference, int) else self.find_id(reference)
+    def get(self, reference: str, *, for_update: bool = False) -> JointAction:
+        """The action a person names by reference, whole."""
+        return self.get_by_id(self.find_id(reference), for_update=for_update)
+
+    def get_by_id(self, action_id: int, *, for_update: bool = False) -> JointAction:
+        """The action with this id (as the flows carry it), whole."""
         query = select(ActionRecord).where(ActionRecord.id == action_id)
         if for_update:
             query = query.with_for_update()
         record = self.session.exec(query).first()
         if record is None:
-            raise NotFound(f"unknown joint action {reference!r}")
+            raise NotFound(f"unknown joint action #{action_id}")
         return self._to_domain(record)
 
     def find(self, *, status: Status | None = None, type: ActionType | None = None) -> list[tuple[ActionRecord, list[str]]]:
@@ -239,8 +250,13 @@ class ActionRepository:
                      for x in self._children(ReplyRecord, r.id)],
         )
 
-    def save(self, action: JointAction, *, now: datetime) -> None:
-        """Write the action and its children: new rows inserted, changed rows updated."""
+    def save(self, action: JointAction, *, now: datetime, by: User | None = None) -> None:
+        """Write the action and its children: new rows inserted, changed rows updated.
+
+        `by`: the person whose request changed it (None: the system's automatic steps). The
+        unit of work's commit writes the action's events to the audit trail as theirs."""
+        if not any(s.action is action for s in self.saved):
+            self.saved.append(Saved(action, by, now, opened=action.id is None))
         record = self.session.get(ActionRecord, action.id) if action.id is not None else ActionRecord()
         for name in ("type", "country", "language", "stage", "status"):
             setattr(record, name, getattr(action, name).__str__())

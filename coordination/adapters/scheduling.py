@@ -9,38 +9,17 @@ the action's id and its name is the JAM reference and stage — nothing else rea
 import json
 import time
 from collections.abc import Callable
-from dataclasses import dataclass
+from datetime import datetime, timedelta
 from pathlib import Path
-from typing import Protocol
+from typing import Any
 
 import httpx
 
-RUNTIME_FILE = "serve.json"
-RETRY_DELAYS = (0.05, 0.1, 0.2, 0.4, 0.8, 1.6, 0.0)  # written by `coordination serve`: where its Prefect API is
+from coordination.services.ports import RunRequest
 
-
-@dataclass(frozen=True)
-class RunRequest:
-    action_id: int
-    reference: str
-    action_type: str
-    stage: str
-    round: int
-    ready: bool = True  # automatic steps are pending (False: just opened, the run only looks)
-
-    @property
-    def idempotency_key(self) -> str:
-        return f"{self.action_id}:{self.stage}:{self.round}"
-
-    @property
-    def run_name(self) -> str:
-        return f"{self.reference} {self.stage}"
-
-
-class FlowScheduler(Protocol):
-    def request(self, run: RunRequest) -> bool:
-        """Ask for the run; True if Prefect has it, False if it is left to the reconciler."""
-        ...
+RUNTIME_FILE = "serve.json"  # written by `coordination serve`: where its Prefect API is
+FINISHED = ("FAILED", "CRASHED", "CANCELLED", "COMPLETED")  # a run in one of these states does no more work
+RETRY_DELAYS = (0.05, 0.1, 0.2, 0.4, 0.8, 1.6, 0.0)
 
 
 class NoScheduler:
@@ -66,17 +45,37 @@ class PrefectScheduler:
     def request(self, run: RunRequest) -> bool:
         try:
             with httpx.Client(base_url=self.api_url, timeout=self.timeout) as client:
-                deployment_id = self._deployment_id(client, run.action_type)
-                self._call(client, "POST", f"/deployments/{deployment_id}/create_flow_run", json={
-                    "name": run.run_name,
-                    "parameters": {"action": run.action_id},
-                    "idempotency_key": run.idempotency_key,
-                })
+                self._create(client, run)
         except (httpx.HTTPError, KeyError) as error:
             self.announce(f"{run.reference} is queued: Prefect at {self.api_url} could not take the run "
                           f"({type(error).__name__}); the reconciler will start it.")
             return False
         return True
+
+    def ensure(self, run: RunRequest, *, now: datetime, rerun_after: timedelta) -> str:
+        """The reconciler's request: create the run if it was never created (the idempotency key
+        gives back the existing one otherwise), and schedule again one that ended without
+        finishing the work more than `rerun_after` ago. Returns the run's state, or "rescheduled"."""
+        with httpx.Client(base_url=self.api_url, timeout=self.timeout) as client:
+            flow_run = self._create(client, run)
+            state = flow_run.get("state") or {}
+            kind = state.get("type")
+            ended = datetime.fromisoformat(state["timestamp"]) if state.get("timestamp") else None
+            if kind in FINISHED and ended is not None and now - ended > rerun_after:
+                self._call(client, "POST", f"/flow_runs/{flow_run['id']}/set_state",
+                           json={"state": {"type": "SCHEDULED", "name": "Scheduled"}, "force": True})
+                return "rescheduled"
+            return str(kind).lower() if kind else "created"
+
+    def _create(self, client: httpx.Client, run: RunRequest) -> dict[str, Any]:
+        deployment_id = self._deployment_id(client, run)
+        response = self._call(client, "POST", f"/deployments/{deployment_id}/create_flow_run", json={
+            "name": run.run_name,
+            "parameters": {"action": run.action_id},
+            "idempotency_key": run.idempotency_key,
+        })
+        created: dict[str, Any] = response.json()
+        return created
 
     @staticmethod
     def _call(client: httpx.Client, method: str, url: str, **kwargs) -> httpx.Response:  # type: ignore[no-untyped-def]
@@ -89,11 +88,11 @@ class PrefectScheduler:
         response.raise_for_status()
         return response
 
-    def _deployment_id(self, client: httpx.Client, action_type: str) -> str:
-        if action_type not in self._deployments:
-            response = self._call(client, "GET", f"/deployments/name/{action_type}/{action_type}")
-            self._deployments[action_type] = response.json()["id"]
-        return self._deployments[action_type]
+    def _deployment_id(self, client: httpx.Client, run: RunRequest) -> str:
+        if run.deployment not in self._deployments:
+            response = self._call(client, "GET", f"/deployments/name/{run.deployment}")
+            self._deployments[run.deployment] = response.json()["id"]
+        return self._deployments[run.deployment]
 
 
 def prefect_api_url(data_dir: Path, environ: dict[str, str]) -> str | None:

@@ -3,6 +3,8 @@
 import sqlalchemy as sa
 from sqlmodel import Session
 
+from coordination.services.ports import RunRequest
+
 from .audit import AuditLog, AuditSeal
 from .database import READ_ONLY
 from .repositories import (
@@ -37,8 +39,23 @@ class UnitOfWork:
         # leaves loaded records readable (a rollback() would expire them first).
         self.session.close()
 
-    def commit(self) -> None:
+    def commit(self) -> list[RunRequest]:
+        """Audit the saved actions' new events, commit, and return the flow runs they call for."""
         if self.read_only:
             raise RuntimeError("a read-only unit of work cannot commit")
+        runs = []
+        for saved in self.actions.saved:
+            action, by = saved.action, saved.by
+            self.audit.append_many([dict(
+                now=saved.now, actor=event.actor or "system",
+                organisation=by.organisation.value if by is not None and event.actor == by.email else None,
+                event=event.name, payload=event.payload(), action_id=action.id, subject=action.reference,
+            ) for event in action.events])
+            action.events.clear()
+            run = RunRequest.for_action(action, opened=saved.opened)
+            if run is not None:
+                runs.append(run)
+        self.actions.saved.clear()
         self.session.commit()
         self.audit.committed()  # a signed checkpoint of the head, outside the database
+        return runs

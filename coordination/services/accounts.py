@@ -14,6 +14,13 @@ While a key is blocked the answer is 429 with Retry-After, before any hashing; a
 clears both counters. A key's count starts again a day after its first failure.
 """
 
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    from coordination.bootstrap import App
+
 import hashlib
 import hmac
 import math
@@ -31,7 +38,6 @@ from sqlmodel import select
 from coordination.adapters.keys import secret_file
 from coordination.adapters.records import CredentialRecord, LetterViewRecord, SignInFailureRecord, UserRecord
 from coordination.adapters.repositories import _insert, _user
-from coordination.bootstrap import App
 from coordination.config import Settings
 from coordination.domain import CoordinationError, InvalidInput, NotPermitted, User
 from coordination.domain.letters import sha256_hex

@@ -12,6 +12,13 @@ Message-ID is fixed per (letter version, recipient), so a receiver can drop the 
 that a crash between the server's "250" and our commit could cause.
 """
 
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    from coordination.bootstrap import App
+
 import asyncio
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field
@@ -28,7 +35,6 @@ from coordination.adapters.mailer import (
     UnreachableServer,
     build_message,
 )
-from coordination.bootstrap import App
 from coordination.domain import InvalidState
 
 STALE_CLAIM = timedelta(minutes=10)

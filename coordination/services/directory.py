@@ -1,6 +1,12 @@
 """Users and the address book of State recipients."""
 
-from coordination.bootstrap import App
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    from coordination.bootstrap import App
+
 from coordination.domain import InvalidInput, Organisation, Recipient, RecipientKind, Role, User
 from coordination.adapters.repositories import _user
 from coordination.domain.countries import normalise_country
@@ -18,7 +24,7 @@ def add_user(app: App, *, email: str, name: str, organisation: str, role: str) -
     """Add a person who can sign in and act (admin's use case)."""
     if is_blank(name):
         raise InvalidInput("a user needs a name")
-    text(app, "the name", name, required=False, lines=False)
+    text(app.settings, "the name", name, required=False, lines=False)
     user = User(_email(app, email), name.strip(), Organisation(organisation), Role(role))
     now = app.clock()
     with app.uow() as uow:
@@ -92,7 +98,7 @@ def set_role(app: App, *, email: str, role: str) -> tuple[User, bool]:
 
 def add_recipient(app: App, *, country: str, kind: str, email: str, name: str | None = None) -> Recipient:
     """Add a State recipient (mission or ministry) to the address book."""
-    name = text(app, "the name", name, required=False, lines=False)
+    name = text(app.settings, "the name", name, required=False, lines=False)
     recipient = Recipient(normalise_country(country), RecipientKind(kind), _email(app, email), (name or "").strip() or None)
     now = app.clock()
     with app.uow() as uow:

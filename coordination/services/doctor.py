@@ -8,6 +8,13 @@ and names each one that does not pass, with where it is and why. It changes noth
 correct a letter field with `letter set`, a recipient or user by replacing it.
 """
 
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    from coordination.bootstrap import App
+
 from dataclasses import dataclass
 
 import sqlalchemy as sa
@@ -22,7 +29,6 @@ from coordination.adapters.records import (
     ReferenceRecord,
     UserRecord,
 )
-from coordination.bootstrap import App
 from coordination.domain import ActionType, ReferenceKind
 from coordination.domain.stages import DEFINITIONS, FieldKind
 

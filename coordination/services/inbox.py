@@ -1,13 +1,19 @@
 """What the web pages read: a supervisor's gates, an officer's actions and deadlines due soon,
 and an action page."""
 
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    from coordination.bootstrap import App
+
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 
 from sqlmodel import select
 
 from coordination.adapters.records import ActionRecord, DeadlineRecord, ReferenceRecord
-from coordination.bootstrap import App
 from coordination.domain import (
     DeadlineKind,
     DeadlineStatus,

@@ -1,10 +1,25 @@
-"""Text as it enters a use case, checked against the settings' bound (COORDINATION_MAX_FIELD_CHARS):
-the same rules for the command line and the web, which both come through here."""
+"""Values as they enter a use case: text checked against the settings' bound
+(COORDINATION_MAX_FIELD_CHARS) and names checked against their vocabulary, with the same rules
+for the command line and the web, which both come through here."""
 
-from coordination.bootstrap import App
+from enum import Enum
+from typing import TypeVar
+
+from coordination.config import Settings
+from coordination.domain import InvalidInput
 from coordination.domain.text import check_text
 
+E = TypeVar("E", bound=Enum)
 
-def text(app: App, name: str, value: str | None, *, required: bool = True, lines: bool = True) -> str | None:
+
+def text(settings: Settings, name: str, value: str | None, *, required: bool = True, lines: bool = True) -> str | None:
     """`value`, or InvalidInput naming the field (control characters, blank only, too long)."""
-    return check_text(name, value, app.settings.max_field_chars, required=required, lines=lines)
+    return check_text(name, value, settings.max_field_chars, required=required, lines=lines)
+
+
+def choice(enum: type[E], value: str, what: str) -> E:
+    """The member of `enum` whose value is `value`, or InvalidInput listing the choices."""
+    try:
+        return enum(value)
+    except ValueError:
+        raise InvalidInput(f"unknown {what} {value!r} (one of: {', '.join(str(e.value) for e in enum)})") from None

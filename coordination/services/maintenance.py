@@ -1,11 +1,17 @@
 """Schema migrations and the audit trail's verification."""
 
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    from coordination.bootstrap import App
+
 from dataclasses import dataclass
 
 from coordination.adapters.audit import verify_chain
 from coordination.adapters.audit_replay import replay
 from coordination.adapters.database import upgrade
-from coordination.bootstrap import App
 
 
 def initialise_database(app: App) -> tuple[str | None, str]:

@@ -3,16 +3,15 @@ due (the reminder sweep is in `reminders.py`)."""
 
 from datetime import datetime
 
-from coordination.adapters.scheduling import RunRequest
-from coordination.bootstrap import App
+from .ports import Clock, RunRequest, UnitsOfWork
 from coordination.domain import DEFINITIONS, ActionType, DeadlineKind, Status
 
 
-def due_runs(app: App, *, now: datetime | None = None) -> list[RunRequest]:
+def due_runs(*, now: datetime | None = None, uow: UnitsOfWork, clock: Clock) -> list[RunRequest]:
     """Actions whose automatic steps are due: ready ones, and waits whose deadline has passed."""
-    now = now or app.clock()
-    with app.uow(read_only=True) as uow:
-        rows = uow.actions.with_automatic_steps_due(now=now)
+    now = now or clock()
+    with uow(read_only=True) as tx:
+        rows = tx.actions.with_automatic_steps_due(now=now)
     requests = []
     for record, reference, due_kind in rows:
         stage = DEFINITIONS[ActionType(record.type)].stage(record.stage)

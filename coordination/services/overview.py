@@ -1,5 +1,12 @@
 """Figures for the overview page: open actions, overdue deadlines, States' replies, time to dispatch."""
 
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    from coordination.bootstrap import App
+
 import statistics
 from dataclasses import dataclass
 from datetime import datetime
@@ -8,7 +15,6 @@ import sqlalchemy as sa
 from sqlmodel import select
 
 from coordination.adapters.records import ActionRecord, DeadlineRecord, LetterRecord, ReplyRecord
-from coordination.bootstrap import App
 from coordination.domain import DeadlineKind, DeadlineStatus, Status
 
 

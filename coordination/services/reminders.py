@@ -10,13 +10,19 @@ threshold. It reads only the deadlines due within the longest reminder lead (ind
 status and due time), so its cost grows with what is due, not with all open deadlines.
 """
 
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    from coordination.bootstrap import App
+
 from collections import defaultdict
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, timedelta
 
 from coordination.adapters.digests import DigestFailure, DigestItem, render_digest
 from coordination.adapters.repositories import DeadlineRow
-from coordination.bootstrap import App
 from coordination.domain import DeadlineKind, InvalidInput, Organisation, Role, User
 from coordination.domain.letters import canonical_json, sha256_hex
 from coordination.domain.bounds import check_date, check_days, parse_date_or_time
@@ -30,7 +36,8 @@ from coordination.domain.reminders import (
     time_zone_of,
 )
 
-from .actions import _parse, _save
+from .actions import schedule
+from .inputs import choice as _parse
 from .inputs import text
 
 WHY = ("You receive this as the officer of these joint actions, or as a supervisor whose decision is awaited; "
@@ -266,14 +273,15 @@ def extend_deadline(
 ) -> list[dict]:
     """Move a deadline later, with the reason (audited); returns the deadlines changed."""
     deadline_kind, when, org = _parse(DeadlineKind, kind, "deadline kind"), _parse_when(to), _organisation(organisation)
-    text(app, "the reason", reason, required=False)  # a missing one is the domain's refusal
+    text(app.settings, "the reason", reason, required=False)  # a missing one is the domain's refusal
     now = app.clock()
     with app.uow() as uow:
         user = uow.users.require(actor)
         action = uow.actions.get(reference, for_update=True)
         changed = action.extend_deadline(user, kind=deadline_kind, to=when, reason=reason, now=now,
                                          organisation=org)
-        _save(app, uow, action, user, now=now)
+        uow.actions.save(action, now=now, by=user)
+        schedule(app.scheduler, uow.commit())
     return [_deadline_view(action.reference, d) for d in changed]
 
 
@@ -282,13 +290,14 @@ def cancel_deadline(
 ) -> list[dict]:
     """Cancel a deadline, with the reason (audited): no more reminders for it."""
     deadline_kind, org = _parse(DeadlineKind, kind, "deadline kind"), _organisation(organisation)
-    text(app, "the reason", reason, required=False)
+    text(app.settings, "the reason", reason, required=False)
     now = app.clock()
     with app.uow() as uow:
         user = uow.users.require(actor)
         action = uow.actions.get(reference, for_update=True)
         changed = action.cancel_deadline(user, kind=deadline_kind, reason=reason, now=now, organisation=org)
-        _save(app, uow, action, user, now=now)
+        uow.actions.save(action, now=now, by=user)
+        schedule(app.scheduler, uow.commit())
     return [_deadline_view(action.reference, d) for d in changed]
 
 

@@ -12,6 +12,13 @@ of the cookie.
 A copy of the sessions table opens no session: it holds hashes only.
 """
 
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    from coordination.bootstrap import App
+
 import hashlib
 import secrets
 from datetime import datetime, timedelta
@@ -20,7 +27,6 @@ import sqlalchemy as sa
 
 from coordination.adapters.records import SessionRecord, UserRecord
 from coordination.adapters.repositories import _user
-from coordination.bootstrap import App
 from coordination.config import Settings
 from coordination.domain import User
 

@@ -205,13 +205,13 @@ def calendar_feed(request: Request, token: str) -> Response:
     owner = accounts.calendar_owner(app, token) if CALENDAR_TOKEN.fullmatch(token) else None
     if owner is None:
         return Response("unknown calendar\n", status_code=404, media_type="text/plain")
-    return Response(services.calendar_feed(app, user=owner), media_type="text/calendar; charset=utf-8",
+    return Response(app.services.calendar_feed(user=owner), media_type="text/calendar; charset=utf-8",
                     headers={"Cache-Control": "private, no-store"})
 
 
 @router.get("/actions")
 def actions(request: Request, status: str | None = None, user: User = Depends(signed_in)) -> Response:
-    rows = services.list_actions(core(request), status=status or None)
+    rows = core(request).services.list_actions(status=status or None)
     return render(request, "actions.html", {"rows": rows, "status": status, "statuses": [s.value for s in Status]})
 
 
@@ -239,7 +239,7 @@ def open_action(
 ) -> Response:
     names = [line.strip() for line in beneficiaries.splitlines() if line.strip()]
     try:
-        action = services.open_action(core(request), type=type, country=country, title=title, officer=user.email,
+        action = core(request).services.open_action(type=type, country=country, title=title, officer=user.email,
                                       language=language or None, beneficiaries=names)
     except CoordinationError as error:
         form = {"type": type, "country": country, "title": title, "language": language, "beneficiaries": beneficiaries}
@@ -271,7 +271,7 @@ def show_action(request: Request, user: User, reference: str, *, error: str | No
             base = max((v.version for v in letter.versions if v.created_at <= max(decided)), default=None)
         if base is not None and base < current:
             try:
-                _, old, new, fields = services.diff_letter(app, reference=action.reference, letter=letter.name,
+                _, old, new, fields = app.services.diff_letter(reference=action.reference, letter=letter.name,
                                                            from_version=base, to_version=current)
                 changes[letter.name] = (old, new, fields, diff == letter.name)
             except CoordinationError:
@@ -332,7 +332,7 @@ def _moved(request: Request, action, message: str) -> RedirectResponse:  # type:
 @router.get("/actions/{reference}/letters/{letter}")
 def letter_document(request: Request, reference: str, letter: str, format: str = "html", language: str | None = None,
                     user: User = Depends(signed_in)) -> Response:
-    document = services.render_letter(core(request), reference=reference, letter=letter, fmt=format,
+    document = core(request).services.render_letter(reference=reference, letter=letter, fmt=format,
                                       language=language or None)
     if format == "pdf":
         name = f"{document.action.reference}-{document.letter.name}-v{document.letter.current.version}.pdf"
@@ -363,7 +363,7 @@ async def edit_letter(request: Request, reference: str, letter: str, user: User 
 @router.post("/actions/{reference}/submit")
 def submit(request: Request, reference: str, user: User = Depends(acting)) -> Response:
     try:
-        action = services.submit_stage(core(request), reference=reference, officer=user.email)
+        action = core(request).services.submit_stage(reference=reference, officer=user.email)
     except CoordinationError as error:
         return _refused(request, user, reference, error)
     return _moved(request, action, "Submitted. {reference} is now at stage {stage}.")
@@ -373,7 +373,7 @@ def submit(request: Request, reference: str, user: User = Depends(acting)) -> Re
 def approve(request: Request, reference: str, comment: str = Form(""), seen: list[str] = Form([]),
             user: User = Depends(acting)) -> Response:
     try:
-        action, met = services.approve_stage(core(request), reference=reference, supervisor=user.email,
+        action, met = core(request).services.approve_stage(reference=reference, supervisor=user.email,
                                              comment=comment or None, seen=seen)
     except CoordinationError as error:
         return _refused(request, user, reference, error, {"comment": comment})
@@ -386,7 +386,7 @@ def approve(request: Request, reference: str, comment: str = Form(""), seen: lis
 def reject(request: Request, reference: str, comment: str = Form(""), seen: list[str] = Form([]),
            user: User = Depends(acting)) -> Response:
     try:
-        action = services.reject_stage(core(request), reference=reference, supervisor=user.email, comment=comment,
+        action = core(request).services.reject_stage(reference=reference, supervisor=user.email, comment=comment,
                                        seen=seen)  # a form without them saw no letter: refused unless there is none
     except CoordinationError as error:
         return _refused(request, user, reference, error, {"reject_comment": comment})
@@ -396,7 +396,7 @@ def reject(request: Request, reference: str, comment: str = Form(""), seen: list
 @router.post("/actions/{reference}/skip")
 def skip(request: Request, reference: str, reason: str = Form(""), user: User = Depends(acting)) -> Response:
     try:
-        action = services.skip_stage(core(request), reference=reference, officer=user.email, reason=reason)
+        action = core(request).services.skip_stage(reference=reference, officer=user.email, reason=reason)
     except CoordinationError as error:
         return _refused(request, user, reference, error, {"reason": reason})
     return _moved(request, action, "Skipped. {reference} is now at stage {stage}.")
@@ -407,7 +407,7 @@ def reply(request: Request, reference: str, received_on: str = Form(""), acknowl
           user: User = Depends(acting)) -> Response:
     try:
         received = parse_date("the date received", received_on)
-        action = services.record_reply(core(request), reference=reference, officer=user.email, received_on=received,
+        action = core(request).services.record_reply(reference=reference, officer=user.email, received_on=received,
                                        acknowledgement_only=bool(acknowledgement_only))
     except CoordinationError as error:
         return _refused(request, user, reference, error, {"received_on": received_on})

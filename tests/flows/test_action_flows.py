@@ -33,11 +33,11 @@ async def test_a_flow_run_takes_the_action_from_its_gate_to_its_first_wait(orche
     app, messages = orchestrated
     await asyncio.to_thread(seed, app)
     ref = await asyncio.to_thread(open_at_gate, app, action_type, beneficiaries=[SECRET_NAME], language="en")
-    await asyncio.to_thread(services.approve_stage, app, reference=ref, supervisor=SUP_OHCHR)
-    action, met = await asyncio.to_thread(services.approve_stage, app, reference=ref, supervisor=SUP_IACHR)
+    await asyncio.to_thread(app.services.approve_stage, reference=ref, supervisor=SUP_OHCHR)
+    action, met = await asyncio.to_thread(app.services.approve_stage, reference=ref, supervisor=SUP_IACHR)
     assert met and action.status.value == "ready"
 
-    view = await _until(lambda: (v := services.get_action(app, ref))["status"] == "waiting" and v)
+    view = await _until(lambda: (v := app.services.get_action(ref))["status"] == "waiting" and v)
 
     assert view["stage"] == first_wait and view["outbox"]
     assert messages == []  # every run was taken by Prefect, none left to the reconciler
@@ -52,9 +52,9 @@ async def test_no_name_fact_or_letter_text_reaches_prefect(orchestrated):
     app, _ = orchestrated
     await asyncio.to_thread(seed, app)
     ref = await asyncio.to_thread(open_at_gate, app, "urgent-appeal", beneficiaries=[SECRET_NAME], language="en")
-    await asyncio.to_thread(services.approve_stage, app, reference=ref, supervisor=SUP_OHCHR)
-    await asyncio.to_thread(services.approve_stage, app, reference=ref, supervisor=SUP_IACHR)
-    await _until(lambda: services.get_action(app, ref)["status"] == "waiting")
+    await asyncio.to_thread(app.services.approve_stage, reference=ref, supervisor=SUP_OHCHR)
+    await asyncio.to_thread(app.services.approve_stage, reference=ref, supervisor=SUP_IACHR)
+    await _until(lambda: app.services.get_action(ref)["status"] == "waiting")
 
     async with get_client() as client:
         for _ in range(100):  # logs reach the API in batches, every few seconds
@@ -73,7 +73,7 @@ async def test_no_name_fact_or_letter_text_reaches_prefect(orchestrated):
 async def test_opening_an_action_starts_a_run_that_stops_at_the_officers_work_step(orchestrated):
     app, messages = orchestrated
     await asyncio.to_thread(seed, app)
-    action = await asyncio.to_thread(services.open_action, app, type="country-communication", country="GTM",
+    action = await asyncio.to_thread(app.services.open_action, type="country-communication", country="GTM",
                                      title="t", officer="olivia.officer@ohchr.test")
     async with get_client() as client:
         async def completed():
@@ -86,4 +86,4 @@ async def test_opening_an_action_starts_a_run_that_stops_at_the_officers_work_st
                 break
             await asyncio.sleep(0.1)
     assert runs and runs[0].name == f"{action.reference} drafting"
-    assert services.get_action(app, action.reference)["status"] == "in_progress"
+    assert app.services.get_action(action.reference)["status"] == "in_progress"

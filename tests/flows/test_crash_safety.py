@@ -72,26 +72,26 @@ def test_killing_serve_mid_run_loses_nothing_and_sends_nothing_twice(tmp_path):
         app = bootstrap(Settings(data_dir=data))
         seed(app)
         ref = open_at_gate(app, "country-communication", language="en")
-        services.approve_stage(app, reference=ref, supervisor=SUP_OHCHR)
-        services.approve_stage(app, reference=ref, supervisor=SUP_IACHR)
+        app.services.approve_stage(reference=ref, supervisor=SUP_OHCHR)
+        app.services.approve_stage(reference=ref, supervisor=SUP_IACHR)
 
         # The dispatch has committed (the action waits) and the run holds before delivering: kill it now.
-        _wait(lambda: services.get_action(app, ref)["status"] == "waiting", 60, "the dispatch")
+        _wait(lambda: app.services.get_action(ref)["status"] == "waiting", 60, "the dispatch")
         _wait(lambda: any(r["state_type"] == "RUNNING" for r in _runs(api, f"{ref} dispatch")), 30, "the run")
         os.kill(first.pid, signal.SIGKILL)
         first.wait()
-        assert [o["status"] for o in services.list_outbox(app)] == ["pending"] * 3
+        assert [o["status"] for o in app.services.list_outbox()] == ["pending"] * 3
 
         second = _start(data, port, pause=None)
         _wait(lambda: _serving(second), 180, "serve to start again", second)
-        _wait(lambda: {o["status"] for o in services.list_outbox(app)} == {"sent"}, 120, "delivery", second)
+        _wait(lambda: {o["status"] for o in app.services.list_outbox()} == {"sent"}, 120, "delivery", second)
 
-        rows = services.list_outbox(app)
+        rows = app.services.list_outbox()
         assert len(rows) == 3 and len({(r["letter"], r["version"], r["recipient"]) for r in rows}) == 3
         kept = [email.message_from_bytes(bytes(m), policy=policy.default) for m in mailbox.Maildir(data / "mail")]
         assert sorted(m["Message-ID"] for m in kept) == sorted(r["message_id"] for r in rows)
         assert re.search(r"Recovered [1-9]\d* flow run\(s\)", Path(second.log_path).read_text())
-        assert services.verify_audit(app).findings == []
+        assert app.services.verify_audit().findings == []
         second.send_signal(signal.SIGTERM)
         assert second.wait(timeout=60) == 0
         assert "Stopped." in Path(second.log_path).read_text()
@@ -115,8 +115,8 @@ def test_sigterm_lets_the_run_in_flight_finish_then_stops_everything(tmp_path):
         app = bootstrap(Settings(data_dir=data))
         seed(app)
         ref = open_at_gate(app, "urgent-appeal", language="en")
-        services.approve_stage(app, reference=ref, supervisor=SUP_OHCHR)
-        services.approve_stage(app, reference=ref, supervisor=SUP_IACHR)
+        app.services.approve_stage(reference=ref, supervisor=SUP_OHCHR)
+        app.services.approve_stage(reference=ref, supervisor=SUP_IACHR)
         _wait(lambda: any(r["state_type"] == "RUNNING" for r in _runs(api, f"{ref} dispatch")), 60, "the run", serve)
 
         serve.send_signal(signal.SIGTERM)
@@ -124,7 +124,7 @@ def test_sigterm_lets_the_run_in_flight_finish_then_stops_everything(tmp_path):
         assert serve.wait(timeout=120) == 0
         log = Path(serve.log_path).read_text()
         assert "Stopping: letting the runs in flight finish" in log and log.rstrip().endswith("Stopped.")
-        assert [o["status"] for o in services.list_outbox(app)] == ["sent"]  # the run finished its delivery
+        assert [o["status"] for o in app.services.list_outbox()] == ["sent"]  # the run finished its delivery
         assert not (data / "serve.json").exists()
         with pytest.raises(httpx.HTTPError):
             httpx.get(f"{api}/health", timeout=2)  # its Prefect server is gone too

@@ -30,19 +30,19 @@ async def test_a_decision_taken_while_prefect_is_down_is_queued_and_the_reconcil
     down = PrefectScheduler(f"http://127.0.0.1:{free_port()}/api", said.append, timeout=1.0)
     await asyncio.to_thread(seed, app)
     ref = await asyncio.to_thread(open_at_gate, app, "urgent-appeal", language="en")
-    await asyncio.to_thread(services.approve_stage, app, reference=ref, supervisor=SUP_OHCHR)
+    await asyncio.to_thread(app.services.approve_stage, reference=ref, supervisor=SUP_OHCHR)
     await _runs_finished(ref)  # the run started at opening must not be the one that dispatches
     real, app.scheduler = app.scheduler, down
-    action, met = await asyncio.to_thread(services.approve_stage, app, reference=ref, supervisor=SUP_IACHR)
+    action, met = await asyncio.to_thread(app.services.approve_stage, reference=ref, supervisor=SUP_IACHR)
     app.scheduler = real
 
     assert met and action.status.value == "ready"  # the decision itself succeeded
     assert len(said) == 1 and said[0].startswith(f"{ref} is queued")
     await asyncio.sleep(1.0)
-    assert services.get_action(app, ref)["status"] == "ready"  # nobody started it
+    assert app.services.get_action(ref)["status"] == "ready"  # nobody started it
 
     outcomes = await reconciler()
 
     assert outcomes == {"scheduled": 1}
-    view = await _until(lambda: (v := services.get_action(app, ref))["status"] == "waiting" and v)
+    view = await _until(lambda: (v := app.services.get_action(ref))["status"] == "waiting" and v)
     assert view["stage"] == "awaiting_reply"

@@ -65,12 +65,12 @@ ACCEPTED = ["requester@ngo.test", "Jane.Doe+intake@Mail.Example.ORG", "a@example
 def registration(app) -> str:
     """A precautionary measure at registration: its acknowledgement has the requester's email field."""
     seed(app)
-    return services.open_action(app, type="precautionary-measure", country="MEX", title="Registration",
+    return app.services.open_action(type="precautionary-measure", country="MEX", title="Registration",
                                 officer=OFFICER).reference
 
 
 def _requester(app, ref: str) -> str | None:
-    [letter] = [l for l in services.get_action(app, ref)["letters"] if l["name"] == "acknowledgement"]
+    [letter] = [l for l in app.services.get_action(ref)["letters"] if l["name"] == "acknowledgement"]
     return letter["fields"]["requester_email"]
 
 
@@ -78,9 +78,9 @@ def _requester(app, ref: str) -> str | None:
 def test_a_letter_email_field_refuses_in_one_line_and_writes_nothing(app, registration, value, words):
     before, rows = count_rows(app), _rows(app)
     for edit in (
-        lambda: services.edit_letter(app, reference=registration, field="requester_email", value=value,
+        lambda: app.services.edit_letter(reference=registration, field="requester_email", value=value,
                                      editor=OFFICER),
-        lambda: services.edit_letter_fields(app, reference=registration, letter="acknowledgement",  # the web's
+        lambda: app.services.edit_letter_fields(reference=registration, letter="acknowledgement",  # the web's
                                             values={"requester_email": value}, editor=OFFICER),
     ):
         with pytest.raises(InvalidInput) as refused:
@@ -107,31 +107,31 @@ def test_users_and_recipients_refuse_through_the_services_too(app):
     before = count_rows(app)
     for value, _ in REFUSED.values():
         with pytest.raises(InvalidInput, match="invalid email address"):
-            services.add_user(app, email=value, name="X", organisation="ohchr", role="officer")
+            app.services.add_user(email=value, name="X", organisation="ohchr", role="officer")
         with pytest.raises(InvalidInput, match="invalid email address"):
-            services.add_recipient(app, country="HND", kind="foreign-ministry", email=value)
+            app.services.add_recipient(country="HND", kind="foreign-ministry", email=value)
     assert count_rows(app) == before
 
 
 @pytest.mark.parametrize("value", ACCEPTED)
 def test_a_plain_address_is_accepted_and_stored_as_typed(app, registration, invoke, value):
-    services.edit_letter(app, reference=registration, field="requester_email", value=f"  {value} ", editor=OFFICER)
+    app.services.edit_letter(reference=registration, field="requester_email", value=f"  {value} ", editor=OFFICER)
     assert _requester(app, registration) == value  # as typed, blanks around removed
     result = invoke("recipient", "add", "COL", "--kind", "foreign-ministry", "--email", value)
     assert result.exit_code == 0, result.stderr
-    assert services.add_user(app, email=value.replace("@", ".u@"), name="U", organisation="iachr",
+    assert app.services.add_user(email=value.replace("@", ".u@"), name="U", organisation="iachr",
                              role="officer").email == value.replace("@", ".u@").lower()  # users: lower case
 
 
 def test_literal_ip_domains_only_when_the_setting_allows_them(app, registration):
     with pytest.raises(InvalidInput, match="COORDINATION_ALLOW_IP_ADDRESSES"):
-        services.edit_letter(app, reference=registration, field="requester_email", value="a@[192.0.2.1]",
+        app.services.edit_letter(reference=registration, field="requester_email", value="a@[192.0.2.1]",
                              editor=OFFICER)
     app.settings = app.settings.model_copy(update={"allow_ip_addresses": True})
-    services.edit_letter(app, reference=registration, field="requester_email", value="a@[192.0.2.1]", editor=OFFICER)
+    app.services.edit_letter(reference=registration, field="requester_email", value="a@[192.0.2.1]", editor=OFFICER)
     assert _requester(app, registration) == "a@[192.0.2.1]"
     with pytest.raises(InvalidInput):  # still only an address: nothing after the literal
-        services.edit_letter(app, reference=registration, field="requester_email", value="a@[127.0.0.1].x",
+        app.services.edit_letter(reference=registration, field="requester_email", value="a@[127.0.0.1].x",
                              editor=OFFICER)
 
 
@@ -147,7 +147,7 @@ def test_the_setting_is_read_from_the_environment(monkeypatch, tmp_path):
 
 def _store_bad_addresses(app, ref: str) -> None:
     """Addresses written before the checks (or by hand): straight into the tables."""
-    services.edit_letter(app, reference=ref, field="requester_email", value="requester@ngo.test", editor=OFFICER)
+    app.services.edit_letter(reference=ref, field="requester_email", value="requester@ngo.test", editor=OFFICER)
     with app.engine.begin() as connection:
         version = connection.execute(sa.select(LetterVersionRecord.id, LetterVersionRecord.fields)
                                      .order_by(LetterVersionRecord.id.desc()).limit(1)).one()
@@ -185,7 +185,7 @@ def test_doctor_names_each_stored_address_that_would_be_refused_and_exits_1(app,
 
 
 def test_doctor_with_nothing_wrong_exits_0(app, invoke, registration):
-    services.edit_letter(app, reference=registration, field="requester_email", value="requester@ngo.test",
+    app.services.edit_letter(reference=registration, field="requester_email", value="requester@ngo.test",
                          editor=OFFICER)
     result = invoke("doctor")
     assert result.exit_code == 0 and result.stderr == ""

@@ -24,7 +24,7 @@ def office(app, cli):
     """One urgent appeal dispatched (outbox, frozen renditions, deadlines) and one at its gate, decided once."""
     sent = dispatched(app, "urgent-appeal")
     waiting = open_at_gate(app, "urgent-appeal")
-    services.approve_stage(app, reference=waiting, supervisor=SUP_OHCHR)
+    app.services.approve_stage(reference=waiting, supervisor=SUP_OHCHR)
     out = ok(cli("audit", "verify"))
     assert "Audit trail intact" in out and "2 action(s) replayed" in out
     return sent, waiting
@@ -250,21 +250,21 @@ def test_a_password_hash_replaced_in_the_database_is_named(app, cli, office):
 def test_the_replay_passes_after_every_kind_of_step(app, cli):
     """Open, edit, submit, reject, approve, void, skip, dispatch, extend, cancel, reply: all replayed."""
     ref = open_at_gate(app, "precautionary-measure")
-    services.reject_stage(app, reference=ref, supervisor=SUP_IACHR, comment="Be precise.")
-    services.submit_stage(app, reference=ref, officer=OFFICER)
-    services.approve_stage(app, reference=ref, supervisor=SUP_IACHR)
-    services.edit_letter(app, reference=ref, letter="request_for_information", field="facts", value="More facts.",
+    app.services.reject_stage(reference=ref, supervisor=SUP_IACHR, comment="Be precise.")
+    app.services.submit_stage(reference=ref, officer=OFFICER)
+    app.services.approve_stage(reference=ref, supervisor=SUP_IACHR)
+    app.services.edit_letter(reference=ref, letter="request_for_information", field="facts", value="More facts.",
                          editor="ivo.officer@iachr.test")  # voids the approval: a new round
-    services.approve_stage(app, reference=ref, supervisor=SUP_IACHR)
-    services.approve_stage(app, reference=ref, supervisor=SUP_OHCHR)
-    services.advance_action(app, reference=ref)
-    services.extend_deadline(app, reference=ref, kind="state_reply", to="2026-11-20", reason="Asked for time",
+    app.services.approve_stage(reference=ref, supervisor=SUP_IACHR)
+    app.services.approve_stage(reference=ref, supervisor=SUP_OHCHR)
+    app.services.advance_action(reference=ref)
+    app.services.extend_deadline(reference=ref, kind="state_reply", to="2026-11-20", reason="Asked for time",
                              actor=OFFICER)
-    services.record_reply(app, reference=ref, officer=OFFICER, received_on=app.clock().date())
+    app.services.record_reply(reference=ref, officer=OFFICER, received_on=app.clock().date())
     skipped = open_at_gate(app, "precautionary-measure")
-    services.skip_stage(app, reference=skipped, officer=OFFICER, reason="The harm is immediate.")
+    app.services.skip_stage(reference=skipped, officer=OFFICER, reason="The harm is immediate.")
     cc = open_at_gate(app, "country-communication")
-    services.cancel_deadline(app, reference=cc, kind="approval_sla", organisation="ohchr", reason="Leave",
+    app.services.cancel_deadline(reference=cc, kind="approval_sla", organisation="ohchr", reason="Leave",
                              actor=OFFICER)
     out = ok(cli("audit", "verify"))
     assert "3 action(s) replayed" in out

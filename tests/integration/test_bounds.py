@@ -41,8 +41,8 @@ def usage_error(result, *words: str) -> str:
 
 def _drafting(app) -> str:
     """An urgent appeal at its drafting step (its letter editable, no approval yet)."""
-    ref = services.open_action(app, type="urgent-appeal", country="HND", title="Drafting", officer=OFFICER).reference
-    services.submit_stage(app, reference=ref, officer=OFFICER)
+    ref = app.services.open_action(type="urgent-appeal", country="HND", title="Drafting", officer=OFFICER).reference
+    app.services.submit_stage(reference=ref, officer=OFFICER)
     return ref
 
 
@@ -79,7 +79,7 @@ def test_invisible_titles_comments_reasons_and_fields_are_refused_on_the_command
                 assert_refused(app, cli, args, words)
     # what a skip needs, at a stage that can be skipped
     with subtests.test(msg="action skip"):
-        skip_at = services.open_action(app, type="country-communication", country="GTM", title="Skip",
+        skip_at = app.services.open_action(type="country-communication", country="GTM", title="Skip",
                                        officer=OFFICER).reference
         assert_refused(app, cli, ("action", "skip", skip_at, "--reason", "\u200b\ufeff", "--as", OFFICER), "reason")
 
@@ -87,7 +87,7 @@ def test_invisible_titles_comments_reasons_and_fields_are_refused_on_the_command
 def test_an_approval_comment_of_invisible_characters_is_no_comment(app, cli):
     ref = open_at_gate(app, "urgent-appeal")
     ok(cli("action", "approve", ref, "--comment", "\u200b\u200e \ufeff", "--as", SUP_OHCHR))
-    [approval] = services.get_action(app, ref)["approvals"]
+    [approval] = app.services.get_action(ref)["approvals"]
     assert approval["comment"] is None
 
 
@@ -134,7 +134,7 @@ def test_a_field_longer_than_the_limit_is_refused_on_the_command_line(app, cli, 
 def test_a_field_of_exactly_the_limit_is_taken(app, cli):
     ref = _drafting(app)
     ok(cli("letter", "set", ref, "facts", "--text", "x" * LIMIT, "--as", OFFICER))
-    [letter] = services.get_action(app, ref)["letters"]
+    [letter] = app.services.get_action(ref)["letters"]
     assert len(letter["fields"]["facts"]) == LIMIT
 
 
@@ -159,14 +159,14 @@ def test_the_services_refuse_the_same_for_every_caller(app):
     from ..helpers import seed  # noqa: F401  (the `cli` fixture seeded already in other tests)
 
     app.settings = app.settings.model_copy(update={"max_field_chars": 50})
-    services.add_user(app, email="o@ohchr.test", name="O", organisation="ohchr", role="officer")
+    app.services.add_user(email="o@ohchr.test", name="O", organisation="ohchr", role="officer")
     before = count_rows(app)
     for call in [
-        lambda: services.add_user(app, email="p@ohchr.test", name="\u200b", organisation="ohchr", role="officer"),
-        lambda: services.add_recipient(app, country="HND", kind="foreign-ministry", email="m@hnd.test",
+        lambda: app.services.add_user(email="p@ohchr.test", name="\u200b", organisation="ohchr", role="officer"),
+        lambda: app.services.add_recipient(country="HND", kind="foreign-ministry", email="m@hnd.test",
                                        name="n" * 51),
-        lambda: services.open_action(app, type="urgent-appeal", country="HND", title="\x00", officer="o@ohchr.test"),
-        lambda: services.open_action(app, type="urgent-appeal", country="HND", title="T", officer="o@ohchr.test",
+        lambda: app.services.open_action(type="urgent-appeal", country="HND", title="\x00", officer="o@ohchr.test"),
+        lambda: app.services.open_action(type="urgent-appeal", country="HND", title="T", officer="o@ohchr.test",
                                      beneficiaries=["\ufeff"]),
     ]:
         with pytest.raises(InvalidInput):
@@ -251,7 +251,7 @@ def test_deadline_list_due_within_takes_zero_to_ten_years(app, cli):
         ok(cli("deadline", "list", "--due-within", value))
     for value in (math.nan, math.inf, 1e308, -1):
         with pytest.raises(InvalidInput):
-            services.list_deadlines(app, due_within=value)
+            app.services.list_deadlines(due_within=value)
 
 
 @pytest.mark.parametrize(("now", "words"), [
@@ -312,7 +312,7 @@ def test_an_smtp_port_setting_out_of_range_is_one_line(monkeypatch, tmp_path):
 
 def test_a_pdf_that_takes_too_long_is_stopped_with_one_line(app, cli, tmp_path):
     ref = _drafting(app)
-    services.edit_letter(app, reference=ref, field="facts", value="word " * 19_000, editor=OFFICER)
+    app.services.edit_letter(reference=ref, field="facts", value="word " * 19_000, editor=OFFICER)
     app.renderer.pdf_timeout = 0.3
     target = tmp_path / "slow.pdf"
     started = time.monotonic()

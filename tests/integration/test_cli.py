@@ -69,9 +69,9 @@ def cli_open(cli, action_type: str, country: str, *extra: str) -> str:
 def at_waiting(app, action_type: str) -> str:
     """An action past its first dispatch, set up through the services."""
     ref = open_at_gate(app, action_type)
-    services.approve_stage(app, reference=ref, supervisor=SUP_OHCHR)
-    services.approve_stage(app, reference=ref, supervisor=SUP_IACHR)
-    services.advance_action(app, reference=ref)
+    app.services.approve_stage(reference=ref, supervisor=SUP_OHCHR)
+    app.services.approve_stage(reference=ref, supervisor=SUP_IACHR)
+    app.services.advance_action(reference=ref)
     return ref
 
 

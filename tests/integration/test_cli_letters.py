@@ -106,7 +106,7 @@ def test_letter_show_as_pdf_with_output_writes_the_file_and_confirms_in_one_line
 
     assert path.read_bytes().startswith(b"%PDF-")
     assert path.read_bytes().rstrip().endswith(b"%%EOF")
-    sha = services.get_action(app, ref)["letters"][0]["sha256"][:12]
+    sha = app.services.get_action(ref)["letters"][0]["sha256"][:12]
     assert out.splitlines() == [f"Wrote urgent_appeal (draft v7, sha256 {sha}) in es as pdf to {path}."]
 
 
@@ -133,7 +133,7 @@ def test_letter_show_with_language_fr_previews_a_spanish_action_in_french(app, c
     assert "Référence :" in french
     assert "México" not in french and "noviembre" not in french
     # a preview only: the action and its letters stay in Spanish
-    view = services.get_action(app, ref)
+    view = app.services.get_action(ref)
     assert view["language"] == "es" and {l["language"] for l in view["letters"]} == {"es"}
     assert ok(cli("letter", "show", ref)) == spanish
 
@@ -196,7 +196,7 @@ def test_the_pdf_of_a_dispatched_letter_is_byte_identical_across_two_letter_show
 
     assert first.exit_code == 0 and first.stdout_bytes.startswith(b"%PDF-")
     assert path.read_bytes() == first.stdout_bytes
-    sha = services.get_action(app, ref)["letters"][0]["sha256"][:12]
+    sha = app.services.get_action(ref)["letters"][0]["sha256"][:12]
     assert confirmation == f"Wrote urgent_appeal (as dispatched, sha256 {sha}) in es as pdf to {path}.\n"
 
 

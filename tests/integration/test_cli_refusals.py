@@ -69,56 +69,56 @@ def invoke(app, monkeypatch):
 
 
 def _ua_drafting(app) -> str:
-    ref = services.open_action(app, type="urgent-appeal", country="HND", title="Drafting", officer=OFFICER).reference
-    services.submit_stage(app, reference=ref, officer=OFFICER)  # intake -> drafting
+    ref = app.services.open_action(type="urgent-appeal", country="HND", title="Drafting", officer=OFFICER).reference
+    app.services.submit_stage(reference=ref, officer=OFFICER)  # intake -> drafting
     for field in ("mandates", "subject", "facts"):
-        services.edit_letter(app, reference=ref, field=field, value=LETTERS["urgent_appeal"][field], editor=OFFICER)
+        app.services.edit_letter(reference=ref, field=field, value=LETTERS["urgent_appeal"][field], editor=OFFICER)
     return ref
 
 
 def _ua_sup_submitted(app) -> str:
     """Supervisors may do casework: here a supervisor submits the stage an officer drafted."""
-    ref = services.open_action(app, type="urgent-appeal", country="HND", title="Supervisor submits",
+    ref = app.services.open_action(type="urgent-appeal", country="HND", title="Supervisor submits",
                                officer=OFFICER).reference
-    services.submit_stage(app, reference=ref, officer=OFFICER)
+    app.services.submit_stage(reference=ref, officer=OFFICER)
     fill(app, ref, "urgent_appeal")
-    services.submit_stage(app, reference=ref, officer=SUP_OHCHR_2)
+    app.services.submit_stage(reference=ref, officer=SUP_OHCHR_2)
     return ref
 
 
 def _ua_sup_edited(app) -> str:
     """A supervisor edits a letter of the gate (before anyone decided): its last editor."""
     ref = open_at_gate(app, "urgent-appeal")
-    services.edit_letter(app, reference=ref, field="concerns", value="Graver concerns.", editor=SUP_IACHR_2)
+    app.services.edit_letter(reference=ref, field="concerns", value="Graver concerns.", editor=SUP_IACHR_2)
     return ref
 
 
 def _ua_ohchr_approved(app) -> str:
     ref = open_at_gate(app, "urgent-appeal")
-    services.approve_stage(app, reference=ref, supervisor=SUP_OHCHR)
+    app.services.approve_stage(reference=ref, supervisor=SUP_OHCHR)
     return ref
 
 
 def _pm_registration(app) -> str:
-    return services.open_action(app, type="precautionary-measure", country="MEX", title="Registration",
+    return app.services.open_action(type="precautionary-measure", country="MEX", title="Registration",
                                 officer=OFFICER).reference
 
 
 def _pm_info(app) -> str:
     ref = _pm_registration(app)
     fill(app, ref, "acknowledgement")
-    services.submit_stage(app, reference=ref, officer=OFFICER)
+    app.services.submit_stage(reference=ref, officer=OFFICER)
     return ref
 
 
 def _cc_unaddressed(app) -> str:
     """Approved and ready to dispatch to Colombia, which has no recipient in the address book."""
-    ref = services.open_action(app, type="country-communication", country="COL", title="No recipients",
+    ref = app.services.open_action(type="country-communication", country="COL", title="No recipients",
                                officer=OFFICER).reference
     fill(app, ref, "communication")
-    services.submit_stage(app, reference=ref, officer=OFFICER)
-    services.approve_stage(app, reference=ref, supervisor=SUP_OHCHR)
-    services.approve_stage(app, reference=ref, supervisor=SUP_IACHR)
+    app.services.submit_stage(reference=ref, officer=OFFICER)
+    app.services.approve_stage(reference=ref, supervisor=SUP_OHCHR)
+    app.services.approve_stage(reference=ref, supervisor=SUP_IACHR)
     return ref
 
 
@@ -146,7 +146,7 @@ class States(dict):
     def __missing__(self, name: str) -> str:
         build, (stage, status) = STATES[name]
         ref = build(self.app)
-        view = services.get_action(self.app, ref)
+        view = self.app.services.get_action(ref)
         assert (view["stage"], view["status"]) == (stage, status), f"{name} was not set up as intended"
         self[name] = ref
         return ref
@@ -166,7 +166,7 @@ def run_cases(subtests, app, invoke, refs: States, cases, **placeholders: str) -
             built = tuple(a.format_map({**placeholders, **{k: refs[k] for k in STATES if "{" + k + "}" in a}})
                           for a in args)
             assert_refused(app, invoke, built, *keywords)
-    verification = services.verify_audit(app)
+    verification = app.services.verify_audit()
     assert verification.findings == []
     assert verification.events == count_rows(app)["audit_events"]
 
@@ -221,7 +221,7 @@ def test_a_second_decision_for_the_same_organisation_or_round_is_refused(subtest
          ("already decided",)),
     ])
     # the other organisation still can: the refusals left the gate as it was
-    _, met = services.approve_stage(app, reference=refs["ua_ohchr_approved"], supervisor=SUP_IACHR)
+    _, met = app.services.approve_stage(reference=refs["ua_ohchr_approved"], supervisor=SUP_IACHR)
     assert met
 
 

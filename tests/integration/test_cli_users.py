@@ -98,7 +98,7 @@ def test_audit_verify_names_a_user_enabled_or_disabled_behind_its_back(app, cli)
 def test_a_disabled_person_is_sent_no_reminder(app, cli, clock):
     ref = open_at_gate(app, "urgent-appeal")
     clock.advance(days=6)  # the approval deadlines are overdue: escalations to every supervisor and the officer
-    before = {line.recipient for line in services.send_reminders(app, dry_run=True).lines}
+    before = {line.recipient for line in app.services.send_reminders(dry_run=True).lines}
     assert {SUP_IACHR, SUP_IACHR_2, SUP_OHCHR, OFFICER} <= before
 
     ok(cli("user", "disable", SUP_IACHR))

@@ -11,11 +11,11 @@ from .test_cli import ok
 
 
 def _letter(app, ref: str, name: str = "urgent_appeal") -> dict:  # type: ignore[no-untyped-def]
-    return next(l for l in services.get_action(app, ref)["letters"] if l["name"] == name)
+    return next(l for l in app.services.get_action(ref)["letters"] if l["name"] == name)
 
 
 def _last(app, ref: str, name: str) -> dict:  # type: ignore[no-untyped-def]
-    return next(e for e in reversed(services.get_action(app, ref)["history"]) if e["event"] == name)
+    return next(e for e in reversed(app.services.get_action(ref)["history"]) if e["event"] == name)
 
 
 def test_an_approval_on_the_short_hash_action_show_prints_is_accepted_and_recorded(app, cli):
@@ -34,7 +34,7 @@ def test_an_approval_on_the_short_hash_action_show_prints_is_accepted_and_record
 def test_an_approval_after_the_letter_changed_is_refused_in_one_line_and_writes_nothing(app, cli):
     ref = open_at_gate(app, "urgent-appeal")
     seen = _letter(app, ref)["sha256"][:12]  # what the supervisor read
-    services.edit_letter(app, reference=ref, field="interim_measures", value="Something else entirely.",
+    app.services.edit_letter(reference=ref, field="interim_measures", value="Something else entirely.",
                          editor=OFFICER)
     before = count_rows(app)
 
@@ -49,7 +49,7 @@ def test_an_approval_after_the_letter_changed_is_refused_in_one_line_and_writes_
 def test_a_rejection_is_bound_the_same_way(app, cli):
     ref = open_at_gate(app, "urgent-appeal")
     seen = _letter(app, ref)["sha256"]
-    services.edit_letter(app, reference=ref, field="concerns", value="New concerns.", editor=OFFICER)
+    app.services.edit_letter(reference=ref, field="concerns", value="New concerns.", editor=OFFICER)
     before = count_rows(app)
     result = cli("action", "reject", ref, "--as", SUP_IACHR, "--comment", "No.", "--seen", seen)
     assert result.exit_code == 1 and "changed since you saw them" in result.stderr
@@ -82,17 +82,17 @@ def test_every_letter_at_the_gate_must_be_named_and_each_name_must_be_one_of_its
 def test_a_letter_edited_back_to_the_text_seen_is_the_same_letter(app, cli):
     ref = open_at_gate(app, "urgent-appeal")
     seen = _letter(app, ref)["sha256"]
-    original = services.get_action(app, ref)["letters"][0]["fields"]["concerns"]
-    services.edit_letter(app, reference=ref, field="concerns", value="Changed.", editor=OFFICER)
-    services.edit_letter(app, reference=ref, field="concerns", value=original, editor=OFFICER)
-    _, met = services.approve_stage(app, reference=ref, supervisor=SUP_OHCHR, seen=[seen])
+    original = app.services.get_action(ref)["letters"][0]["fields"]["concerns"]
+    app.services.edit_letter(reference=ref, field="concerns", value="Changed.", editor=OFFICER)
+    app.services.edit_letter(reference=ref, field="concerns", value=original, editor=OFFICER)
+    _, met = app.services.approve_stage(reference=ref, supervisor=SUP_OHCHR, seen=[seen])
     assert not met  # recorded on exactly the text seen
 
 
 def test_the_approvals_table_and_the_event_agree_on_what_was_decided(app, cli):
     ref = open_at_gate(app, "urgent-appeal")
     seen = _letter(app, ref)["sha256"]
-    services.approve_stage(app, reference=ref, supervisor=SUP_OHCHR, seen=[seen])
+    app.services.approve_stage(reference=ref, supervisor=SUP_OHCHR, seen=[seen])
     with app.engine.connect() as connection:
         stored = connection.execute(sa.text("SELECT letters_sha256 FROM approvals")).scalar_one()
     event = _last(app, ref, "ApprovalGranted")["details"]

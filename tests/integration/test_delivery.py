@@ -73,7 +73,7 @@ def mail_app(app, smtp):
 
 
 def _outbox(app):
-    return services.list_outbox(app)
+    return app.services.list_outbox()
 
 
 async def test_every_outbox_row_is_delivered_exactly_once(mail_app, smtp):
@@ -82,8 +82,8 @@ async def test_every_outbox_row_is_delivered_exactly_once(mail_app, smtp):
     rows = _outbox(mail_app)
     assert len(rows) == 7
 
-    report = await services.send_outbox(mail_app)
-    again = await services.send_outbox(mail_app)
+    report = await mail_app.services.send_outbox()
+    again = await mail_app.services.send_outbox()
 
     assert (report.sent, report.deferred, report.failed) == (7, 0, 0)
     assert again.attempted == 0
@@ -97,7 +97,7 @@ async def test_every_outbox_row_is_delivered_exactly_once(mail_app, smtp):
     assert parts == ["multipart/mixed", "multipart/alternative", "text/plain", "text/html", "application/pdf"]
     pdf = next(p for p in appeal.walk() if p.get_content_type() == "application/pdf")
     assert pdf.get_content().startswith(b"%PDF") and pdf.get_filename() == f"{refs[0]}-urgent_appeal-v7.pdf"
-    history = [e["event"] for e in services.get_action(mail_app, refs[0])["history"]]
+    history = [e["event"] for e in mail_app.services.get_action(refs[0])["history"]]
     assert history.count("LetterDelivered") == 1
 
 
@@ -105,17 +105,17 @@ async def test_with_the_server_down_nothing_is_lost_and_all_is_delivered_when_it
     dispatched(mail_app, "country-communication", language="en")
     smtp.stop()
 
-    down = await services.send_outbox(mail_app)
+    down = await mail_app.services.send_outbox()
 
     assert (down.sent, down.deferred) == (0, 3)
     rows = _outbox(mail_app)
     assert {(r["status"], r["attempts"]) for r in rows} == {("pending", 1)}
     assert all("Unreachable" in r["last_error"] or "Connect" in r["last_error"] for r in rows)
     smtp.start()
-    early = await services.send_outbox(mail_app)
+    early = await mail_app.services.send_outbox()
     assert early.attempted == 0  # backing off: not yet due
     clock.advance(minutes=1)
-    back = await services.send_outbox(mail_app)
+    back = await mail_app.services.send_outbox()
     assert back.sent == 3 and len(smtp.messages) == 3
     assert {r["status"] for r in _outbox(mail_app)} == {"sent"}
 
@@ -124,7 +124,7 @@ async def test_a_4xx_answer_is_retried_and_the_message_delivered_once(mail_app, 
     dispatched(mail_app, "urgent-appeal", language="en")
     smtp.handler.replies = ["451 4.3.0 Mailbox busy, try again"]
 
-    report = await services.send_outbox(mail_app)
+    report = await mail_app.services.send_outbox()
 
     assert report.sent == 1 and len(smtp.messages) == 1
     assert _outbox(mail_app)[0]["status"] == "sent"
@@ -134,11 +134,11 @@ async def test_repeated_4xx_answers_defer_the_message_to_a_later_run(mail_app, s
     dispatched(mail_app, "urgent-appeal", language="en")
     smtp.handler.replies = ["452 4.2.2 Mailbox full", "452 4.2.2 Mailbox full"]
 
-    first = await services.send_outbox(mail_app)
+    first = await mail_app.services.send_outbox()
     assert (first.sent, first.deferred) == (0, 1)
     assert _outbox(mail_app)[0]["last_error"].startswith("452")
     clock.advance(minutes=1)
-    second = await services.send_outbox(mail_app)
+    second = await mail_app.services.send_outbox()
     assert second.sent == 1 and len(smtp.messages) == 1
 
 
@@ -146,20 +146,20 @@ async def test_a_5xx_answer_is_recorded_as_failed_and_shown_on_the_action(mail_a
     ref = dispatched(mail_app, "urgent-appeal", language="en")
     smtp.handler.replies = ["550 5.1.1 No such mailbox"]
 
-    report = await services.send_outbox(mail_app)
+    report = await mail_app.services.send_outbox()
 
     assert (report.sent, report.failed) == (0, 1) and smtp.messages == []
-    view = services.get_action(mail_app, ref)
+    view = mail_app.services.get_action(ref)
     assert view["outbox"][0]["status"] == "failed"
     assert view["outbox"][0]["last_error"] == "550 5.1.1 No such mailbox"
     assert view["history"][-1]["event"] == "DeliveryFailed"
-    assert (await services.send_outbox(mail_app)).attempted == 0  # a permanent failure is not retried
+    assert (await mail_app.services.send_outbox()).attempted == 0  # a permanent failure is not retried
 
 
 async def test_a_subject_field_with_cr_lf_cannot_break_a_header(mail_app, smtp):
     dispatched(mail_app, "urgent-appeal", language="en",
                letters={"urgent_appeal": {"subject": "threats\r\nBcc: attacker@evil.test\r\n\r\nforged body"}})
-    await services.send_outbox(mail_app)
+    await mail_app.services.send_outbox()
     [envelope] = smtp.handler.messages
     [message] = smtp.messages
     assert envelope.rcpt_tos == ["mission@hnd-geneva.test"]
@@ -171,7 +171,7 @@ async def test_without_an_smtp_server_configured_sending_is_refused_and_nothing_
     seed(app)
     dispatched(app, "urgent-appeal", language="en")
     with pytest.raises(InvalidState, match="COORDINATION_SMTP_HOST"):
-        await services.send_outbox(app)
+        await app.services.send_outbox()
     assert _outbox(app)[0]["status"] == "pending"
 
 
@@ -183,7 +183,7 @@ async def test_the_local_mail_sink_keeps_delivered_letters_on_disk(app, tmp_path
     try:
         app.settings = app.settings.model_copy(update={"smtp_host": sink.host, "smtp_port": sink.port, "smtp_tls": "none"})
         dispatched(app, "urgent-appeal")
-        report = await services.send_outbox(app)
+        report = await app.services.send_outbox()
         assert report.sent == 1
         [kept] = [message_from_bytes(bytes(m), policy=policy.default) for m in sink.messages()]
         assert kept["To"] == "mission@hnd-geneva.test" and "Llamamiento urgente" in kept["Subject"]

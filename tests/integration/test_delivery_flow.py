@@ -36,7 +36,7 @@ async def test_the_outbox_sender_flow_delivers_what_is_due(flow_smtp):
 
     assert counts == {"sent": 1, "deferred": 0, "failed": 0}
     assert len(flow_smtp.handler.messages) == 1
-    assert services.list_outbox(app)[0]["status"] == "sent"
+    assert app.services.list_outbox()[0]["status"] == "sent"
 
 
 async def test_the_deadline_reminders_flow_sends_digests_and_logs_counts_only(flow_smtp, caplog):

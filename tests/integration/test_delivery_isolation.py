@@ -38,7 +38,7 @@ POISONS = {
 
 
 def _rows(app) -> list[dict]:
-    return services.list_outbox(app)
+    return app.services.list_outbox()
 
 
 def _insert_digest(app, recipient: str, *, message_id: str = "<poison.1@coordination.test>") -> int:
@@ -81,7 +81,7 @@ async def test_a_poisoned_row_among_five_leaves_four_delivered_and_one_failed_wi
         return
     poisoned = _five_rows_the_first_poisoned(mail_app, poison)
 
-    report = await services.send_outbox(mail_app)
+    report = await mail_app.services.send_outbox()
 
     assert (report.sent, report.deferred, report.failed) == (4, 0, 1)
     assert _delivered_to(smtp) == sorted(LEGIT)  # exactly the stored addresses: nothing to victim@, nothing else
@@ -90,8 +90,8 @@ async def test_a_poisoned_row_among_five_leaves_four_delivered_and_one_failed_wi
     [line] = report.errors  # for the operator's terminal: control characters escaped, one line
     shown = "".join(c if c.isprintable() else repr(c)[1:-1] for c in poison)
     assert line.startswith(f"{shown} reminder digest: refused address: ") and line.isprintable()
-    assert (await services.send_outbox(mail_app)).attempted == 0  # failed for good: not tried again
-    assert services.verify_audit(mail_app).findings == []
+    assert (await mail_app.services.send_outbox()).attempted == 0  # failed for good: not tried again
+    assert mail_app.services.verify_audit().findings == []
 
 
 def test_outbox_send_reports_the_poisoned_row_in_one_line_and_exits_1(mail_app, smtp, invoke):
@@ -113,7 +113,7 @@ async def test_past_every_check_the_smtp_librarys_own_error_fails_only_its_row(m
     monkeypatch.setattr(AddressCheck, "problem", lambda self, value: None)
     poisoned = _five_rows_the_first_poisoned(mail_app, "x\x7fy@evil.example")
 
-    report = await services.send_outbox(mail_app)
+    report = await mail_app.services.send_outbox()
 
     assert (report.sent, report.failed) == (4, 1)
     assert _delivered_to(smtp) == sorted(LEGIT)
@@ -134,15 +134,15 @@ async def test_a_letter_row_whose_address_was_changed_in_the_table_fails_alone(m
         connection.execute(sa.update(OutboxRecord.__table__).where(OutboxRecord.__table__.c.id == first["id"])
                            .values(recipient="x\x7fy@evil.example"))
 
-    report = await services.send_outbox(mail_app)
+    report = await mail_app.services.send_outbox()
 
     assert (report.sent, report.failed) == (4, 1)
     assert _assert_settled(mail_app, first["id"])["last_error"].startswith("refused address: it contains the control")
-    view = services.get_action(mail_app, ref)
+    view = mail_app.services.get_action(ref)
     assert [o["status"] for o in view["outbox"] if o["recipient_kind"] == "requester"] == ["failed"]
     assert [e["event"] for e in view["history"]].count("DeliveryFailed") == 1
     # the change made in the table is named by the audit, and nothing else is
-    findings = services.verify_audit(mail_app).findings
+    findings = mail_app.services.verify_audit().findings
     assert len(findings) == 1 and "now goes to another recipient" in findings[0] and ref in findings[0]
 
 
@@ -155,7 +155,7 @@ async def test_a_message_that_cannot_be_built_fails_alone(mail_app, smtp):
             "UPDATE letter_versions SET rendered_html = NULL WHERE id = "
             f"(SELECT letter_version_id FROM outbox WHERE id = {row['id']})")
 
-    report = await services.send_outbox(mail_app)
+    report = await mail_app.services.send_outbox()
 
     assert (report.sent, report.failed) == (3, 1)
     bad = _assert_settled(mail_app, row["id"])
@@ -188,14 +188,14 @@ async def test_a_5xx_for_one_recipient_fails_that_row_and_the_batch_goes_on(mail
     dispatched(mail_app, "precautionary-measure", language="en")
     dispatched(mail_app, "urgent-appeal", language="en")
 
-    report = await services.send_outbox(mail_app)
+    report = await mail_app.services.send_outbox()
 
     assert (report.sent, report.failed) == (3, 1)
     assert _delivered_to(smtp) == sorted(set(LEGIT) - {"sre@mex.test"})
     [bad] = [r for r in _rows(mail_app) if r["status"] != "sent"]
     assert (bad["recipient"], bad["status"], bad["last_error"]) == ("sre@mex.test", "failed",
                                                                     "550 5.1.1 No such mailbox")
-    assert services.verify_audit(mail_app).findings == []
+    assert mail_app.services.verify_audit().findings == []
 
 
 class StoppingMailer(SmtpMailer):
@@ -218,14 +218,14 @@ async def test_a_run_stopped_midway_releases_its_claims(mail_app, smtp, stop):
     dispatched(mail_app, "urgent-appeal", language="en")
 
     with pytest.raises(type(stop)):
-        await services.send_outbox(mail_app, mailer=StoppingMailer(smtp_settings(mail_app), stop))
+        await mail_app.services.send_outbox(mailer=StoppingMailer(smtp_settings(mail_app), stop))
 
     rows = _rows(mail_app)
     assert sorted(r["status"] for r in rows) == ["pending", "pending", "sent", "sent"]
     assert all(r["attempts"] == 0 and r["last_error"] is None for r in rows if r["status"] == "pending")
-    report = await services.send_outbox(mail_app)  # the next run delivers the rest at once
+    report = await mail_app.services.send_outbox()  # the next run delivers the rest at once
     assert report.sent == 2 and len(_delivered_to(smtp)) == 4
-    assert services.verify_audit(mail_app).findings == []
+    assert mail_app.services.verify_audit().findings == []
 
 
 def _claim_as_crashed(app, ids: list[int], *, minutes_ago: float, attempts: int | None = None) -> None:
@@ -243,12 +243,12 @@ async def test_a_stale_claim_is_taken_over_and_counted_as_an_attempt_a_fresh_one
     _claim_as_crashed(mail_app, [first], minutes_ago=STALE_CLAIM.total_seconds() / 60 + 1)  # a sender died
     _claim_as_crashed(mail_app, [second], minutes_ago=1)  # another sender is at work on it
 
-    report = await services.send_outbox(mail_app)
+    report = await mail_app.services.send_outbox()
 
     rows = {r["id"]: r for r in _rows(mail_app)}
     assert report.sent == 2 and (rows[first]["status"], rows[first]["attempts"]) == ("sent", 2)
     assert rows[second]["status"] == "sending" and rows[third]["status"] == "sent"
-    assert services.verify_audit(mail_app).findings == []
+    assert mail_app.services.verify_audit().findings == []
 
 
 async def test_a_row_that_crashes_every_sender_fails_once_out_of_attempts(mail_app, smtp):
@@ -256,19 +256,19 @@ async def test_a_row_that_crashes_every_sender_fails_once_out_of_attempts(mail_a
     [row] = _rows(mail_app)
     limit = mail_app.settings.outbox_max_attempts
     _claim_as_crashed(mail_app, [row["id"]], minutes_ago=11, attempts=limit - 2)
-    assert (await services.send_outbox(mail_app)).sent == 1  # one more try is left: it goes
+    assert (await mail_app.services.send_outbox()).sent == 1  # one more try is left: it goes
     with mail_app.engine.begin() as connection:
         connection.exec_driver_sql(f"UPDATE outbox SET status = 'pending', sent_at = NULL WHERE id = {row['id']}")
     _claim_as_crashed(mail_app, [row["id"]], minutes_ago=11, attempts=limit - 1)
 
-    report = await services.send_outbox(mail_app)
+    report = await mail_app.services.send_outbox()
 
     [after] = _rows(mail_app)
     assert (report.sent, report.failed) == (0, 1) and len(smtp.handler.messages) == 1
     assert (after["status"], after["attempts"]) == ("failed", limit)
     assert after["last_error"].startswith("the sender stopped while sending it") and \
         after["last_error"].endswith(f"gave up after {limit} attempts")
-    assert services.get_action(mail_app, ref)["history"][-1]["event"] == "DeliveryFailed"
+    assert mail_app.services.get_action(ref)["history"][-1]["event"] == "DeliveryFailed"
 
 
 async def test_audit_verify_holds_after_failures_retries_and_reclaims(mail_app, smtp, clock):
@@ -276,16 +276,16 @@ async def test_audit_verify_holds_after_failures_retries_and_reclaims(mail_app, 
     dispatched(mail_app, "urgent-appeal", language="en")
     smtp.handler.replies = ["451 4.3.0 try again", "451 4.3.0 try again", "550 5.1.1 No such mailbox"]
 
-    first = await services.send_outbox(mail_app)
+    first = await mail_app.services.send_outbox()
     assert (first.sent, first.deferred, first.failed) == (2, 1, 1)
     pending = [r["id"] for r in _rows(mail_app) if r["status"] == "pending"]
     clock.advance(minutes=1)
     _claim_as_crashed(mail_app, pending, minutes_ago=11)
-    second = await services.send_outbox(mail_app)
+    second = await mail_app.services.send_outbox()
 
     assert second.sent == 1
     assert sorted(r["status"] for r in _rows(mail_app)) == ["failed", "sent", "sent", "sent"]
-    assert services.verify_audit(mail_app).findings == []
+    assert mail_app.services.verify_audit().findings == []
 
 
 def _events(app) -> list[dict]:
@@ -302,7 +302,7 @@ def _events(app) -> list[dict]:
 async def _one_failed_appeal(app, smtp) -> str:
     ref = dispatched(app, "urgent-appeal", language="en")
     smtp.handler.replies = ["550 5.1.1 No such mailbox"]
-    assert (await services.send_outbox(app)).failed == 1
+    assert (await app.services.send_outbox()).failed == 1
     return ref
 
 
@@ -311,8 +311,8 @@ async def test_a_failed_letter_is_in_the_next_digest_to_the_actions_officer_once
 
     ref = await _one_failed_appeal(mail_app, smtp)
 
-    report = services.send_reminders(mail_app)
-    delivery = await services.send_outbox(mail_app)
+    report = mail_app.services.send_reminders()
+    delivery = await mail_app.services.send_outbox()
 
     assert (report.failures, report.digests) == (1, 1) and delivery.sent == 1
     [digest] = smtp.messages
@@ -325,12 +325,12 @@ async def test_a_failed_letter_is_in_the_next_digest_to_the_actions_officer_once
     assert events == [{"event": "DeliveryFailureReported",
                        "payload": {"message_ids": [_rows(mail_app)[0]["message_id"]], "recipient": OFFICER}}]
     # reported once: the next sweep has nothing to say
-    assert services.send_reminders(mail_app).digests == 0
-    assert services.verify_audit(mail_app).findings == []
+    assert mail_app.services.send_reminders().digests == 0
+    assert mail_app.services.verify_audit().findings == []
     # and the mark cannot be undone quietly in the table
     with mail_app.engine.begin() as connection:
         connection.exec_driver_sql("UPDATE outbox SET failure_reported_at = NULL WHERE kind = 'letter'")
-    [finding] = services.verify_audit(mail_app).findings
+    [finding] = mail_app.services.verify_audit().findings
     assert ref in finding and "not marked reported" in finding
 
 
@@ -342,7 +342,7 @@ async def test_a_failure_is_not_reported_to_a_disabled_officer(mail_app, smtp):
         connection.execute(sa.text("UPDATE users SET disabled_at = :now WHERE email = :email"),
                            {"now": mail_app.clock().replace(tzinfo=None), "email": OFFICER})
 
-    report = services.send_reminders(mail_app)
+    report = mail_app.services.send_reminders()
 
     assert (report.failures, report.digests) == (0, 0)
     assert [r["kind"] for r in _rows(mail_app)] == ["letter"]

@@ -87,7 +87,7 @@ def test_init_creates_the_data_directory_0700_and_the_database_and_keys_0600(tmp
     # while a connection is open, SQLite's -wal and -shm exist: the database's mode
     app = bootstrap(Settings(data_dir=data))
     try:
-        services.add_user(app, email="s@ohchr.test", name="S", organisation="ohchr", role="supervisor")
+        app.services.add_user(email="s@ohchr.test", name="S", organisation="ohchr", role="supervisor")
         for suffix in ("-wal", "-shm"):
             assert mode(data / f"coordination.db{suffix}") == 0o600, suffix
     finally:

@@ -9,9 +9,9 @@ from coordination.adapters.database import current_revision, head_revision
 
 
 def test_initialising_twice_changes_nothing(app):
-    before, after = services.initialise_database(app)
+    before, after = app.services.initialise_database()
     assert before == after == head_revision()
-    assert services.initialise_database(app) == (head_revision(), head_revision())
+    assert app.services.initialise_database() == (head_revision(), head_revision())
     assert current_revision(app.engine) == head_revision()
 
 
@@ -41,12 +41,12 @@ def test_0003_goes_down_without_the_digests_and_up_again_keeping_the_letters(tmp
     from ..helpers import dispatched, open_at_gate, seed
 
     app = bootstrap(Settings(data_dir=tmp_path, database_url=f"sqlite:///{tmp_path / 'c.db'}"), clock=clock)
-    services.initialise_database(app)
+    app.services.initialise_database()
     seed(app)
     dispatched(app, "urgent-appeal")
     open_at_gate(app, "urgent-appeal")
     clock.advance(days=3)
-    assert services.send_reminders(app).digests == 5
+    assert app.services.send_reminders().digests == 5
 
     def outbox():
         with app.engine.connect() as connection:
@@ -58,6 +58,6 @@ def test_0003_goes_down_without_the_digests_and_up_again_keeping_the_letters(tmp
     _migrate(app.engine, "0002", down=True, audit_key=app.seal.key)
     assert current_revision(app.engine) == "0002" and outbox() == letters
     _migrate(app.engine, "head", audit_key=app.seal.key)
-    assert [r["kind"] for r in services.list_outbox(app)] == ["letter"] and outbox() == letters
-    assert services.send_reminders(app).digests == 5  # the reminders table came back empty: owed again
+    assert [r["kind"] for r in app.services.list_outbox()] == ["letter"] and outbox() == letters
+    assert app.services.send_reminders().digests == 5  # the reminders table came back empty: owed again
     app.engine.dispose()

@@ -18,8 +18,8 @@ def two_overdue_appeals(app) -> list[str]:
 
 
 async def sweep_and_send(app):
-    report = services.send_reminders(app)
-    return report, await services.send_outbox(app)
+    report = app.services.send_reminders()
+    return report, await app.services.send_outbox()
 
 
 async def test_each_person_gets_one_digest_with_a_line_per_action(mail_app, smtp):
@@ -69,7 +69,7 @@ async def test_smtp_down_during_the_sweep_loses_nothing_and_the_next_run_deliver
     report, delivery = await sweep_and_send(mail_app)
 
     assert report.digests == 5 and delivery.sent == 0 and delivery.deferred == 5
-    assert {r["status"] for r in services.list_outbox(mail_app, status=None) if r["kind"] == "digest"} == {"pending"}
+    assert {r["status"] for r in mail_app.services.list_outbox(status=None) if r["kind"] == "digest"} == {"pending"}
     smtp.start()
     mail_app.clock.advance(minutes=15)  # the next scheduled sweep, past the outbox's backoff
 
@@ -88,7 +88,7 @@ def test_concurrent_sweeps_write_each_reminder_once(mail_app):
     def sweep():
         start.wait()
         try:
-            reports.append(services.send_reminders(mail_app))
+            reports.append(mail_app.services.send_reminders())
         except Exception as error:  # noqa: BLE001 — a lost race must not be an error either
             errors.append(error)
 
@@ -100,7 +100,7 @@ def test_concurrent_sweeps_write_each_reminder_once(mail_app):
 
     assert errors == []
     assert sum(r.reminders for r in reports) == 20 and sum(r.digests for r in reports) == 5
-    digests = [r for r in services.list_outbox(mail_app) if r["kind"] == "digest"]
+    digests = [r for r in mail_app.services.list_outbox() if r["kind"] == "digest"]
     assert len(digests) == 5 and len({r["recipient"] for r in digests}) == 5
 
 
@@ -108,12 +108,12 @@ async def test_the_digest_is_frozen_when_queued_and_sent_as_it_was(mail_app, smt
     two_overdue_appeals(mail_app)
     smtp.stop()
     await sweep_and_send(mail_app)  # queued on Thu 5 Nov; the server is down
-    rows = [r for r in services.list_outbox(mail_app) if r["kind"] == "digest"]
+    rows = [r for r in mail_app.services.list_outbox() if r["kind"] == "digest"]
     assert [(r["letter"], r["reference"]) for r in rows] == [("reminder digest", None)] * 5
     smtp.start()
     mail_app.clock.advance(days=2)  # delivered two days later, as it was queued
 
-    await services.send_outbox(mail_app)
+    await mail_app.services.send_outbox()
 
     assert len(smtp.messages) == 5
     for message in smtp.messages:

@@ -36,7 +36,7 @@ def sweep_hourly(app, clock: FixedClock, until: datetime, *, on_the_hour=None) -
     seen: dict[tuple, tuple[datetime, set[str]]] = {}
     sent: set[tuple] = set()
     while clock.now <= until:
-        report = services.send_reminders(app)
+        report = app.services.send_reminders()
         for line in report.lines:
             d = line.row.deadline
             key = (d.organisation.value if d.organisation else d.kind.value, line.threshold.key)
@@ -59,8 +59,8 @@ def test_each_threshold_fires_once_across_a_weekend_and_thanksgiving_until_the_d
     clock.now = utc(2026, 11, 25, 15)
     ref = open_at_gate(app, "urgent-appeal")
     decide = {
-        utc(2026, 12, 1, 16): lambda: services.approve_stage(app, reference=ref, supervisor=SUP_OHCHR),
-        utc(2026, 12, 2, 16): lambda: services.approve_stage(app, reference=ref, supervisor=SUP_IACHR),
+        utc(2026, 12, 1, 16): lambda: app.services.approve_stage(reference=ref, supervisor=SUP_OHCHR),
+        utc(2026, 12, 2, 16): lambda: app.services.approve_stage(reference=ref, supervisor=SUP_IACHR),
     }
     log = sweep_hourly(app, clock, utc(2026, 12, 7, 12), on_the_hour=decide)
 
@@ -124,11 +124,11 @@ def test_a_second_run_sends_nothing(app, clock):
     seed(app)
     open_at_gate(app, "urgent-appeal")
     clock.advance(days=3)  # Thu 5 Nov: both SLAs (due Wed 4 Nov) escalated once
-    first = services.send_reminders(app)
+    first = app.services.send_reminders()
     assert first.counts() == {"deadlines": 2, "reminders": 10, "digests": 5}
     rows = count_rows(app)
 
-    again = services.send_reminders(app)
+    again = app.services.send_reminders()
 
     assert again.counts() == {"deadlines": 0, "reminders": 0, "digests": 0}
     assert count_rows(app) == rows
@@ -140,7 +140,7 @@ def test_after_a_week_of_downtime_each_deadline_gets_its_latest_reminder_only(ap
     open_at_gate(app, "country-communication")
     clock.advance(days=16)  # nobody swept since Monday 2 Nov: before, on the day and escalations all passed
 
-    report = services.send_reminders(app)
+    report = app.services.send_reminders()
 
     assert reminders_by_deadline(app) == {
         # urgent appeal, due Wed 4 Nov; escalations every 2 business days. OHCHR: 4, 6, 10, 12, 16, 18 Nov.
@@ -150,24 +150,24 @@ def test_after_a_week_of_downtime_each_deadline_gets_its_latest_reminder_only(ap
         3: ["escalation-4"], 4: ["escalation-4"],
     }
     assert report.counts() == {"deadlines": 4, "reminders": 20, "digests": 5}  # one digest per person
-    assert services.send_reminders(app).reminders == 0
+    assert app.services.send_reminders().reminders == 0
 
 
 def test_an_extended_deadline_reminds_again_for_its_new_date_and_the_extension_is_audited(app, clock):
     seed(app)
     ref = open_at_gate(app, "urgent-appeal")  # Mon 2 Nov 09:00 UTC; both SLAs due Wed 4 Nov
     clock.now = utc(2026, 11, 3, 10)
-    assert {line.threshold.key for line in services.send_reminders(app).lines} == {"before-1d"}
+    assert {line.threshold.key for line in app.services.send_reminders().lines} == {"before-1d"}
 
-    [changed] = services.extend_deadline(app, reference=ref, kind="approval_sla", to="2026-11-13", organisation="iachr",
+    [changed] = app.services.extend_deadline(reference=ref, kind="approval_sla", to="2026-11-13", organisation="iachr",
                                          reason="Ines is on mission; Ian reviews on Friday", actor=OFFICER)
 
     assert changed["due_at"] == "2026-11-13T09:00:00Z" and changed["organisation"] == "iachr"
     clock.now = utc(2026, 11, 12, 9)  # 1 business day before the new date
-    report = services.send_reminders(app)
+    report = app.services.send_reminders()
     assert {(l.row.deadline.organisation.value, l.threshold.key) for l in report.lines} == {
         ("iachr", "before-1d"), ("ohchr", "escalation-4")}
-    history = services.get_action(app, reference=ref)["history"]
+    history = app.services.get_action(reference=ref)["history"]
     [event] = [e for e in history if e["event"] == "DeadlineExtended"]
     assert event["actor"] == OFFICER and event["details"]["reason"] == "Ines is on mission; Ian reviews on Friday"
 
@@ -188,17 +188,17 @@ def test_a_refused_extension_writes_nothing(app, changes, error):
     before = count_rows(app)
     arguments = dict(reference=ref, kind="approval_sla", to="2026-11-20", reason="More time", actor=OFFICER) | changes
     with pytest.raises(error):
-        services.extend_deadline(app, **arguments)
+        app.services.extend_deadline(**arguments)
     assert count_rows(app) == before
 
 
 def test_a_cancelled_deadline_is_no_longer_reminded(app, clock):
     seed(app)
     ref = open_at_gate(app, "urgent-appeal")
-    services.cancel_deadline(app, reference=ref, kind="approval_sla", organisation="ohchr", actor=OFFICER,
+    app.services.cancel_deadline(reference=ref, kind="approval_sla", organisation="ohchr", actor=OFFICER,
                              reason="OHCHR decided in the meeting")
     clock.advance(days=3)
-    report = services.send_reminders(app)
+    report = app.services.send_reminders()
     assert {l.row.deadline.organisation.value for l in report.lines} == {"iachr"}
 
 
@@ -213,11 +213,11 @@ def test_a_sweep_that_breaks_midway_writes_nothing_and_the_next_one_sends(app, c
 
     monkeypatch.setattr("coordination.services.reminders.render_digest", broken)
     with pytest.raises(RuntimeError):
-        services.send_reminders(app)
+        app.services.send_reminders()
     assert count_rows(app) == before
 
     monkeypatch.undo()
-    assert services.send_reminders(app).digests == 5
+    assert app.services.send_reminders().digests == 5
 
 
 def test_a_dry_run_shows_what_is_owed_and_writes_nothing(app, clock):
@@ -225,12 +225,12 @@ def test_a_dry_run_shows_what_is_owed_and_writes_nothing(app, clock):
     open_at_gate(app, "urgent-appeal")
     clock.advance(days=1, hours=1)  # Tue 3 Nov 10:00: the day before both SLAs
     before = count_rows(app)
-    report = services.send_reminders(app, dry_run=True)
+    report = app.services.send_reminders(dry_run=True)
     assert report.counts() == {"deadlines": 2, "reminders": 4, "digests": 4}
     assert {(line.recipient, line.threshold.key) for line in report.lines} == {
         (s, "before-1d") for s in OHCHR_SUPERVISORS + IACHR_SUPERVISORS}
     assert count_rows(app) == before
-    assert services.send_reminders(app).reminders == 4
+    assert app.services.send_reminders().reminders == 4
 
 
 def test_deadlines_are_listed_by_urgency(app, clock):
@@ -240,14 +240,14 @@ def test_deadlines_are_listed_by_urgency(app, clock):
     second = open_at_gate(app, "urgent-appeal")  # due Thu 5 Nov
     clock.now = utc(2026, 11, 6, 9)
 
-    rows = services.list_deadlines(app)
+    rows = app.services.list_deadlines()
     assert [(r["reference"], r["organisation"], r["overdue"]) for r in rows] == [
         (second, "ohchr", True), (second, "iachr", True), (first, "ohchr", False), (first, "iachr", False)]
-    assert [r["reference"] for r in services.list_deadlines(app, overdue=True)] == [second, second]
-    assert [r["reference"] for r in services.list_deadlines(app, due_within=3.5)] == [second, second, first, first]
-    assert services.list_deadlines(app, due_within=0) == services.list_deadlines(app, overdue=True)
+    assert [r["reference"] for r in app.services.list_deadlines(overdue=True)] == [second, second]
+    assert [r["reference"] for r in app.services.list_deadlines(due_within=3.5)] == [second, second, first, first]
+    assert app.services.list_deadlines(due_within=0) == app.services.list_deadlines(overdue=True)
     with pytest.raises(InvalidInput):
-        services.list_deadlines(app, due_within=-1)
+        app.services.list_deadlines(due_within=-1)
 
 
 def test_the_calendar_feed_lists_each_persons_deadlines(app, clock):
@@ -255,10 +255,10 @@ def test_the_calendar_feed_lists_each_persons_deadlines(app, clock):
 
     seed(app)
     ref = open_at_gate(app, "urgent-appeal")
-    services.approve_stage(app, reference=ref, supervisor=SUP_OHCHR)  # OHCHR's SLA is met
+    app.services.approve_stage(reference=ref, supervisor=SUP_OHCHR)  # OHCHR's SLA is met
 
     def events(user=None):
-        feed = Calendar.from_ical(services.calendar_feed(app, user=user))
+        feed = Calendar.from_ical(app.services.calendar_feed(user=user))
         return [(str(e["summary"]), e["dtstart"].dt) for e in feed.walk("VEVENT")]
 
     due = utc(2026, 11, 4, 9)
@@ -267,7 +267,7 @@ def test_the_calendar_feed_lists_each_persons_deadlines(app, clock):
     assert events(SUP_OHCHR) == []  # nothing owed by OHCHR any more
     assert events(OFFICER) == []  # an approval is owed by supervisors
     with pytest.raises(CoordinationError):
-        services.calendar_feed(app, user="nobody@x.test")
+        app.services.calendar_feed(user="nobody@x.test")
 
 
 def test_a_gate_that_opens_asks_its_supervisors_to_decide_and_a_new_round_asks_again(app, clock):
@@ -275,13 +275,13 @@ def test_a_gate_that_opens_asks_its_supervisors_to_decide_and_a_new_round_asks_a
     ref = open_at_gate(app, "urgent-appeal")
     clock.advance(minutes=5)  # the next sweep
 
-    report = services.send_reminders(app)
+    report = app.services.send_reminders()
 
     assert sorted((l.recipient, l.status(clock.now)) for l in report.lines) == sorted(
         (s, "your decision is requested") for s in OHCHR_SUPERVISORS + IACHR_SUPERVISORS)
-    services.approve_stage(app, reference=ref, supervisor=SUP_IACHR)
+    app.services.approve_stage(reference=ref, supervisor=SUP_IACHR)
     fill(app, ref, "urgent_appeal", values={"concerns": "We are gravely concerned."})  # voids it: round 2
     clock.advance(minutes=5)
-    report = services.send_reminders(app)
+    report = app.services.send_reminders()
     assert sorted(l.recipient for l in report.lines) == sorted(OHCHR_SUPERVISORS + IACHR_SUPERVISORS)
     assert {l.row.deadline.round for l in report.lines} == {2}

@@ -72,7 +72,7 @@ class Office(RuleBasedStateMachine):
     # ---------------------------------------------------------------- reading
 
     def view(self, ref: str) -> dict:
-        return services.get_action(self.app, ref)
+        return self.app.services.get_action(ref)
 
     def _attempt(self, step) -> object | None:  # type: ignore[no-untyped-def]
         """Run a step; a refusal must be a CoordinationError and write nothing."""
@@ -89,7 +89,7 @@ class Office(RuleBasedStateMachine):
     @rule(kind=st.sampled_from(list(ActionType)), who=st.sampled_from(EVERYONE))
     def open(self, kind: ActionType, who: str) -> None:
         country = FIRST_GATE_LETTERS[kind.value][0]
-        result = self._attempt(lambda: services.open_action(self.app, type=kind.value, country=country,
+        result = self._attempt(lambda: self.app.services.open_action(type=kind.value, country=country,
                                                             title="Random", officer=who, beneficiaries=["B. One"]))
         assert isinstance(result, CoordinationError) == (PEOPLE[who][1] == "admin")
         if not isinstance(result, CoordinationError):
@@ -105,7 +105,7 @@ class Office(RuleBasedStateMachine):
         letter = data.draw(st.sampled_from(drafts))
         spec = DEFINITIONS[ActionType(self.view(ref)["type"])].letter(letter["name"])
         f = data.draw(st.sampled_from(spec.fields))
-        self._attempt(lambda: services.edit_letter(self.app, reference=ref, letter=letter["name"], field=f.name,
+        self._attempt(lambda: self.app.services.edit_letter(reference=ref, letter=letter["name"], field=f.name,
                                                    value=_value(f.kind, f.choices, n), editor=who))
 
     @precondition(lambda self: self.refs)
@@ -119,10 +119,10 @@ class Office(RuleBasedStateMachine):
             for letter in (l for l in view["letters"] if l["status"] == "draft"):
                 for f in spec.letter(letter["name"]).fields:
                     if f.required and not letter["fields"].get(f.name):
-                        self._attempt(lambda: services.edit_letter(
-                            self.app, reference=ref, letter=letter["name"], field=f.name,
+                        self._attempt(lambda: self.app.services.edit_letter(
+                            reference=ref, letter=letter["name"], field=f.name,
                             value=_value(f.kind, f.choices, 7), editor=who))
-        self._attempt(lambda: services.submit_stage(self.app, reference=ref, officer=who))
+        self._attempt(lambda: self.app.services.submit_stage(reference=ref, officer=who))
 
     def _at_gates(self) -> list[str]:
         return [ref for ref in self.refs if self.view(ref)["status"] == "awaiting_approval"]
@@ -141,10 +141,10 @@ class Office(RuleBasedStateMachine):
             hashes = [l["sha256"] for l in pending]
             seen = "current"
         if reject:
-            result = self._attempt(lambda: services.reject_stage(self.app, reference=ref, supervisor=who,
+            result = self._attempt(lambda: self.app.services.reject_stage(reference=ref, supervisor=who,
                                                                  comment="Change it.", seen=hashes))
         else:
-            result = self._attempt(lambda: services.approve_stage(self.app, reference=ref, supervisor=who,
+            result = self._attempt(lambda: self.app.services.approve_stage(reference=ref, supervisor=who,
                                                                   seen=hashes))
         expected = self._may_decide(before, who)
         if expected is None and seen == "stale":
@@ -175,7 +175,7 @@ class Office(RuleBasedStateMachine):
             return
         who = data.draw(st.sampled_from(allowed))
         hashes = [l["sha256"] for l in before["letters"] if l["status"] == "draft"]
-        _, met = services.approve_stage(self.app, reference=ref, supervisor=who, seen=hashes)  # must not be refused
+        _, met = self.app.services.approve_stage(reference=ref, supervisor=who, seen=hashes)  # must not be refused
         self.outcomes["approval"] += 1
         self.outcomes["gate met"] += met
 
@@ -225,7 +225,7 @@ class Office(RuleBasedStateMachine):
     @rule(data=st.data(), who=st.sampled_from(CASEWORKERS))
     def skip(self, data, who: str) -> None:  # type: ignore[no-untyped-def]
         ref = data.draw(st.sampled_from(self.refs))
-        self._attempt(lambda: services.skip_stage(self.app, reference=ref, officer=who, reason="Urgent."))
+        self._attempt(lambda: self.app.services.skip_stage(reference=ref, officer=who, reason="Urgent."))
 
     @precondition(lambda self: self.refs)
     @rule(data=st.data(), who=st.sampled_from(EVERYONE), days=st.integers(1, 20))
@@ -236,7 +236,7 @@ class Office(RuleBasedStateMachine):
             return
         d = data.draw(st.sampled_from(open_))
         to = (self.clock.now + timedelta(days=days + 30)).date().isoformat()
-        self._attempt(lambda: services.extend_deadline(self.app, reference=ref, kind=d["kind"], to=to,
+        self._attempt(lambda: self.app.services.extend_deadline(reference=ref, kind=d["kind"], to=to,
                                                        reason="Asked for time", actor=who,
                                                        organisation=d["organisation"]))
 
@@ -246,7 +246,7 @@ class Office(RuleBasedStateMachine):
         """Time passes, then the automatic steps run (dispatch, deadlines that passed)."""
         self.clock.advance(hours=hours)
         ref = data.draw(st.sampled_from(self.refs))
-        self._attempt(lambda: services.advance_action(self.app, reference=ref))
+        self._attempt(lambda: self.app.services.advance_action(reference=ref))
 
     # ---------------------------------------------------------------- invariants
 
@@ -257,7 +257,7 @@ class Office(RuleBasedStateMachine):
             self._gates_met_only_with_both_quorums_on_the_current_letters(view)
             self._no_standing_decision_by_its_submitter_or_last_editor(view)
         self._references_are_gap_free()
-        findings = services.verify_audit(self.app).findings
+        findings = self.app.services.verify_audit().findings
         assert findings == [], findings
 
     def _gates_met_only_with_both_quorums_on_the_current_letters(self, view: dict) -> None:

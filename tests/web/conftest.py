@@ -51,7 +51,7 @@ class Browser:
         from coordination.domain import CoordinationError
 
         try:
-            view = services.get_action(self.client.app.state.core, reference)
+            view = self.client.app.state.core.services.get_action(reference)
         except CoordinationError:
             return []
         return [letter["sha256"] for letter in view["letters"] if letter["status"] == "draft"]

@@ -32,7 +32,7 @@ REFUSED = {
 
 @pytest.fixture
 def registration(seeded) -> str:
-    return services.open_action(seeded, type="precautionary-measure", country="MEX", title="Registration",
+    return seeded.services.open_action(type="precautionary-measure", country="MEX", title="Registration",
                                 officer=OFFICER).reference
 
 
@@ -59,7 +59,7 @@ def test_the_letter_form_refuses_an_address_that_is_not_what_it_reads(seeded, br
     assert ("field &#39;requester_email&#39;: invalid email address" in response.text
             or "field &#39;requester_email&#39; cannot contain a control character" in response.text), response.text
     assert all_rows(seeded) == before  # not even the requester's name, sent in the same form
-    [letter] = [l for l in services.get_action(seeded, registration)["letters"] if l["name"] == "acknowledgement"]
+    [letter] = [l for l in seeded.services.get_action(registration)["letters"] if l["name"] == "acknowledgement"]
     assert letter["fields"]["requester_email"] is None and letter["fields"]["requester_name"] is None
     assert response.headers["X-Content-Type-Options"] == "nosniff"
 
@@ -68,6 +68,6 @@ def test_a_plain_address_is_saved_as_typed(seeded, browser, registration):
     browser.sign_in(OFFICER)
     response = _post_raw(browser, registration, "Jane.Doe%2Bintake@Mail.Example.ORG")
     assert response.status_code == 303
-    [letter] = [l for l in services.get_action(seeded, registration)["letters"] if l["name"] == "acknowledgement"]
+    [letter] = [l for l in seeded.services.get_action(registration)["letters"] if l["name"] == "acknowledgement"]
     assert letter["fields"]["requester_email"] == "Jane.Doe+intake@Mail.Example.ORG"
     assert escape("Jane.Doe+intake@Mail.Example.ORG") in browser.get(f"/actions/{registration}").text

@@ -74,9 +74,9 @@ FORMS = {  # what each form posts: valid values, so that only who and when decid
 
 
 def _drafting(app) -> str:  # type: ignore[no-untyped-def]
-    action = services.open_action(app, type="urgent-appeal", country="HND", title="Test action", officer=OFFICER,
+    action = app.services.open_action(type="urgent-appeal", country="HND", title="Test action", officer=OFFICER,
                                   beneficiaries=["Beneficiary One"])
-    services.submit_stage(app, reference=action.reference, officer=OFFICER)  # intake → drafting
+    app.services.submit_stage(reference=action.reference, officer=OFFICER)  # intake → drafting
     fill(app, action.reference, "urgent_appeal")
     return action.reference
 
@@ -119,4 +119,4 @@ def test_the_matrix(seeded, state, method, path, role, expected):
             assert after == before, "a refused request wrote"
         if expected == 303 and method == "GET":
             assert response.headers["location"].startswith("/sign-in")
-    assert services.verify_audit(seeded).findings == []
+    assert seeded.services.verify_audit().findings == []

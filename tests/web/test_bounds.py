@@ -28,8 +28,8 @@ def secured(response, status: int) -> str:
 
 
 def _drafting(app) -> str:
-    ref = services.open_action(app, type="urgent-appeal", country="HND", title="Drafting", officer=OFFICER).reference
-    services.submit_stage(app, reference=ref, officer=OFFICER)
+    ref = app.services.open_action(type="urgent-appeal", country="HND", title="Drafting", officer=OFFICER).reference
+    app.services.submit_stage(reference=ref, officer=OFFICER)
     return ref
 
 
@@ -189,7 +189,7 @@ INVISIBLE = ["\u200b", "\ufeff", "\u200e", "\u2060\u200b", "\u3164", " \u200b "]
 def test_every_form_refuses_invisible_and_control_text_and_writes_nothing(seeded, browser, another, value, subtests):
     at_gate = open_at_gate(seeded, "urgent-appeal")
     drafting = _drafting(seeded)
-    skippable = services.open_action(seeded, type="country-communication", country="GTM", title="Skip",
+    skippable = seeded.services.open_action(type="country-communication", country="GTM", title="Skip",
                                      officer=OFFICER).reference
     browser.sign_in(OFFICER)
     another.sign_in(SUP_OHCHR)
@@ -215,7 +215,7 @@ def test_an_approval_comment_of_invisible_characters_is_recorded_as_none(seeded,
     browser.sign_in(SUP_OHCHR)
     browser.get(f"/actions/{ref}")
     assert browser.post(f"/actions/{ref}/approve", {"comment": "\u200b\ufeff"}).status_code == 303
-    assert services.get_action(seeded, ref)["approvals"][0]["comment"] is None
+    assert seeded.services.get_action(ref)["approvals"][0]["comment"] is None
 
 
 @pytest.mark.parametrize(("received", "words"), [

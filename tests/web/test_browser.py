@@ -121,7 +121,7 @@ def test_an_urgent_appeal_goes_from_the_officer_to_both_supervisors(live, as_use
     expect(ohchr.get_by_role("status")).to_contain_text(f"Gate met. {ref} is now at stage dispatch.")
     expect(ohchr.locator("#stage")).to_have_text("dispatch")
     expect(ohchr.locator(".stepper [aria-current=step]")).to_have_text("dispatch")
-    assert services.get_action(live[0], ref)["references"][1].startswith("UA HND ")
+    assert live[0].services.get_action(ref)["references"][1].startswith("UA HND ")
 
 
 def test_a_supervisor_of_an_organisation_that_has_decided_is_refused_in_the_page(live, as_user):
@@ -129,7 +129,7 @@ def test_a_supervisor_of_an_organisation_that_has_decided_is_refused_in_the_page
 
     app = live[0]
     ref = open_at_gate(app, "urgent-appeal")
-    services.approve_stage(app, reference=ref, supervisor=SUP_OHCHR)
+    app.services.approve_stage(reference=ref, supervisor=SUP_OHCHR)
     other = as_user(SUP_OHCHR_2)
     other.goto(f"/actions/{ref}")
     with other.expect_response(f"**/actions/{ref}/approve") as answer:
@@ -137,7 +137,7 @@ def test_a_supervisor_of_an_organisation_that_has_decided_is_refused_in_the_page
     assert answer.value.status == 403
     expect(other.get_by_role("alert")).to_have_text(
         "OHCHR has already approved round 1 of stage joint_approval; the decision now rests with IACHR")
-    assert services.get_action(app, ref)["status"] == "awaiting_approval"
+    assert app.services.get_action(ref)["status"] == "awaiting_approval"
 
 
 def test_a_form_posted_without_its_csrf_token_is_refused(live, as_user):
@@ -152,7 +152,7 @@ def test_a_form_posted_without_its_csrf_token_is_refused(live, as_user):
         iachr.get_by_role("button", name="Approve").click()
     assert answer.value.status == 403
     expect(iachr.get_by_role("heading", level=1)).to_have_text("Form refused")
-    assert services.get_action(app, ref)["approvals"] == []
+    assert app.services.get_action(ref)["approvals"] == []
 
 
 def test_a_signed_out_visitor_is_sent_to_sign_in_and_then_to_the_page_asked_for(live, chromium):

@@ -10,7 +10,7 @@ from .conftest import all_rows
 
 
 def _stage(seeded, ref: str) -> tuple[str, str]:  # type: ignore[no-untyped-def]
-    view = services.get_action(seeded, ref)
+    view = seeded.services.get_action(ref)
     return view["stage"], view["status"]
 
 
@@ -95,7 +95,7 @@ def test_an_officer_opens_an_action_through_the_form(seeded, browser):
     response = browser.post("/actions", {"type": "urgent-appeal", "country": "hnd", "title": "Threats",
                                          "beneficiaries": "A. Defender\n\nB. Defender"})
     assert response.status_code == 303 and response.headers["location"] == "/actions/JAM-2026-0001"
-    view = services.get_action(seeded, "JAM-2026-0001")
+    view = seeded.services.get_action("JAM-2026-0001")
     assert (view["country"], view["language"], view["beneficiaries"]) == ("HND", "es", ["A. Defender", "B. Defender"])
     assert view["opened_by"] == OFFICER
 
@@ -117,7 +117,7 @@ def test_opening_with_bad_input_is_422_and_writes_nothing(seeded, browser):
 
 
 def test_an_officer_edits_letter_fields_in_one_version_per_field_and_submits(seeded, browser):
-    ref = services.open_action(seeded, type="urgent-appeal", country="HND", title="T", officer=OFFICER,
+    ref = seeded.services.open_action(type="urgent-appeal", country="HND", title="T", officer=OFFICER,
                                beneficiaries=["B"]).reference
     browser.sign_in(OFFICER)
     assert browser.post(f"/actions/{ref}/submit").status_code == 303  # intake → drafting
@@ -126,7 +126,7 @@ def test_an_officer_edits_letter_fields_in_one_version_per_field_and_submits(see
     form = {f"field_{k}": v.replace("\n", "\r\n") for k, v in LETTERS["urgent_appeal"].items()}
     response = browser.post(f"/actions/{ref}/letters/urgent_appeal", form)
     assert response.status_code == 303
-    letter = services.get_action(seeded, ref)["letters"][0]
+    letter = seeded.services.get_action(ref)["letters"][0]
     assert letter["version"] == 1 + len(LETTERS["urgent_appeal"])
     assert letter["fields"]["questions"] == "First question?\nSecond question?"
     assert browser.post(f"/actions/{ref}/letters/urgent_appeal", form).status_code == 303  # the same again
@@ -149,7 +149,7 @@ def test_a_letter_form_with_one_bad_field_writes_none_of_its_fields(seeded, brow
 
 
 def test_submitting_incomplete_letters_is_refused_with_409(seeded, browser):
-    ref = services.open_action(seeded, type="country-communication", country="GTM", title="T",
+    ref = seeded.services.open_action(type="country-communication", country="GTM", title="T",
                                officer=OFFICER).reference
     browser.sign_in(OFFICER)
     before = all_rows(seeded)
@@ -163,7 +163,7 @@ def test_the_diff_since_the_version_last_seen_is_shown_to_the_supervisor(seeded,
     browser.sign_in(SUP_OHCHR)
     first = browser.get(f"/actions/{ref}").text
     assert "the last you saw" not in first
-    version = services.get_action(seeded, ref)["letters"][0]["version"]
+    version = seeded.services.get_action(ref)["letters"][0]["version"]
     another.sign_in(OFFICER)
     another.post(f"/actions/{ref}/letters/urgent_appeal", {"field_concerns": "We are gravely concerned."})
     page = browser.get(f"/actions/{ref}").text
@@ -176,9 +176,9 @@ def test_the_diff_since_the_version_last_seen_is_shown_to_the_supervisor(seeded,
 
 def test_a_reply_is_recorded_and_a_bad_date_is_422(seeded, browser, clock):
     ref = open_at_gate(seeded, "urgent-appeal")
-    services.approve_stage(seeded, reference=ref, supervisor=SUP_OHCHR)
-    services.approve_stage(seeded, reference=ref, supervisor=SUP_IACHR)
-    services.advance_action(seeded, reference=ref)
+    seeded.services.approve_stage(reference=ref, supervisor=SUP_OHCHR)
+    seeded.services.approve_stage(reference=ref, supervisor=SUP_IACHR)
+    seeded.services.advance_action(reference=ref)
     clock.advance(days=3)
     browser.sign_in(OFFICER_IACHR)
     page = browser.get(f"/actions/{ref}").text
@@ -190,7 +190,7 @@ def test_a_reply_is_recorded_and_a_bad_date_is_422(seeded, browser, clock):
     response = browser.post(f"/actions/{ref}/reply", {"received_on": "2026-11-04", "acknowledgement_only": "1"})
     assert response.status_code == 303
     assert _stage(seeded, ref) == ("publication", "waiting")
-    assert services.get_action(seeded, ref)["replies"][0]["acknowledgement_only"] is True
+    assert seeded.services.get_action(ref)["replies"][0]["acknowledgement_only"] is True
 
 
 def test_a_stage_is_skipped_with_its_reason_and_not_without(seeded, browser):
@@ -255,8 +255,8 @@ def test_a_form_at_the_wrong_step_is_409_and_writes_nothing(seeded, browser):
     for path in ("submit", "skip", "reply"):
         response = browser.post(f"/actions/{ref}/{path}", FORMS[path])
         assert response.status_code == 409, path
-    services.approve_stage(seeded, reference=ref, supervisor=SUP_OHCHR)
-    services.approve_stage(seeded, reference=ref, supervisor=SUP_IACHR)
+    seeded.services.approve_stage(reference=ref, supervisor=SUP_OHCHR)
+    seeded.services.approve_stage(reference=ref, supervisor=SUP_IACHR)
     before = all_rows(seeded)
     browser.client.cookies.clear()
     browser.sign_in(SUP_OHCHR_2)
@@ -270,11 +270,11 @@ def test_a_form_at_the_wrong_step_is_409_and_writes_nothing(seeded, browser):
 
 def test_a_supervisor_who_decided_elsewhere_sees_the_changes_since_that_decision(seeded, browser, clock):
     ref = open_at_gate(seeded, "urgent-appeal")
-    version = services.get_action(seeded, ref)["letters"][0]["version"]
+    version = seeded.services.get_action(ref)["letters"][0]["version"]
     clock.advance(minutes=5)
-    services.approve_stage(seeded, reference=ref, supervisor=SUP_OHCHR)  # on the command line
+    seeded.services.approve_stage(reference=ref, supervisor=SUP_OHCHR)  # on the command line
     clock.advance(minutes=5)
-    services.edit_letter(seeded, reference=ref, letter="urgent_appeal", field="facts", value="New facts.",
+    seeded.services.edit_letter(reference=ref, letter="urgent_appeal", field="facts", value="New facts.",
                          editor=OFFICER)
     browser.sign_in(SUP_OHCHR)
     page = browser.get(f"/actions/{ref}").text

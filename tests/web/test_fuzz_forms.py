@@ -100,11 +100,11 @@ def forms_of(html: str) -> list[tuple[str, dict[str, str]]]:
 
 def _actions(app) -> dict[str, str]:  # type: ignore[no-untyped-def]
     """One action of each type in each state a person meets."""
-    drafting = services.open_action(app, type="urgent-appeal", country="HND", title="Fuzz", officer=OFFICER,
+    drafting = app.services.open_action(type="urgent-appeal", country="HND", title="Fuzz", officer=OFFICER,
                                     beneficiaries=["Beneficiary One"])
-    services.submit_stage(app, reference=drafting.reference, officer=OFFICER)
+    app.services.submit_stage(reference=drafting.reference, officer=OFFICER)
     fill(app, drafting.reference, "urgent_appeal")
-    measure = services.open_action(app, type="precautionary-measure", country="MEX", title="Fuzz", officer=OFFICER,
+    measure = app.services.open_action(type="precautionary-measure", country="MEX", title="Fuzz", officer=OFFICER,
                                    beneficiaries=["Beneficiary One"])
     return {
         "drafting": drafting.reference, "intake": measure.reference,
@@ -195,7 +195,7 @@ def test_every_form_takes_any_value_without_a_500_or_a_write_on_refusal(seeded, 
                     sign_in()
 
             post()
-        assert services.verify_audit(seeded).findings == []
+        assert seeded.services.verify_audit().findings == []
     print("\n" + figures.line(f"forms as {role}"))
 
 

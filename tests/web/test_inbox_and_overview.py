@@ -18,7 +18,7 @@ def test_the_supervisor_inbox_lists_their_organisations_gates_oldest_deadline_fi
     clock.advance(days=1)
     second = open_at_gate(seeded, "urgent-appeal")  # 2 business days: due before the first
     third = open_at_gate(seeded, "precautionary-measure")
-    services.approve_stage(seeded, reference=third, supervisor=SUP_OHCHR)  # OHCHR's part is done
+    seeded.services.approve_stage(reference=third, supervisor=SUP_OHCHR)  # OHCHR's part is done
     browser.sign_in(SUP_OHCHR)
     page = browser.get("/").text
     listed = re.findall(r'<a href="/actions/(JAM-[0-9-]+)">', page)
@@ -36,9 +36,9 @@ def test_the_supervisor_inbox_lists_their_organisations_gates_oldest_deadline_fi
 
 def test_the_officer_inbox_shows_what_each_action_waits_on_and_deadlines_due_soon(seeded, browser):
     at_gate = open_at_gate(seeded, "urgent-appeal")
-    services.approve_stage(seeded, reference=at_gate, supervisor=SUP_IACHR)
+    seeded.services.approve_stage(reference=at_gate, supervisor=SUP_IACHR)
     sent = dispatched(seeded, "country-communication")
-    drafting = services.open_action(seeded, type="urgent-appeal", country="MEX", title="T", officer=OFFICER).reference
+    drafting = seeded.services.open_action(type="urgent-appeal", country="MEX", title="T", officer=OFFICER).reference
     browser.sign_in(OFFICER)
     page = browser.get("/").text
     rows = {m[0]: m[1] for m in re.findall(r'href="/actions/(JAM-[0-9-]+)">.*?</td>\s*<td>.*?</td>\s*<td>(.*?)</td>',
@@ -51,7 +51,7 @@ def test_the_officer_inbox_shows_what_each_action_waits_on_and_deadlines_due_soo
 
 def test_the_actions_list_filters_by_status(seeded, browser):
     at_gate = open_at_gate(seeded, "urgent-appeal")
-    other = services.open_action(seeded, type="urgent-appeal", country="MEX", title="T", officer=OFFICER).reference
+    other = seeded.services.open_action(type="urgent-appeal", country="MEX", title="T", officer=OFFICER).reference
     browser.sign_in(ADMIN)
     page = browser.get("/actions?status=awaiting_approval").text
     assert at_gate in page and other not in page
@@ -64,7 +64,7 @@ def test_the_overview_draws_open_actions_overdue_deadlines_replies_and_time_to_d
     silent = dispatched(seeded, "country-communication")
     open_at_gate(seeded, "precautionary-measure")
     clock.advance(days=10)
-    services.record_reply(seeded, reference=replied, officer=OFFICER, received_on=clock().date())
+    seeded.services.record_reply(reference=replied, officer=OFFICER, received_on=clock().date())
     clock.advance(days=60)  # the communication's State did not reply in 60 days
     browser.sign_in(SUP_OHCHR)
     page = browser.get("/overview").text
@@ -107,7 +107,7 @@ def test_passwords_are_stored_as_argon2id_hashes_never_in_clear(app, monkeypatch
     from coordination.services import accounts
 
     monkeypatch.setattr(accounts, "_hasher", PasswordHasher())  # the production parameters
-    services.add_user(app, email=OFFICER, name="O", organisation="ohchr", role="officer")
+    app.services.add_user(email=OFFICER, name="O", organisation="ohchr", role="officer")
     set_password(app, email=OFFICER, password="a long enough password")
     with app.uow(read_only=True) as uow:
         stored = uow.session.exec(__import__("sqlmodel").select(CredentialRecord)).one().password_hash

@@ -75,7 +75,7 @@ def test_a_cookie_copied_before_sign_out_opens_nothing_and_approves_nothing_afte
     approve = another.post(f"/actions/{ref}/approve", {"comment": "approved with a copied cookie"})
     assert approve.status_code == 401 and "Your session has ended" in approve.text
     assert all_rows(seeded) == before and _sessions(seeded) == rows  # nothing written
-    assert services.get_action(seeded, ref)["approvals"] == []
+    assert seeded.services.get_action(ref)["approvals"] == []
     [(_, _, _, _, ended_at, reason)] = rows
     assert ended_at is not None and reason == "signed out"
 
@@ -192,7 +192,7 @@ def test_sign_out_everywhere_ends_every_session_of_that_person_only(seeded, brow
     [(actor, subject, payload)] = _events(seeded, "SessionsEnded")
     assert (actor, subject) == (OFFICER, OFFICER)
     assert _payload(payload) == {"sessions": 2, "reason": "signed out everywhere"}
-    assert services.verify_audit(seeded).findings == []
+    assert seeded.services.verify_audit().findings == []
     browser.sign_in(OFFICER)
     assert _signed_in(browser)
 
@@ -233,7 +233,7 @@ def test_changing_the_password_needs_the_current_one_and_ends_the_other_sessions
     [(actor, subject, payload)] = _events(seeded, "PasswordChanged")
     assert (actor, subject) == (OFFICER, OFFICER)
     assert NEW_PASSWORD not in str(payload) and PASSWORD not in str(payload)
-    assert services.verify_audit(seeded).findings == []
+    assert seeded.services.verify_audit().findings == []
 
 
 def test_a_password_set_by_an_administrator_ends_the_sessions(seeded, browser):
@@ -269,7 +269,7 @@ def test_renewing_the_calendar_address_makes_the_old_one_answer_404(seeded, brow
     assert feed.status_code == 200 and feed.headers["content-type"].startswith("text/calendar")
     [(actor, subject, payload)] = _events(seeded, "CalendarAddressRenewed")
     assert (actor, subject) == (SUP_IACHR, SUP_IACHR) and new[10:50] not in str(payload)
-    assert services.verify_audit(seeded).findings == []
+    assert seeded.services.verify_audit().findings == []
 
     renewed = accounts.renew_calendar(seeded, email=SUP_IACHR)  # the command line's way, once more
     assert another.client.get(new).status_code == 404
@@ -283,7 +283,7 @@ def test_disabling_a_user_ends_their_sessions_and_their_calendar(seeded, browser
     browser.sign_in(SUP_IACHR)
     feed = _feed_path(browser.get("/").text)
     browser.get(f"/actions/{ref}")
-    services.disable_user(seeded, email=SUP_IACHR)
+    seeded.services.disable_user(email=SUP_IACHR)
     before = all_rows(seeded)
 
     assert not _signed_in(browser)
@@ -294,7 +294,7 @@ def test_disabling_a_user_ends_their_sessions_and_their_calendar(seeded, browser
     refused = browser.post("/sign-in", {"email": SUP_IACHR, "password": PASSWORD})
     assert refused.status_code == 401 and "wrong email or password" in refused.text
 
-    services.enable_user(seeded, email=SUP_IACHR)
+    seeded.services.enable_user(email=SUP_IACHR)
     browser.sign_in(SUP_IACHR)
     assert _signed_in(browser) and another.client.get(feed).status_code == 200
 
@@ -303,17 +303,17 @@ def test_a_new_role_ends_the_sessions_opened_with_the_old_one(seeded, browser):
     ref = open_at_gate(seeded, "urgent-appeal")
     browser.sign_in(SUP_IACHR)
     browser.get(f"/actions/{ref}")
-    services.set_role(seeded, email=SUP_IACHR, role="officer")
+    seeded.services.set_role(email=SUP_IACHR, role="officer")
     assert browser.post(f"/actions/{ref}/approve", {"comment": "ok"}).status_code == 401
     browser.sign_in(SUP_IACHR)
     assert browser.post(f"/actions/{ref}/approve", {"comment": "ok"}).status_code == 403  # an officer now
-    assert services.verify_audit(seeded).findings == []
+    assert seeded.services.verify_audit().findings == []
 
 
 def test_every_session_row_of_a_user_ends_with_its_reason(seeded, browser, another, clock):
     browser.sign_in(OFFICER)
     another.sign_in(OFFICER)
-    services.set_role(seeded, email=OFFICER, role="supervisor")
+    seeded.services.set_role(email=OFFICER, role="supervisor")
     assert [r[-1] for r in _sessions(seeded)] == ["role changed"] * 2
     with seeded.engine.begin() as connection:  # rows that ended long ago are deleted at the next sign-in
         connection.execute(sa.text("UPDATE sessions SET expires_at = :t"), {"t": "2026-10-01 00:00:00"})

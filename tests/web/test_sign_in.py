@@ -75,9 +75,9 @@ def attempt(browser: Browser, email: str, password: str) -> tuple[int, str | Non
 # ---------------------------------------------------------------- hashing outside any transaction
 
 def test_passwords_are_verified_while_no_transaction_is_open(seeded, hasher):
-    services.add_user(seeded, email="dora.disabled@ohchr.test", name="Dora", organisation="ohchr", role="officer")
+    seeded.services.add_user(email="dora.disabled@ohchr.test", name="Dora", organisation="ohchr", role="officer")
     accounts.set_password(seeded, email="dora.disabled@ohchr.test", password=PASSWORD)
-    services.disable_user(seeded, email="dora.disabled@ohchr.test")
+    seeded.services.disable_user(email="dora.disabled@ohchr.test")
     hasher.inside.clear()
     for email, password in [(OFFICER, "a wrong password"), (UNKNOWN, "a wrong password"),
                             ("dora.disabled@ohchr.test", PASSWORD), ("not an email", "x"), (OFFICER, PASSWORD)]:
@@ -85,7 +85,7 @@ def test_passwords_are_verified_while_no_transaction_is_open(seeded, hasher):
             accounts.sign_in(seeded, email=email, password=password, client="198.51.100.1")
         except accounts.SignInRefused:
             pass
-    [user] = [u for u in services.list_users(seeded) if u.email == OFFICER]
+    [user] = [u for u in seeded.services.list_users() if u.email == OFFICER]
     with pytest.raises(NotPermitted, match="the current password is not right"):
         accounts.change_password(seeded, user=user, current="not it at all", new="another long password")
     assert hasher.calls == 6  # one verification each: unknown and disabled accounts cost the same
@@ -108,9 +108,9 @@ def _series(app, clock, email: str, password: str, n: int = 14) -> list[tuple[in
 
 def test_known_unknown_and_disabled_accounts_get_the_same_answers(seeded, clock, hasher):
     known = _series(seeded, clock, OFFICER, "a wrong guess")
-    services.add_user(seeded, email="dora.disabled@ohchr.test", name="Dora", organisation="ohchr", role="officer")
+    seeded.services.add_user(email="dora.disabled@ohchr.test", name="Dora", organisation="ohchr", role="officer")
     accounts.set_password(seeded, email="dora.disabled@ohchr.test", password=PASSWORD)
-    services.disable_user(seeded, email="dora.disabled@ohchr.test")
+    seeded.services.disable_user(email="dora.disabled@ohchr.test")
     hasher.calls = 0
     unknown = _series(seeded, clock, UNKNOWN, "a wrong guess")
     unknown_calls, hasher.calls = hasher.calls, 0

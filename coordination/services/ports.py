@@ -1,0 +1,136 @@
+"""What the use cases need from outside, as protocols: the unit of work and its repositories,
+the clock, the letter renderer, the flow-run scheduler and the mailer.
+
+The services depend on these and on the domain only. The adapters implement them
+(`coordination/adapters`), and the composition root (`coordination/bootstrap.py`) builds the
+adapters and hands each use case the ones its signature names. Tests hand fakes instead
+(`tests/unit/fakes.py`).
+"""
+
+from collections.abc import Callable
+from dataclasses import dataclass
+from datetime import datetime
+from email.message import EmailMessage
+from types import TracebackType
+from typing import Any, Protocol, Self
+
+from coordination.domain import JointAction, Status
+from coordination.domain.letters import Letter
+
+Clock = Callable[[], datetime]
+"""The time now, in UTC (a fixed or moving clock in tests)."""
+
+
+@dataclass(frozen=True)
+class RunRequest:
+    """A flow run an action calls for: its automatic steps (dispatch, deadlines) are due."""
+
+    action_id: int
+    reference: str
+    action_type: str
+    stage: str
+    round: int
+    ready: bool = True  # automatic steps are pending (False: just opened, the run only looks)
+
+    @property
+    def idempotency_key(self) -> str:
+        return f"{self.action_id}:{self.stage}:{self.round}"
+
+    @property
+    def run_name(self) -> str:
+        return f"{self.reference} {self.stage}"
+
+    @property
+    def deployment(self) -> str:
+        """The Prefect deployment of the action's type: its flow and deployment share the type's name."""
+        return f"{self.action_type}/{self.action_type}"
+
+    @classmethod
+    def for_action(cls, action: JointAction, *, opened: bool = False) -> "RunRequest | None":
+        """The run an action calls for after a change: one when it was just opened (the run looks
+        and stops) or when it is ready for automatic steps; else none."""
+        ready = action.status is Status.READY
+        if not (opened or ready) or action.id is None:
+            return None
+        return cls(action.id, action.reference, action.type.value, action.stage, action.round, ready=ready)
+
+
+class Scheduler(Protocol):
+    """Starts flow runs (Prefect's deployments under `coordination serve`)."""
+
+    def request(self, run: RunRequest) -> bool:
+        """Ask for the run; True if it was taken, False if it is left to the reconciler."""
+        ...
+
+
+class Rendered(Protocol):
+    subject: str
+    text: str
+    language: str
+
+
+class Renderer(Protocol):
+    """Letters out of their templates, in the State's language (or another one asked for)."""
+
+    def render(
+        self, action: JointAction, letter: Letter, *, on: Any, fmt: str = "txt", language: str | None = None,
+        recipients: Any = (), created: datetime | None = None,
+    ) -> Rendered: ...
+
+    def pdf(self, html: str) -> bytes: ...
+
+
+class Mailer(Protocol):
+    """An SMTP connection held for a batch of messages."""
+
+    async def __aenter__(self) -> Self: ...
+
+    async def __aexit__(
+        self, kind: type[BaseException] | None, error: BaseException | None, trace: TracebackType | None,
+    ) -> None: ...
+
+    async def send(self, message: EmailMessage, *, sender: str, recipients: list[str]) -> None:
+        """Send `message` to exactly `recipients` (the envelope)."""
+        ...
+
+
+class TransientDeliveryError(Exception):
+    """The server is unreachable, dropped us, or answered 4xx: try again later."""
+
+
+class UnreachableServer(TransientDeliveryError):
+    """No connection to the server: nothing in this batch can go now."""
+
+
+class PermanentDeliveryError(Exception):
+    """The server refused the message for good (5xx): retrying will not help."""
+
+
+class UnitOfWork(Protocol):
+    """One transaction: its repositories share it, and nothing is kept unless committed.
+
+    `commit()` writes one audit event per domain event of the actions saved in it, commits,
+    and returns the flow runs those actions now call for (the caller hands them to the
+    `Scheduler`)."""
+
+    actions: Any
+    users: Any
+    recipients: Any
+    outbox: Any
+    deadlines: Any
+    numbers: Any
+    audit: Any
+
+    def __enter__(self) -> Self: ...
+
+    def __exit__(
+        self, kind: type[BaseException] | None, error: BaseException | None, trace: TracebackType | None,
+    ) -> None: ...
+
+    def commit(self) -> list[RunRequest]: ...
+
+
+class UnitsOfWork(Protocol):
+    """Opens a unit of work (`read_only=True`: one that cannot commit)."""
+
+    def __call__(self, *, read_only: bool = False) -> UnitOfWork: ...
