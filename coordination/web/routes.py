@@ -24,7 +24,7 @@ from coordination.domain.bounds import ascii_int, parse_date
 from coordination.domain.stages import ALL_LANGUAGES
 
 from .app import CsrfRefused, SignInRequired, language, render, session_user, status_of
-from coordination.services import accounts, edit_letter_fields, sessions
+from coordination.services import accounts, sessions
 from coordination.services.inbox import action_page, casework, gates_awaiting
 from coordination.services.overview import overview
 
@@ -350,7 +350,7 @@ async def edit_letter(request: Request, reference: str, letter: str, user: User 
     form = await request.form()
     values = {k.removeprefix("field_"): v for k, v in form.items() if k.startswith("field_") and isinstance(v, str)}
     try:
-        edited = await run_in_threadpool(edit_letter_fields, core(request), reference=reference, letter=letter,
+        edited = await run_in_threadpool(core(request).services.edit_letter_fields, reference=reference, letter=letter,
                                          values=values, editor=user.email)
     except CoordinationError as error:
         return await run_in_threadpool(_refused, request, user, reference, error, {letter: values})
