@@ -75,7 +75,8 @@ class App:
 
 class Services:
     """`coordination.services`' use cases, each with the dependencies its signature names given
-    (the keyword-only parameters `uow`, `clock`, `renderer`, … ): the caller passes the rest."""
+    (the keyword-only parameters `uow`, `clock`, `renderer`, … ): the caller passes the rest.
+    The dependencies are read from the App at each call, so a test may swap one (its scheduler, say)."""
 
     def __init__(self, app: App) -> None:
         self._app = app
@@ -87,25 +88,24 @@ class Services:
         if name not in self._bound:
             from . import services
 
-            use_case = getattr(services, name)
-            self._bound[name] = inject(use_case, self._app.dependencies())
+            self._bound[name] = inject(getattr(services, name), self._app.dependencies)
         return self._bound[name]
 
 
-def inject(use_case: Callable[..., Any], dependencies: dict[str, Any]) -> Callable[..., Any]:
-    """`use_case` with the dependencies its signature names given (cosmicpython's bootstrap)."""
+def inject(use_case: Callable[..., Any], dependencies: Callable[[], dict[str, Any]]) -> Callable[..., Any]:
+    """`use_case` with the dependencies its signature names given (as cosmicpython's bootstrap does)."""
     parameters = inspect.signature(use_case).parameters
     if "app" in parameters:  # an older use case still takes the whole App first
-        app = dependencies["app"]
-
         def call_with_app(*args: Any, **kwargs: Any) -> Any:
-            return use_case(app, *args, **kwargs)
+            return use_case(dependencies()["app"], *args, **kwargs)
 
         return call_with_app
-    given = {name: dependencies[name] for name in parameters if name in dependencies}
+    names = dependencies().keys()
+    wanted = [name for name in parameters if name in names]
 
     def call(*args: Any, **kwargs: Any) -> Any:
-        return use_case(*args, **given, **kwargs)
+        available = dependencies()
+        return use_case(*args, **{name: available[name] for name in wanted}, **kwargs)
 
     call.__name__ = call.__qualname__ = use_case.__name__
     call.__doc__ = use_case.__doc__
