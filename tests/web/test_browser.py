@@ -20,7 +20,7 @@ FIELD_LABELS = {
 }
 
 
-@pytest.fixture(scope="session")
+@pytest.fixture(scope="module")
 def live(tmp_path_factory):
     """One app and one uvicorn server on a free loopback port for all the browser tests."""
     if not chromium_available():
@@ -35,8 +35,10 @@ def live(tmp_path_factory):
     app.engine.dispose()
 
 
-@pytest.fixture(scope="session")
+@pytest.fixture(scope="module")
 def chromium(live):
+    """Closed at the end of this file: while Playwright's sync API is open, its event loop counts
+    as running in this thread, and a later asyncio test in the same worker could not start its own."""
     from playwright.sync_api import sync_playwright
 
     with sync_playwright() as playwright:
