@@ -60,7 +60,7 @@ def main() -> None:
 
     app = live_app(Path(tempfile.mkdtemp()) / "data")
     seed(app)
-    accounts.set_password(app, email=OFFICER, password=PASSWORD)
+    app.services.set_password(email=OFFICER, password=PASSWORD)
     action = app.services.open_action(type="urgent-appeal", country="HND", title="T", officer=OFFICER,
                                   beneficiaries=["B"])
     app.services.submit_stage(reference=action.reference, officer=OFFICER)

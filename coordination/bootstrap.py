@@ -21,14 +21,15 @@ from .adapters.addresses import AddressCheck
 from .adapters.audit import AuditSeal
 from .adapters.calendars import HolidayCalendar
 from .adapters.database import create_engine, database_missing, sqlite_path
-from .adapters.keys import secret_file, tighten
+from .adapters.hashing import Argon2Hasher
+from .adapters.keys import KeySigner, secret_file, tighten, web_secret_key
 from .adapters.renderer import LetterRenderer
 from .adapters.scheduling import NoScheduler, PrefectScheduler, prefect_api_url
 from .adapters.unit_of_work import UnitOfWork
 from .config import Settings
 from .domain import Unavailable
 from .domain.ports import BusinessCalendar
-from .services.ports import Scheduler
+from .services.ports import PasswordHasher, Scheduler, Signer
 
 
 def utc_now() -> datetime:
@@ -51,6 +52,21 @@ class App:
         key = s.audit_key.get_secret_value() if s.audit_key is not None else secret_file(s.audit_key_file)
         return AuditSeal(key.encode(), s.audit_checkpoints_file)
 
+    @cached_property
+    def hasher(self) -> PasswordHasher:
+        """Password hashes (argon2id)."""
+        return Argon2Hasher()
+
+    @property
+    def signer(self) -> Signer:
+        """Signs calendar addresses with the web app's secret key."""
+        return KeySigner(self.settings)
+
+    def secret_key(self) -> str:
+        """The web app's secret key (COORDINATION_SECRET_KEY, or the data directory's web-secret-key
+        file, generated once): it signs the session cookie and the calendar addresses."""
+        return web_secret_key(self.settings)
+
     @property
     def addresses(self) -> AddressCheck:
         """The check of every email address given to the system (COORDINATION_ALLOW_IP_ADDRESSES)."""
@@ -69,6 +85,7 @@ class App:
         return {
             "uow": self.uow, "clock": self.clock, "calendar": self.calendar, "addresses": self.addresses,
             "renderer": self.renderer, "scheduler": self.scheduler, "settings": self.settings, "seal": self.seal,
+            "hasher": self.hasher, "signer": self.signer,
             "app": self,
         }
 

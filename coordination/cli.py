@@ -245,18 +245,14 @@ def user_set_role(
 @user_app.command("sign-out-everywhere")
 def user_sign_out_everywhere(email: str) -> None:
     """End every web session of a user (a lost laptop, a shared computer)."""
-    from .services.sessions import sign_out_everywhere
-
-    ended = sign_out_everywhere(_app(), email=email)
+    ended = _app().services.sign_out_everywhere(email=email)
     typer.echo(f"Ended {ended} session(s) of {email.strip().lower()}.")
 
 
 @user_app.command("renew-calendar")
 def user_renew_calendar(email: str) -> None:
     """Give a user a new calendar address; the old one answers 404 from now on. Prints the new one."""
-    from .services.accounts import renew_calendar
-
-    address = renew_calendar(_app(), email=email)
+    address = _app().services.renew_calendar(email=email)
     typer.echo(f"New calendar address of {email.strip().lower()} (give it to them only): {address}")
 
 
@@ -710,13 +706,11 @@ def web(
 def user_set_password(email: str) -> None:
     """Set a user's web password (at least 12 characters, not only blanks, not the email): prompted twice,
     or one line read from standard input. Their sessions end."""
-    from .services.accounts import set_password
-
     if sys.stdin.isatty():
         password = typer.prompt("Password", hide_input=True, confirmation_prompt=True)
     else:
         password = sys.stdin.readline().rstrip("\r\n")
-    user = set_password(_app(), email=email, password=password)
+    user = _app().services.set_password(email=email, password=password)
     typer.echo(f"Password set for {user.describe()}.")
 
 

@@ -9,7 +9,6 @@ from . import services
 from .adapters.keys import private_dir
 from .bootstrap import App
 from .domain import Conflict
-from .services.accounts import set_password
 
 USERS = [
     ("ana.officer@ohchr.demo", "Ana Officer", "ohchr", "officer"),
@@ -74,7 +73,7 @@ def run_demo(app: App, say: Callable[[str], None]) -> list[str]:
             say(f"User {email} already exists (its password is unchanged).")
             continue
         password = secrets.token_urlsafe(12)  # a demo account never has a known password (16 characters)
-        set_password(app, email=email, password=password)
+        app.services.set_password(email=email, password=password)
         passwords.append((email, password))
         say(f"Added user {email} ({org.upper()} {role}).")
     if passwords:

@@ -20,7 +20,6 @@ from playwright.sync_api import sync_playwright  # noqa: E402
 from coordination import services  # noqa: E402
 from coordination.adapters.fakes import FixedClock  # noqa: E402
 from coordination.demo import LETTERS, RECIPIENTS, USERS  # noqa: E402
-from coordination.services.accounts import set_password  # noqa: E402
 from tests.web.live import launch, live_app, sign_in, start_server  # noqa: E402
 
 OFFICER, OFFICER_2, OHCHR, IACHR = (u[0] for u in USERS)
@@ -55,10 +54,10 @@ def dispatch(app, clock, ref: str) -> None:  # type: ignore[no-untyped-def]
 
 def seed(app, clock) -> str:  # type: ignore[no-untyped-def]
     for email, name, org, role in USERS:
-        services.add_user(app, email=email, name=name, organisation=org, role=role)
-        set_password(app, email=email, password=PASSWORD)
+        app.services.add_user(email=email, name=name, organisation=org, role=role)
+        app.services.set_password(email=email, password=PASSWORD)
     for country, kind, email in RECIPIENTS + MORE_RECIPIENTS:
-        services.add_recipient(app, country=country, kind=kind, email=email)
+        app.services.add_recipient(country=country, kind=kind, email=email)
     replied = at_gate(app, clock, "urgent-appeal", "HND", "Threats after a land-rights meeting")
     dispatch(app, clock, replied)
     sent = at_gate(app, clock, "country-communication", "GTM", "Attacks on environmental defenders")

@@ -13,12 +13,16 @@ one), mode 0600; every file above is created 0600, and one found wider is narrow
 start-up (`tighten`).
 """
 
+import hashlib
+import hmac
 import os
 import secrets
 import stat
 import traceback
 from datetime import UTC, datetime
 from pathlib import Path
+
+from coordination.config import Settings
 
 PRIVATE_FILES = ("coordination.db", "coordination.db-wal", "coordination.db-shm", "coordination.db-journal",
                  "web-secret-key", "audit-key", "audit-checkpoints", "demo-passwords.txt", "errors.log")
@@ -49,6 +53,25 @@ def secret_file(path: Path) -> str:
     if not value:
         raise ValueError(f"{path} is empty: remove it to generate a new key, or restore it from a backup")
     return value
+
+
+def web_secret_key(settings: Settings) -> str:
+    """COORDINATION_SECRET_KEY, or one generated once and kept in the data directory (0600)."""
+    if settings.secret_key is not None:
+        return settings.secret_key.get_secret_value()
+    return secret_file(Path(settings.data_dir) / "web-secret-key")
+
+
+class KeySigner:
+    """The `Signer` port: HMAC-SHA256 under the web app's secret key, read at each signature
+    (a new COORDINATION_SECRET_KEY, or a new key file, changes every signature at once)."""
+
+    def __init__(self, settings: Settings) -> None:
+        self.settings = settings
+
+    def sign(self, message: str) -> str:
+        key = web_secret_key(self.settings).encode()
+        return hmac.new(key, message.encode(), hashlib.sha256).hexdigest()
 
 
 def append_private(path: Path, text: str) -> None:

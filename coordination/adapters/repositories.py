@@ -87,13 +87,27 @@ class UserRepository:
             raise NotPermitted(f"user {user.email} is disabled (`coordination user enable` lets them act again)")
         return user
 
-    def record(self, email: str) -> UserRecord:
-        """The row of a user, locked until the transaction ends (an admin changing it)."""
+    def by_id(self, user_id: int) -> User | None:
+        record = self.session.get(UserRecord, user_id)
+        return None if record is None else _user(record)
+
+    def lock(self, email: str) -> User:
+        """The user of this email, their row locked until the transaction ends (an admin changing it)."""
         record = self.session.exec(select(UserRecord).where(UserRecord.email == (email or "").strip().lower())
                                    .with_for_update()).first()
         if record is None:
             raise NotFound(f"unknown user {email!r} (add it with `coordination user add`)")
-        return record
+        return _user(record)
+
+    def set_disabled(self, user_id: int, disabled_at: datetime | None) -> None:
+        record = self.session.get(UserRecord, user_id)
+        record.disabled_at = disabled_at
+        self.session.add(record)
+
+    def set_role(self, user_id: int, role: Role) -> None:
+        record = self.session.get(UserRecord, user_id)
+        record.role = role.value
+        self.session.add(record)
 
     def disabled(self) -> set[str]:
         """The emails of the disabled users."""

@@ -5,6 +5,7 @@ from sqlmodel import Session
 
 from coordination.services.ports import RunRequest
 
+from .accounts import CredentialRepository, LetterViewRepository, SessionRepository, SignInFailureRepository
 from .audit import AuditLog, AuditSeal
 from .database import READ_ONLY
 from .repositories import (
@@ -26,6 +27,10 @@ class UnitOfWork:
     def __enter__(self) -> "UnitOfWork":
         self.session = Session(self.engine, expire_on_commit=False)
         self.users = UserRepository(self.session)
+        self.credentials = CredentialRepository(self.session)
+        self.sessions = SessionRepository(self.session)
+        self.sign_in_failures = SignInFailureRepository(self.session)
+        self.letter_views = LetterViewRepository(self.session)
         self.recipients = RecipientRepository(self.session)
         self.actions = ActionRepository(self.session)
         self.outbox = OutboxRepository(self.session)

@@ -1,5 +1,6 @@
 """What the use cases need from outside, as protocols: the unit of work and its repositories,
-the clock, the letter renderer, the flow-run scheduler and the mailer.
+the clock, the letter renderer, the flow-run scheduler, the mailer, the password hasher and
+the signer of calendar addresses.
 
 The services depend on these and on the domain only. The adapters implement them
 (`coordination/adapters`), and the composition root (`coordination/bootstrap.py`) builds the
@@ -14,7 +15,7 @@ from email.message import EmailMessage
 from types import TracebackType
 from typing import Any, Protocol, Self
 
-from coordination.domain import JointAction, Status
+from coordination.domain import JointAction, Organisation, Recipient, Role, Status, User
 from coordination.domain.letters import Letter
 
 Clock = Callable[[], datetime]
@@ -106,6 +107,166 @@ class PermanentDeliveryError(Exception):
     """The server refused the message for good (5xx): retrying will not help."""
 
 
+class PasswordHasher(Protocol):
+    """Slow, salted password hashes (argon2id): hashing and verifying cost the same for everyone."""
+
+    def hash(self, password: str) -> str: ...
+
+    def verify(self, hashed: str | None, password: str) -> bool:
+        """Whether `password` is the one `hashed` was made of; no hash (no such account) costs one
+        verification all the same, and is False."""
+        ...
+
+    def needs_rehash(self, hashed: str) -> bool:
+        """Whether `hashed` was made with other parameters than the current ones."""
+        ...
+
+
+class Signer(Protocol):
+    """Signs with the web app's secret key (COORDINATION_SECRET_KEY, or the data directory's key file)."""
+
+    def sign(self, message: str) -> str:
+        """HMAC-SHA256 of `message` under the key, as hex."""
+        ...
+
+
+# ---------------------------------------------------------------- people: users, passwords, sessions
+
+class Users(Protocol):
+    """The people who can sign in and act."""
+
+    def get(self, email: str) -> User | None: ...
+
+    def require(self, email: str, *, active: bool = True) -> User:
+        """The user of this email (NotFound); a disabled one is refused (NotPermitted) unless `active` is False."""
+        ...
+
+    def by_id(self, user_id: int) -> User | None: ...
+
+    def lock(self, email: str) -> User:
+        """The user of this email, their row locked until the transaction ends (NotFound if none)."""
+        ...
+
+    def add(self, user: User, *, now: datetime) -> User: ...
+
+    def all(self) -> list[User]: ...
+
+    def disabled(self) -> set[str]:
+        """The emails of the disabled users."""
+        ...
+
+    def active_emails(self) -> set[str]:
+        """The emails of the users who are not disabled."""
+        ...
+
+    def with_role(self, organisation: Organisation, role: Role) -> list[User]:
+        """The enabled users of this organisation and role."""
+        ...
+
+    def set_disabled(self, user_id: int, disabled_at: datetime | None) -> None: ...
+
+    def set_role(self, user_id: int, role: Role) -> None: ...
+
+
+class Recipients(Protocol):
+    """The address book of State recipients."""
+
+    def add(self, recipient: Recipient, *, now: datetime) -> Recipient:
+        """Conflict if this country already has this address for this kind of recipient."""
+        ...
+
+    def for_country(self, country: str) -> list[Recipient]: ...
+
+
+@dataclass(frozen=True)
+class Credential:
+    """A user's password hash, interface language and calendar address generation."""
+
+    user_id: int
+    password_hash: str | None
+    language: str | None
+    calendar_generation: int
+
+
+class Credentials(Protocol):
+    def get(self, user_id: int) -> Credential | None: ...
+
+    def set_password(self, user_id: int, password_hash: str, *, now: datetime) -> None: ...
+
+    def rehash(self, user_id: int, password_hash: str) -> None:
+        """The same password under the current parameters (not a change: `updated_at` stays)."""
+        ...
+
+    def set_language(self, user_id: int, language: str, *, now: datetime) -> None: ...
+
+    def renew_calendar(self, user_id: int, *, now: datetime) -> int:
+        """The next calendar address generation of this user (their row locked); returns it."""
+        ...
+
+    def calendar_generations(self) -> list[tuple[str, int]]:
+        """(email, calendar address generation) of every enabled user."""
+        ...
+
+
+@dataclass(frozen=True)
+class SessionRow:
+    """A signed-in session, as stored under its token's hash."""
+
+    user_id: int
+    last_seen_at: datetime
+    expires_at: datetime
+    ended_at: datetime | None
+
+
+class Sessions(Protocol):
+    def get(self, key: str) -> SessionRow | None: ...
+
+    def open(self, key: str, *, user_id: int, now: datetime, expires_at: datetime, forget_before: datetime) -> None:
+        """A new session under `key`; the user's sessions that expired before `forget_before` are deleted."""
+        ...
+
+    def touch(self, key: str, *, now: datetime) -> None:
+        """The session was used now (if it has not ended)."""
+        ...
+
+    def end(self, key: str, *, now: datetime, reason: str) -> None:
+        """End the session (if it has not ended)."""
+        ...
+
+    def end_all(self, user_id: int, *, now: datetime, reason: str) -> int:
+        """End every open session of this user; returns how many."""
+        ...
+
+
+class SignInFailures(Protocol):
+    """Failed sign-ins counted per key (an account's, a client's)."""
+
+    def blocked_until(self, keys: list[str]) -> datetime | None:
+        """The latest time any of these keys is blocked until, if any."""
+        ...
+
+    def count(self, key: str, *, now: datetime, forget_before: datetime) -> int:
+        """One more failure for this key (concurrent ones all count), its count started again when its
+        first failure is before `forget_before`; returns the count."""
+        ...
+
+    def block(self, key: str, *, until: datetime) -> None: ...
+
+    def clear(self, keys: list[str]) -> None: ...
+
+
+class LetterViews(Protocol):
+    """The letter versions each user has seen on the action page."""
+
+    def seen(self, user_id: int, letter_ids: list[int]) -> dict[int, set[int]]:
+        """The versions seen of each letter."""
+        ...
+
+    def record(self, user_id: int, versions: list[tuple[int, int, int]], *, now: datetime) -> None:
+        """(letter id, version id, version) seen now; one seen before is left as it is."""
+        ...
+
+
 class UnitOfWork(Protocol):
     """One transaction: its repositories share it, and nothing is kept unless committed.
 
@@ -114,8 +275,12 @@ class UnitOfWork(Protocol):
     `Scheduler`)."""
 
     actions: Any
-    users: Any
-    recipients: Any
+    users: Users
+    credentials: Credentials
+    sessions: Sessions
+    sign_in_failures: SignInFailures
+    letter_views: LetterViews
+    recipients: Recipients
     outbox: Any
     deadlines: Any
     numbers: Any

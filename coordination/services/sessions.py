@@ -12,23 +12,14 @@ of the cookie.
 A copy of the sessions table opens no session: it holds hashes only.
 """
 
-from __future__ import annotations
-
-from typing import TYPE_CHECKING
-
-if TYPE_CHECKING:
-    from coordination.bootstrap import App
-
 import hashlib
 import secrets
 from datetime import datetime, timedelta
 
-import sqlalchemy as sa
-
-from coordination.adapters.records import SessionRecord, UserRecord
-from coordination.adapters.repositories import _user
 from coordination.config import Settings
 from coordination.domain import User
+
+from .ports import Clock, SessionRow, UnitOfWork, UnitsOfWork
 
 TOUCH_EVERY = timedelta(minutes=1)  # last_seen_at is written at most this often per session
 FORGET_AFTER = timedelta(days=7)  # a user's rows that ended this long ago are deleted at their next sign-in
@@ -38,7 +29,7 @@ def _hash(token: str) -> str:
     return hashlib.sha256(token.encode("utf-8")).hexdigest()
 
 
-def _lapsed(row: SessionRecord, settings: Settings, now: datetime) -> str | None:
+def _lapsed(row: SessionRow, settings: Settings, now: datetime) -> str | None:
     """Why an open session can no longer be used: past its absolute limit, or idle too long."""
     if now >= row.expires_at:
         return "expired"
@@ -47,68 +38,63 @@ def _lapsed(row: SessionRecord, settings: Settings, now: datetime) -> str | None
     return None
 
 
-def open_session(uow, *, user_id: int, settings: Settings, now: datetime) -> str:  # type: ignore[no-untyped-def]
+def open_session(tx: UnitOfWork, *, user_id: int, settings: Settings, now: datetime) -> str:
     """A new session for this user in the caller's transaction; returns the token for the cookie."""
     token = secrets.token_urlsafe(32)
-    uow.session.execute(sa.delete(SessionRecord).where(SessionRecord.user_id == user_id,
-                                                       SessionRecord.expires_at < now - FORGET_AFTER))
-    uow.session.add(SessionRecord(id=_hash(token), user_id=user_id, created_at=now, last_seen_at=now,
-                                  expires_at=now + timedelta(seconds=settings.session_max_age_seconds)))
+    tx.sessions.open(_hash(token), user_id=user_id, now=now, forget_before=now - FORGET_AFTER,
+                     expires_at=now + timedelta(seconds=settings.session_max_age_seconds))
     return token
 
 
-def end_sessions(uow, *, user_id: int, reason: str, now: datetime) -> int:  # type: ignore[no-untyped-def]
+def end_sessions(tx: UnitOfWork, *, user_id: int, reason: str, now: datetime) -> int:
     """End every open session of this user in the caller's transaction; returns how many."""
-    result = uow.session.execute(sa.update(SessionRecord)
-                                 .where(SessionRecord.user_id == user_id, SessionRecord.ended_at.is_(None))
-                                 .values(ended_at=now, end_reason=reason))
-    return result.rowcount or 0
+    return tx.sessions.end_all(user_id, now=now, reason=reason)
 
 
-def current_user(app: App, token: object) -> User | None:
+def current_user(token: object, *, uow: UnitsOfWork, clock: Clock, settings: Settings) -> User | None:
     """The user of the session this token opened, or None when it is unknown, ended, expired,
     idle too long, or its user was disabled or removed."""
     if not isinstance(token, str) or not token:
         return None
-    now = app.clock()
+    now = clock()
     key = _hash(token)
-    with app.uow(read_only=True) as uow:
-        row = uow.session.get(SessionRecord, key)
+    with uow(read_only=True) as tx:
+        row = tx.sessions.get(key)
         if row is None or row.ended_at is not None:
             return None
-        lapsed = _lapsed(row, app.settings, now)
-        record = uow.session.get(UserRecord, row.user_id)
-        user = _user(record) if record is not None and record.disabled_at is None and lapsed is None else None
+        lapsed = _lapsed(row, settings, now)
+        found = tx.users.by_id(row.user_id)
+        user = found if found is not None and not found.disabled and lapsed is None else None
         touch = user is not None and now - row.last_seen_at >= TOUCH_EVERY
     if lapsed is not None or touch:  # a lapsed session is ended for good; a live one is seen now
-        values = {"ended_at": now, "end_reason": lapsed} if lapsed else {"last_seen_at": now}
-        with app.uow() as uow:
-            uow.session.execute(sa.update(SessionRecord)
-                                .where(SessionRecord.id == key, SessionRecord.ended_at.is_(None)).values(**values))
-            uow.commit()
+        with uow() as tx:
+            if lapsed is not None:
+                tx.sessions.end(key, now=now, reason=lapsed)
+            else:
+                tx.sessions.touch(key, now=now)
+            tx.commit()
     return user
 
 
-def end_session(app: App, token: object, *, reason: str = "signed out") -> None:
+def end_session(token: object, *, reason: str = "signed out", uow: UnitsOfWork, clock: Clock) -> None:
     """Sign-out: the session of this token ends, for every copy of the cookie."""
     if not isinstance(token, str) or not token:
         return
-    with app.uow() as uow:
-        uow.session.execute(sa.update(SessionRecord)
-                            .where(SessionRecord.id == _hash(token), SessionRecord.ended_at.is_(None))
-                            .values(ended_at=app.clock(), end_reason=reason))
-        uow.commit()
+    with uow() as tx:
+        tx.sessions.end(_hash(token), now=clock(), reason=reason)
+        tx.commit()
 
 
-def sign_out_everywhere(app: App, *, email: str, actor: str | None = None) -> int:
+def sign_out_everywhere(*, email: str, actor: str | None = None, uow: UnitsOfWork, clock: Clock) -> int:
     """End every session of this person (from their account page, or an admin's command);
     returns how many were open."""
-    now = app.clock()
-    with app.uow() as uow:
-        record = uow.users.record(email)
-        ended = end_sessions(uow, user_id=record.id, reason="signed out everywhere", now=now)
-        uow.audit.append(now=now, actor=actor or "admin", event="SessionsEnded", subject=record.email,
-                         organisation=record.organisation if actor == record.email else None,
-                         payload={"sessions": ended, "reason": "signed out everywhere"})
-        uow.commit()
+    now = clock()
+    with uow() as tx:
+        user = tx.users.lock(email)
+        assert user.id is not None
+        ended = end_sessions(tx, user_id=user.id, reason="signed out everywhere", now=now)
+        tx.audit.append(now=now, actor=actor or "admin", event="SessionsEnded", subject=user.email,
+                        organisation=user.organisation.value if actor == user.email else None,
+                        payload={"sessions": ended, "reason": "signed out everywhere"})
+        tx.commit()
     return ended

@@ -44,8 +44,7 @@ from coordination.domain import (
 )
 
 from coordination.domain import User
-from coordination.services.accounts import LANGUAGES, SignInRefused, secret_key
-from coordination.services.sessions import current_user
+from coordination.services.accounts import LANGUAGES, SignInRefused
 from .charts import bar_chart
 from .i18n import label, negotiate, translator
 
@@ -78,7 +77,7 @@ def session_user(request: Request) -> User | None:
     """The signed-in user of this request, or None (no cookie, or its session ended)."""
     if not request.session.get("sid"):
         return None
-    return current_user(request.app.state.core, request.session.get("sid"))
+    return request.app.state.core.services.current_user(request.session.get("sid"))
 
 
 def language(request: Request) -> str:
@@ -249,7 +248,7 @@ def create_app(core: App) -> FastAPI:
             "This request is larger than this site accepts ({limit}).").format(limit=limit))
 
     web.add_middleware(BodyLimit, limit=settings.max_request_bytes, too_large=too_large)
-    web.add_middleware(SessionMiddleware, secret_key=secret_key(settings), session_cookie=SESSION_COOKIE,
+    web.add_middleware(SessionMiddleware, secret_key=core.secret_key(), session_cookie=SESSION_COOKIE,
                        max_age=settings.session_max_age_seconds, same_site="lax",
                        https_only=settings.base_url.startswith("https://"))
     web.add_middleware(SecurityHeaders, base_url=settings.base_url)

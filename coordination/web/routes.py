@@ -24,7 +24,7 @@ from coordination.domain.bounds import ascii_int, parse_date
 from coordination.domain.stages import ALL_LANGUAGES
 
 from .app import CsrfRefused, SignInRequired, language, render, session_user, status_of
-from coordination.services import accounts, sessions
+from coordination.services import accounts
 from coordination.services.inbox import action_page, casework, gates_awaiting
 from coordination.services.overview import overview
 
@@ -96,7 +96,7 @@ def sign_in_page(request: Request, next: str = "/") -> Response:
 @router.post("/sign-in", dependencies=[Depends(check_csrf)])
 def sign_in(request: Request, email: str = Form(""), password: str = Form(""), next: str = Form("/")) -> Response:
     try:
-        signed = accounts.sign_in(core(request), email=email, password=password, client=_client(request))
+        signed = core(request).services.sign_in(email=email, password=password, client=_client(request))
     except accounts.SignInRefused as error:  # the same answer for accounts that exist and those that do not
         return _sign_in_refused(request, error, {"email": email, "next": _local(next)})
     lang = request.session.get("lang")
@@ -120,7 +120,7 @@ def _sign_in_refused(request: Request, error: "accounts.SignInRefused", context:
 
 @router.post("/sign-out")
 def sign_out(request: Request, user: User = Depends(acting)) -> Response:
-    sessions.end_session(core(request), request.session.get("sid"))  # every copy of the cookie is signed out
+    core(request).services.end_session(request.session.get("sid"))  # every copy of the cookie is signed out
     request.session.clear()
     return RedirectResponse("/sign-in", status_code=303)
 
@@ -132,7 +132,7 @@ def choose_language(request: Request, lang: str = Form(...), next: str = Form("/
     request.session["lang"] = lang
     user = session_user(request)
     if user is not None:
-        accounts.set_language(core(request), user=user, language=lang)
+        core(request).services.set_language(user=user, language=lang)
     return RedirectResponse(_local(next), status_code=303)
 
 
@@ -144,12 +144,12 @@ def translator_for(request: Request):  # type: ignore[no-untyped-def]
 
 @router.get("/account")
 def account(request: Request, user: User = Depends(signed_in)) -> Response:
-    return render(request, "account.html", {"calendar": accounts.calendar_address(core(request), user)})
+    return render(request, "account.html", {"calendar": core(request).services.calendar_address(user)})
 
 
 @router.post("/account/sign-out-everywhere")
 def sign_out_everywhere(request: Request, user: User = Depends(acting)) -> Response:
-    sessions.sign_out_everywhere(core(request), email=user.email, actor=user.email)
+    core(request).services.sign_out_everywhere(email=user.email, actor=user.email)
     lang, t = request.session.get("lang"), translator_for(request)
     request.session.clear()
     request.session.update(lang=lang, flash=t("You are signed out everywhere."))
@@ -158,7 +158,7 @@ def sign_out_everywhere(request: Request, user: User = Depends(acting)) -> Respo
 
 @router.post("/account/calendar")
 def renew_calendar(request: Request, user: User = Depends(acting)) -> Response:
-    accounts.renew_calendar(core(request), email=user.email, actor=user.email)
+    core(request).services.renew_calendar(email=user.email, actor=user.email)
     return _done(request, translator_for(request)(
         "Your calendar has a new address: subscribe to it again; the old one no longer works."), "/account")
 
@@ -171,12 +171,12 @@ def change_password(request: Request, current_password: str = Form(""), new_pass
     try:
         if new_password != confirm_password:
             raise InvalidInput(t("The new password and its confirmation differ."))
-        token = accounts.change_password(app, user=user, current=current_password, new=new_password,
-                                         client=_client(request))
+        token = app.services.change_password(user=user, current=current_password, new=new_password,
+                                             client=_client(request))
     except accounts.SignInRefused as error:
-        return _sign_in_refused(request, error, {"calendar": accounts.calendar_address(app, user)}, "account.html")
+        return _sign_in_refused(request, error, {"calendar": app.services.calendar_address(user)}, "account.html")
     except CoordinationError as error:
-        return render(request, "account.html", {"calendar": accounts.calendar_address(app, user),
+        return render(request, "account.html", {"calendar": app.services.calendar_address(user),
                                                 "error": str(error)}, status=status_of(error))
     request.session["sid"] = token  # every other session of this user has ended
     return _done(request, t("Your password is changed; your other sessions are signed out."), "/account")
@@ -190,7 +190,7 @@ def inbox(request: Request, user: User = Depends(signed_in)) -> Response:
     now = app.clock()
     gates = gates_awaiting(app, user, now) if user.role is Role.SUPERVISOR else []
     mine, due = casework(app, user, now)
-    calendar = accounts.calendar_address(app, user)
+    calendar = app.services.calendar_address(user)
     return render(request, "inbox.html", {"gates": gates, "mine": mine, "due": due, "now": now, "calendar": calendar})
 
 
@@ -202,7 +202,7 @@ def calendar_feed(request: Request, token: str) -> Response:
     """A person's deadlines as iCalendar, for calendar programs to subscribe to: the address
     is the secret (no sign-in, which a calendar program cannot do); unknown ones are 404."""
     app = core(request)
-    owner = accounts.calendar_owner(app, token) if CALENDAR_TOKEN.fullmatch(token) else None
+    owner = app.services.calendar_owner(token) if CALENDAR_TOKEN.fullmatch(token) else None
     if owner is None:
         return Response("unknown calendar\n", status_code=404, media_type="text/plain")
     return Response(app.services.calendar_feed(user=owner), media_type="text/calendar; charset=utf-8",
@@ -258,7 +258,7 @@ def show_action(request: Request, user: User, reference: str, *, error: str | No
     app = core(request)
     action, view = action_page(app, reference)
     letters = action.current_letters
-    seen = accounts.letters_seen(app, user=user, letter_ids=[l.id for l in letters if l.id is not None])
+    seen = app.services.letters_seen(user=user, letter_ids=[l.id for l in letters if l.id is not None])
     changes = {}
     decided = [a.decided_at for a in action.approvals if a.approver == user.email]
     for letter in letters:
@@ -277,7 +277,7 @@ def show_action(request: Request, user: User, reference: str, *, error: str | No
             except CoordinationError:
                 pass  # a version asked for in the address that does not exist: no diff shown
     if status == 200:
-        accounts.record_letters_seen(app, user=user, versions=[
+        app.services.record_letters_seen(user=user, versions=[
             (l.id, l.current.id, l.current.version) for l in letters if l.id is not None and l.current.id is not None])
     stage = action.current_stage
     casework_forms = set()

@@ -239,9 +239,7 @@ def test_a_direct_edit_of_the_tables_is_named_by_the_replay(app, cli, office, wh
 
 
 def test_a_password_hash_replaced_in_the_database_is_named(app, cli, office):
-    from coordination.services.accounts import set_password
-
-    set_password(app, email=SUP_IACHR, password="a long enough password")
+    app.services.set_password(email=SUP_IACHR, password="a long enough password")
     assert "intact" in ok(cli("audit", "verify"))
     _sql(app, "UPDATE credentials SET password_hash = 'argon2-of-a-password-the-attacker-knows'")
     _refused(cli, f"user {SUP_IACHR}", "password hash is not the one last set")

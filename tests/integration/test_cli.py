@@ -484,12 +484,11 @@ def test_demo_walks_each_action_type_through_its_first_gate_and_can_run_again(in
     email, password = kept.read_text().splitlines()[2].split()
     assert f"  {email}  {password}" in out
     from coordination.domain.passwords import check_password
-    from coordination.services.accounts import sign_in
 
     for line in kept.read_text().splitlines():  # the demo's passwords follow the password rule
         check_password(line.split()[1], email=line.split()[0])
 
-    assert sign_in(app, email=email, password=password).user.email == email
+    assert app.services.sign_in(email=email, password=password).user.email == email
 
     again = ok(invoke("demo"))
     assert "already exists (its password is unchanged)" in again and len(re.findall(r"gate met\.", again)) == 3

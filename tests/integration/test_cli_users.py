@@ -10,7 +10,8 @@ from typer.testing import CliRunner
 
 import coordination.cli
 from coordination import services
-from coordination.services import accounts, sessions
+from coordination.adapters import hashing
+from coordination.services import accounts
 
 from ..helpers import OFFICER, SUP_IACHR, SUP_IACHR_2, SUP_OHCHR, USERS, open_at_gate
 from .test_cli import ok
@@ -23,7 +24,7 @@ PASSWORD = "correct horse battery staple"
 def fast_hashing(monkeypatch):
     from argon2 import PasswordHasher
 
-    monkeypatch.setattr(accounts, "_hasher", PasswordHasher(time_cost=1, memory_cost=64, parallelism=1))
+    monkeypatch.setattr(hashing, "_hasher", PasswordHasher(time_cost=1, memory_cost=64, parallelism=1))
 
 
 def _credentials(app) -> list[tuple]:  # type: ignore[no-untyped-def]
@@ -39,8 +40,8 @@ def _events(app, name: str) -> list[tuple]:  # type: ignore[no-untyped-def]
 
 
 def _signed_in(app, email: str) -> str:  # type: ignore[no-untyped-def]
-    accounts.set_password(app, email=email, password=PASSWORD)
-    return accounts.sign_in(app, email=email, password=PASSWORD).token
+    app.services.set_password(email=email, password=PASSWORD)
+    return app.services.sign_in(email=email, password=PASSWORD).token
 
 
 def _verify_fails_naming(cli, *words: str) -> None:  # type: ignore[no-untyped-def]
@@ -54,14 +55,14 @@ def _verify_fails_naming(cli, *words: str) -> None:  # type: ignore[no-untyped-d
 def test_a_disabled_user_can_neither_sign_in_nor_act_and_their_sessions_end(app, cli):
     ref = open_at_gate(app, "urgent-appeal")
     token = _signed_in(app, SUP_IACHR)
-    assert sessions.current_user(app, token).email == SUP_IACHR
+    assert app.services.current_user(token).email == SUP_IACHR
 
     out = ok(cli("user", "disable", SUP_IACHR))
     assert out.strip() == f"Disabled {SUP_IACHR}; their sessions are ended."
 
-    assert sessions.current_user(app, token) is None
+    assert app.services.current_user(token) is None
     with pytest.raises(accounts.SignInRefused, match="^wrong email or password$"):
-        accounts.sign_in(app, email=SUP_IACHR, password=PASSWORD)
+        app.services.sign_in(email=SUP_IACHR, password=PASSWORD)
     assert_refused(app, cli, ("action", "approve", ref, "--as", SUP_IACHR), f"user {SUP_IACHR} is disabled")
     assert_refused(app, cli, ("action", "open", "urgent-appeal", "--country", "HND", "--title", "T",
                               "--as", SUP_IACHR), "is disabled")
@@ -82,8 +83,8 @@ def test_a_disabled_user_can_neither_sign_in_nor_act_and_their_sessions_end(app,
 
     assert ok(cli("user", "enable", SUP_IACHR)).strip() == f"Enabled {SUP_IACHR} (IACHR supervisor)."
     assert "Approval recorded" in ok(cli("action", "approve", ref, "--as", SUP_IACHR))
-    assert accounts.sign_in(app, email=SUP_IACHR, password=PASSWORD).user.email == SUP_IACHR
-    assert sessions.current_user(app, token) is None  # the ended session stays ended
+    assert app.services.sign_in(email=SUP_IACHR, password=PASSWORD).user.email == SUP_IACHR
+    assert app.services.current_user(token) is None  # the ended session stays ended
     assert [e[1] for e in _events(app, "UserDisabled") + _events(app, "UserEnabled")] == [SUP_IACHR] * 2
     assert "intact" in ok(cli("audit", "verify"))
 
@@ -119,7 +120,7 @@ def test_a_new_role_ends_the_sessions_and_is_replayed_by_audit_verify(app, cli):
     token = _signed_in(app, OFFICER)
     out = ok(cli("user", "set-role", OFFICER, "supervisor"))
     assert out.strip() == f"{OFFICER} (OHCHR supervisor) now; their sessions are ended."
-    assert sessions.current_user(app, token) is None
+    assert app.services.current_user(token) is None
     [(actor, subject, payload)] = _events(app, "RoleChanged")
     payload = json.loads(payload) if isinstance(payload, str) else payload
     assert (actor, subject) == ("admin", OFFICER)
@@ -143,11 +144,11 @@ def test_a_new_role_ends_the_sessions_and_is_replayed_by_audit_verify(app, cli):
 
 def test_sign_out_everywhere_ends_every_session_of_the_person(app, cli):
     first = _signed_in(app, OFFICER)
-    second = accounts.sign_in(app, email=OFFICER, password=PASSWORD).token
+    second = app.services.sign_in(email=OFFICER, password=PASSWORD).token
     other = _signed_in(app, SUP_OHCHR)
     assert ok(cli("user", "sign-out-everywhere", OFFICER.upper())).strip() == f"Ended 2 session(s) of {OFFICER}."
-    assert sessions.current_user(app, first) is None and sessions.current_user(app, second) is None
-    assert sessions.current_user(app, other).email == SUP_OHCHR
+    assert app.services.current_user(first) is None and app.services.current_user(second) is None
+    assert app.services.current_user(other).email == SUP_OHCHR
     assert ok(cli("user", "sign-out-everywhere", OFFICER)).strip() == f"Ended 0 session(s) of {OFFICER}."
     assert len(_events(app, "SessionsEnded")) == 2
     assert_refused(app, cli, ("user", "sign-out-everywhere", "nobody@ohchr.test"), "unknown user")
@@ -155,23 +156,23 @@ def test_sign_out_everywhere_ends_every_session_of_the_person(app, cli):
 
 
 def test_renew_calendar_gives_a_new_address_and_the_old_one_stops_working(app, cli):
-    old = accounts.calendar_token(app.settings, OFFICER)
-    assert accounts.calendar_owner(app, old) == OFFICER
+    old = app.services.calendar_token(OFFICER)
+    assert app.services.calendar_owner(old) == OFFICER
     out = ok(cli("user", "renew-calendar", OFFICER))
     new = out.strip().rsplit("/", 1)[1].removesuffix(".ics")
     assert out.startswith(f"New calendar address of {OFFICER}") and len(new) == 40 and new != old
-    assert accounts.calendar_owner(app, old) is None
-    assert accounts.calendar_owner(app, new) == OFFICER
+    assert app.services.calendar_owner(old) is None
+    assert app.services.calendar_owner(new) == OFFICER
     [(actor, subject, payload)] = _events(app, "CalendarAddressRenewed")
     assert (actor, subject) == ("admin", OFFICER) and new not in str(payload)
     assert "intact" in ok(cli("audit", "verify"))
     ok(cli("user", "disable", OFFICER))
-    assert accounts.calendar_owner(app, new) is None  # a disabled person's feed answers 404
+    assert app.services.calendar_owner(new) is None  # a disabled person's feed answers 404
     ok(cli("user", "enable", OFFICER))
 
     with app.engine.begin() as connection:  # someone puts the old address back in service
         connection.execute(sa.text("UPDATE credentials SET calendar_generation = 0"))
-    assert accounts.calendar_owner(app, old) == OFFICER
+    assert app.services.calendar_owner(old) == OFFICER
     _verify_fails_naming(cli, f"user {OFFICER}", "calendar address is generation 0", "says 1")
 
 
@@ -195,7 +196,7 @@ def test_set_password_refuses_what_is_no_password_and_writes_nothing(app, cli, p
 def test_set_password_ends_the_sessions_of_the_person(app, cli):
     token = _signed_in(app, OFFICER)
     assert "Password set for" in ok(cli("user", "set-password", OFFICER, input="another good passphrase\n"))
-    assert sessions.current_user(app, token) is None
+    assert app.services.current_user(token) is None
     assert "intact" in ok(cli("audit", "verify"))
 
 

@@ -351,13 +351,12 @@ async def test_a_failure_is_not_reported_to_a_disabled_officer(mail_app, smtp):
 async def test_a_failed_letter_shows_on_the_action_page_and_in_action_show(mail_app, smtp, invoke):
     from fastapi.testclient import TestClient
 
-    from coordination.services.accounts import set_password
     from coordination.web import create_app
     from tests.helpers import SUP_IACHR
     from tests.web.conftest import PASSWORD, Browser
 
     ref = await _one_failed_appeal(mail_app, smtp)
-    set_password(mail_app, email=SUP_IACHR, password=PASSWORD)
+    mail_app.services.set_password(email=SUP_IACHR, password=PASSWORD)
     with TestClient(create_app(mail_app), base_url="http://127.0.0.1:8000") as client:
         browser = Browser(client)
         browser.sign_in(SUP_IACHR)

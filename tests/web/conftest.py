@@ -6,7 +6,6 @@ import pytest
 from fastapi.testclient import TestClient
 
 from coordination.web import create_app
-from coordination.services.accounts import set_password
 from tests.helpers import USERS, seed
 
 PASSWORD = "correct horse battery staple"
@@ -69,16 +68,16 @@ def fast_hashing(monkeypatch):
     """Argon2id with its cheapest parameters: the default ones cost 0.3 s a hash (see test_passwords)."""
     from argon2 import PasswordHasher
 
-    from coordination.services import accounts
+    from coordination.adapters import hashing
 
-    monkeypatch.setattr(accounts, "_hasher", PasswordHasher(time_cost=1, memory_cost=64, parallelism=1))
+    monkeypatch.setattr(hashing, "_hasher", PasswordHasher(time_cost=1, memory_cost=64, parallelism=1))
 
 
 @pytest.fixture
 def seeded(app):
     seed(app)
     for email, *_ in USERS:
-        set_password(app, email=email, password=PASSWORD)
+        app.services.set_password(email=email, password=PASSWORD)
     return app
 
 

@@ -6,7 +6,6 @@ import pytest
 from fastapi.testclient import TestClient
 
 from coordination.web import create_app
-from coordination.services.accounts import set_password
 from coordination.web.routes import router
 from tests.helpers import OFFICER, SUP_IACHR, open_at_gate
 
@@ -98,7 +97,7 @@ def test_sign_out_ends_the_session(browser):
 def test_a_new_password_ends_the_sessions_opened_with_the_old_one(seeded, browser, another):
     browser.sign_in(OFFICER)
     assert browser.client.get("/", follow_redirects=False).status_code == 200
-    set_password(seeded, email=OFFICER, password="an entirely new password")
+    seeded.services.set_password(email=OFFICER, password="an entirely new password")
     assert browser.client.get("/", follow_redirects=False).status_code == 303
     another.sign_in(OFFICER, "an entirely new password")
     assert another.client.get("/", follow_redirects=False).status_code == 200

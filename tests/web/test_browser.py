@@ -6,7 +6,6 @@ import re
 import pytest
 
 from coordination import services
-from coordination.services.accounts import set_password
 from tests.conftest import unavailable
 from tests.helpers import LETTERS, OFFICER, SUP_IACHR, SUP_OHCHR, SUP_OHCHR_2, USERS, open_at_gate, seed
 
@@ -28,7 +27,7 @@ def live(tmp_path_factory):
     app = live_app(tmp_path_factory.mktemp("web-live"))
     seed(app)
     for email, *_ in USERS:
-        set_password(app, email=email, password=PASSWORD)
+        app.services.set_password(email=email, password=PASSWORD)
     server = start_server(app)
     yield app, server.url
     server.stop()

@@ -7,7 +7,6 @@ from argon2 import PasswordHasher
 
 from coordination import services
 from coordination.adapters.records import CredentialRecord
-from coordination.services.accounts import set_password, sign_in
 from coordination.web.charts import bar_chart
 from tests.helpers import ADMIN, OFFICER, SUP_IACHR, SUP_OHCHR, dispatched, open_at_gate
 
@@ -104,11 +103,11 @@ def test_every_interface_string_of_the_templates_has_a_spanish_translation():
 
 
 def test_passwords_are_stored_as_argon2id_hashes_never_in_clear(app, monkeypatch):
-    from coordination.services import accounts
+    from coordination.adapters import hashing
 
-    monkeypatch.setattr(accounts, "_hasher", PasswordHasher())  # the production parameters
+    monkeypatch.setattr(hashing, "_hasher", PasswordHasher())  # the production parameters
     app.services.add_user(email=OFFICER, name="O", organisation="ohchr", role="officer")
-    set_password(app, email=OFFICER, password="a long enough password")
+    app.services.set_password(email=OFFICER, password="a long enough password")
     with app.uow(read_only=True) as uow:
         stored = uow.session.exec(__import__("sqlmodel").select(CredentialRecord)).one().password_hash
     assert stored.startswith("$argon2id$") and "a long enough password" not in stored
@@ -127,7 +126,7 @@ def test_set_password_reads_one_line_from_standard_input_and_refuses_a_short_one
     assert unknown.exit_code == 1 and "unknown user" in unknown.stderr
     done = run("user", "set-password", OFFICER, stdin="a long enough password\nignored\n")
     assert done.exit_code == 0 and "Password set for olivia.officer@ohchr.test" in done.stdout
-    assert sign_in(seeded, email=OFFICER, password="a long enough password").user.email == OFFICER
+    assert seeded.services.sign_in(email=OFFICER, password="a long enough password").user.email == OFFICER
 
 
 def test_each_person_can_subscribe_to_their_deadlines_at_a_secret_address(seeded, browser, another):

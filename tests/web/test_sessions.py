@@ -14,7 +14,7 @@ from pydantic import ValidationError
 
 from coordination import services
 from coordination.config import Settings
-from coordination.services import accounts, sessions
+from coordination.services import accounts
 from coordination.web import create_app
 from tests.helpers import OFFICER, SUP_IACHR, SUP_OHCHR, open_at_gate
 
@@ -90,13 +90,13 @@ def test_only_the_token_hash_is_stored_and_the_cookie_holds_no_email(seeded, bro
     with seeded.engine.connect() as connection:
         dump = "\n".join(str(row) for row in connection.exec_driver_sql("SELECT * FROM sessions"))
     assert data["sid"] not in dump
-    assert sessions.current_user(seeded, key) is None  # the stored hash is not a token
+    assert seeded.services.current_user(key) is None  # the stored hash is not a token
 
 
 def test_a_forged_or_unknown_token_is_signed_out(seeded, browser, another):
     browser.sign_in(OFFICER)
-    assert sessions.current_user(seeded, "not a token") is None
-    assert sessions.current_user(seeded, None) is None
+    assert seeded.services.current_user("not a token") is None
+    assert seeded.services.current_user(None) is None
     another.client.cookies.set("coordination_session", "forged.value.here")
     assert not _signed_in(another)
 
@@ -114,7 +114,7 @@ def test_a_session_idle_for_two_hours_ends(seeded, browser, clock):
     assert not _signed_in(browser)
     assert [r[-1] for r in _sessions(seeded)] == ["idle"]
     clock.advance(minutes=-60)  # it has ended for good: a clock set back does not revive it
-    assert sessions.current_user(seeded, token) is None
+    assert seeded.services.current_user(token) is None
 
 
 def test_the_idle_time_out_is_a_setting_from_5_to_480_minutes(seeded, browser, clock):
@@ -228,8 +228,8 @@ def test_changing_the_password_needs_the_current_one_and_ends_the_other_sessions
     assert _signed_in(browser)  # this browser goes on, with a new session
     assert not _signed_in(another)  # every other one has ended
     with pytest.raises(accounts.SignInRefused):
-        accounts.sign_in(seeded, email=OFFICER, password=PASSWORD)
-    assert accounts.sign_in(seeded, email=OFFICER, password=NEW_PASSWORD).user.email == OFFICER
+        seeded.services.sign_in(email=OFFICER, password=PASSWORD)
+    assert seeded.services.sign_in(email=OFFICER, password=NEW_PASSWORD).user.email == OFFICER
     [(actor, subject, payload)] = _events(seeded, "PasswordChanged")
     assert (actor, subject) == (OFFICER, OFFICER)
     assert NEW_PASSWORD not in str(payload) and PASSWORD not in str(payload)
@@ -238,7 +238,7 @@ def test_changing_the_password_needs_the_current_one_and_ends_the_other_sessions
 
 def test_a_password_set_by_an_administrator_ends_the_sessions(seeded, browser):
     browser.sign_in(OFFICER)
-    accounts.set_password(seeded, email=OFFICER, password=NEW_PASSWORD)
+    seeded.services.set_password(email=OFFICER, password=NEW_PASSWORD)
     assert not _signed_in(browser)
     assert {r[-1] for r in _sessions(seeded)} == {"password set"}
 
@@ -255,7 +255,7 @@ def test_renewing_the_calendar_address_makes_the_old_one_answer_404(seeded, brow
     browser.sign_in(SUP_IACHR)
     old = _feed_path(browser.get("/").text)
     # generation 0 keeps the address every existing subscription uses
-    assert old == f"/calendar/{accounts.calendar_token(seeded.settings, SUP_IACHR)}.ics"
+    assert old == f"/calendar/{seeded.services.calendar_token(SUP_IACHR)}.ics"
     assert another.client.get(old).status_code == 200
     assert _feed_path(browser.get("/account").text) == old
 
@@ -271,7 +271,7 @@ def test_renewing_the_calendar_address_makes_the_old_one_answer_404(seeded, brow
     assert (actor, subject) == (SUP_IACHR, SUP_IACHR) and new[10:50] not in str(payload)
     assert seeded.services.verify_audit().findings == []
 
-    renewed = accounts.renew_calendar(seeded, email=SUP_IACHR)  # the command line's way, once more
+    renewed = seeded.services.renew_calendar(email=SUP_IACHR)  # the command line's way, once more
     assert another.client.get(new).status_code == 404
     assert another.client.get(renewed.removeprefix("http://127.0.0.1:8000")).status_code == 200
 

@@ -18,6 +18,7 @@ from fastapi.testclient import TestClient
 
 from coordination import services
 from coordination.domain import NotPermitted
+from coordination.adapters import hashing
 from coordination.services import accounts
 from coordination.web import create_app
 from tests.helpers import OFFICER, SUP_IACHR
@@ -54,7 +55,7 @@ class CountingHasher(PasswordHasher):
 @pytest.fixture
 def hasher(seeded, monkeypatch) -> CountingHasher:
     counting = CountingHasher(seeded)
-    monkeypatch.setattr(accounts, "_hasher", counting)
+    monkeypatch.setattr(hashing, "_hasher", counting)
     return counting
 
 
@@ -76,18 +77,18 @@ def attempt(browser: Browser, email: str, password: str) -> tuple[int, str | Non
 
 def test_passwords_are_verified_while_no_transaction_is_open(seeded, hasher):
     seeded.services.add_user(email="dora.disabled@ohchr.test", name="Dora", organisation="ohchr", role="officer")
-    accounts.set_password(seeded, email="dora.disabled@ohchr.test", password=PASSWORD)
+    seeded.services.set_password(email="dora.disabled@ohchr.test", password=PASSWORD)
     seeded.services.disable_user(email="dora.disabled@ohchr.test")
     hasher.inside.clear()
     for email, password in [(OFFICER, "a wrong password"), (UNKNOWN, "a wrong password"),
                             ("dora.disabled@ohchr.test", PASSWORD), ("not an email", "x"), (OFFICER, PASSWORD)]:
         try:
-            accounts.sign_in(seeded, email=email, password=password, client="198.51.100.1")
+            seeded.services.sign_in(email=email, password=password, client="198.51.100.1")
         except accounts.SignInRefused:
             pass
     [user] = [u for u in seeded.services.list_users() if u.email == OFFICER]
     with pytest.raises(NotPermitted, match="the current password is not right"):
-        accounts.change_password(seeded, user=user, current="not it at all", new="another long password")
+        seeded.services.change_password(user=user, current="not it at all", new="another long password")
     assert hasher.calls == 6  # one verification each: unknown and disabled accounts cost the same
     assert set(hasher.inside) == {0}, hasher.inside
 
@@ -109,7 +110,7 @@ def _series(app, clock, email: str, password: str, n: int = 14) -> list[tuple[in
 def test_known_unknown_and_disabled_accounts_get_the_same_answers(seeded, clock, hasher):
     known = _series(seeded, clock, OFFICER, "a wrong guess")
     seeded.services.add_user(email="dora.disabled@ohchr.test", name="Dora", organisation="ohchr", role="officer")
-    accounts.set_password(seeded, email="dora.disabled@ohchr.test", password=PASSWORD)
+    seeded.services.set_password(email="dora.disabled@ohchr.test", password=PASSWORD)
     seeded.services.disable_user(email="dora.disabled@ohchr.test")
     hasher.calls = 0
     unknown = _series(seeded, clock, UNKNOWN, "a wrong guess")
@@ -201,4 +202,4 @@ def test_a_throttled_password_change_is_refused_with_429_and_changes_nothing(see
                                                   "a brand new passphrase"})
     assert response.status_code == 429 and response.headers["retry-after"] == "1"
     assert all_rows(seeded) == before
-    assert accounts.sign_in(seeded, email=OFFICER, password=PASSWORD).user.email == OFFICER
+    assert seeded.services.sign_in(email=OFFICER, password=PASSWORD).user.email == OFFICER
