@@ -17,7 +17,6 @@ sys.path.insert(0, str(ROOT))
 
 from playwright.sync_api import sync_playwright  # noqa: E402
 
-from coordination import services  # noqa: E402
 from coordination.adapters.fakes import FixedClock  # noqa: E402
 from coordination.demo import LETTERS, RECIPIENTS, USERS  # noqa: E402
 from tests.web.live import launch, live_app, sign_in, start_server  # noqa: E402
@@ -30,26 +29,26 @@ MORE_RECIPIENTS = [("COL", "permanent-mission-geneva", "mision.ginebra@colombia.
 
 
 def at_gate(app, clock, action_type: str, country: str, title: str) -> str:  # type: ignore[no-untyped-def]
-    action = services.open_action(app, type=action_type, country=country, title=title, officer=OFFICER,
+    action = app.services.open_action(type=action_type, country=country, title=title, officer=OFFICER,
                                   beneficiaries=["Demo Defender"])
     ref = action.reference
     for letter, fields in LETTERS[action_type]:
         while action.status.value == "in_progress" and not any(l.name == letter for l in action.pending_letters):
-            action = services.submit_stage(app, reference=ref, officer=OFFICER)
+            action = app.services.submit_stage(reference=ref, officer=OFFICER)
         clock.advance(hours=3)
         for field, value in fields.items():
-            services.edit_letter(app, reference=ref, letter=letter, field=field, value=value, editor=OFFICER)
+            app.services.edit_letter(reference=ref, letter=letter, field=field, value=value, editor=OFFICER)
     clock.advance(hours=2)
-    services.submit_stage(app, reference=ref, officer=OFFICER)
+    app.services.submit_stage(reference=ref, officer=OFFICER)
     return ref
 
 
 def dispatch(app, clock, ref: str) -> None:  # type: ignore[no-untyped-def]
     clock.advance(hours=20)
-    services.approve_stage(app, reference=ref, supervisor=IACHR, comment="Agreed.")
+    app.services.approve_stage(reference=ref, supervisor=IACHR, comment="Agreed.")
     clock.advance(hours=5)
-    services.approve_stage(app, reference=ref, supervisor=OHCHR)
-    services.advance_action(app, reference=ref)
+    app.services.approve_stage(reference=ref, supervisor=OHCHR)
+    app.services.advance_action(reference=ref)
 
 
 def seed(app, clock) -> str:  # type: ignore[no-untyped-def]
@@ -63,14 +62,14 @@ def seed(app, clock) -> str:  # type: ignore[no-untyped-def]
     sent = at_gate(app, clock, "country-communication", "GTM", "Attacks on environmental defenders")
     dispatch(app, clock, sent)
     clock.advance(days=9)
-    services.record_reply(app, reference=replied, officer=OFFICER, received_on=clock().date())
+    app.services.record_reply(reference=replied, officer=OFFICER, received_on=clock().date())
     clock.advance(days=14)
     early = at_gate(app, clock, "urgent-appeal", "HND", "Surveillance of a journalist")
     dispatch(app, clock, early)
     clock.advance(days=10)
     at_gate(app, clock, "precautionary-measure", "MEX", "Journalist under threat in Guerrero")
     clock.advance(days=6)
-    services.open_action(app, type="country-communication", country="HND", title="Criminalisation of defenders",
+    app.services.open_action(type="country-communication", country="HND", title="Criminalisation of defenders",
                          officer=OFFICER, beneficiaries=[])
     edited = at_gate(app, clock, "urgent-appeal", "COL", "Threats against a community leader")
     return edited
@@ -88,12 +87,12 @@ def main() -> None:
                 supervisor = sign_in(browser, server.url, OHCHR, PASSWORD, viewport={"width": 1200, "height": 860})
                 supervisor.goto(f"/actions/{edited}")  # sees version 7; then the IACHR approves, the officer edits
                 clock.advance(hours=4)
-                services.approve_stage(app, reference=edited, supervisor=IACHR, comment="Agreed for the IACHR.")
+                app.services.approve_stage(reference=edited, supervisor=IACHR, comment="Agreed for the IACHR.")
                 clock.advance(hours=1)
-                services.edit_letter(app, reference=edited, letter="urgent_appeal", field="concerns", editor=OFFICER,
+                app.services.edit_letter(reference=edited, letter="urgent_appeal", field="concerns", editor=OFFICER,
                                      value="We are gravely concerned that the threats are linked to the leader's "
                                            "work defending the community's land.")
-                services.approve_stage(app, reference=edited, supervisor=IACHR, comment="Agreed after the edit.")
+                app.services.approve_stage(reference=edited, supervisor=IACHR, comment="Agreed after the edit.")
                 clock.advance(days=2)  # the precautionary measure's approval is overdue by now
                 at_gate(app, clock, "urgent-appeal", "GTM", "Arbitrary detention of a defender")
                 supervisor.goto("/")
