@@ -23,10 +23,21 @@ from .orchestration import due_runs
 from .maintenance import checkpoint_audit, initialise_database, verify_audit
 from .reminders import calendar_feed, cancel_deadline, extend_deadline, list_deadlines, send_reminders
 
+# the web pages' (issue 11, thin edges): the action page and the inbox in one read each
+from .action_page import mark_letters_seen, read_action_page
+from .inbox import read_inbox
+# called by the web through `app.services` while they still take the App first
+from .accounts import calendar_address, calendar_owner, change_password, renew_calendar, set_language, sign_in
+from .overview import overview as overview_figures
+from .sessions import current_user, end_session, sign_out_everywhere
+
 __all__ = [
     "add_recipient", "add_user", "disable_user", "enable_user", "set_role", "advance_action", "approve_stage", "diff_letter", "edit_letter", "edit_letter_fields", "get_action",
     "list_outbox", "send_outbox",
     "initialise_database", "list_actions", "list_users", "open_action", "record_reply", "reject_stage",
     "render_letter", "resolve", "run_automatic_steps", "skip_stage", "submit_stage", "verify_audit", "checkpoint_audit",
     "due_runs", "calendar_feed", "cancel_deadline", "extend_deadline", "list_deadlines", "send_reminders",
+    "mark_letters_seen", "read_action_page", "read_inbox",
+    "calendar_address", "calendar_owner", "change_password", "renew_calendar", "set_language", "sign_in",
+    "overview_figures", "current_user", "end_session", "sign_out_everywhere",
 ]

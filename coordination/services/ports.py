@@ -7,14 +7,14 @@ adapters and hands each use case the ones its signature names. Tests hand fakes 
 (`tests/unit/fakes.py`).
 """
 
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from datetime import datetime
 from email.message import EmailMessage
 from types import TracebackType
 from typing import Any, Protocol, Self
 
-from coordination.domain import JointAction, Status
+from coordination.domain import JointAction, Organisation, Status
 from coordination.domain.letters import Letter
 
 Clock = Callable[[], datetime]
@@ -106,6 +106,52 @@ class PermanentDeliveryError(Exception):
     """The server refused the message for good (5xx): retrying will not help."""
 
 
+@dataclass(frozen=True)
+class ActionRow:
+    """An action as the inbox lists it: its JAM reference and where it stands, not its letters."""
+
+    id: int
+    reference: str
+    type: str
+    country: str
+    title: str
+    stage: str
+    status: str
+
+
+@dataclass(frozen=True)
+class GateRow:
+    """A gate that waits on an organisation's approval, due at `due_at`."""
+
+    action: ActionRow
+    due_at: datetime
+
+
+class InboxQueries(Protocol):
+    """What the inbox lists."""
+
+    def gates_awaiting(self, organisation: Organisation) -> list[GateRow]:
+        """Gates whose approval deadline for this organisation is still open, soonest first."""
+        ...
+
+    def open_actions(self, *, opened_by: str | None = None) -> list[ActionRow]:
+        """Actions not closed, oldest first; only those `opened_by` opened if given."""
+        ...
+
+
+class LetterViews(Protocol):
+    """The letter versions each person has seen on the action page."""
+
+    def seen(self, *, user_id: int, letter_ids: Sequence[int]) -> dict[int, set[int]]:
+        """The versions of each of these letters the user has seen, by letter id."""
+        ...
+
+    def record(self, *, user_id: int, action_id: int, version_ids: Sequence[int], now: datetime) -> int:
+        """Remember these versions (those of the action's letters; others are ignored) as seen;
+        returns how many were not seen before."""
+        ...
+
+
 class UnitOfWork(Protocol):
     """One transaction: its repositories share it, and nothing is kept unless committed.
 
@@ -120,6 +166,8 @@ class UnitOfWork(Protocol):
     deadlines: Any
     numbers: Any
     audit: Any
+    inbox: InboxQueries
+    letter_views: LetterViews
 
     def __enter__(self) -> Self: ...
 
