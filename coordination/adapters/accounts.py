@@ -9,7 +9,7 @@ from sqlmodel import Session, select
 
 from coordination.services.ports import Credential, SessionRow
 
-from .records import CredentialRecord, LetterViewRecord, SessionRecord, SignInFailureRecord, UserRecord
+from .records import CredentialRecord, SessionRecord, SignInFailureRecord, UserRecord
 from .repositories import _insert
 
 
@@ -117,24 +117,3 @@ class SignInFailureRepository:
 
     def clear(self, keys: list[str]) -> None:
         self.session.execute(sa.delete(SignInFailureRecord).where(SignInFailureRecord.key.in_(keys)))
-
-
-class LetterViewRepository:
-    def __init__(self, session: Session) -> None:
-        self.session = session
-
-    def seen(self, user_id: int, letter_ids: list[int]) -> dict[int, set[int]]:
-        rows = self.session.exec(select(LetterViewRecord.letter_id, LetterViewRecord.version).where(
-            LetterViewRecord.user_id == user_id, LetterViewRecord.letter_id.in_(letter_ids)))
-        seen: dict[int, set[int]] = {}
-        for letter_id, version in rows:
-            seen.setdefault(letter_id, set()).add(version)
-        return seen
-
-    def record(self, user_id: int, versions: list[tuple[int, int, int]], *, now: datetime) -> None:
-        insert = _insert(self.session)
-        for letter_id, version_id, version in versions:
-            self.session.execute(insert(LetterViewRecord).values(
-                user_id=user_id, letter_id=letter_id, letter_version_id=version_id, version=version,
-                seen_at=now,
-            ).on_conflict_do_nothing())

@@ -5,9 +5,10 @@ from sqlmodel import Session
 
 from coordination.services.ports import RunRequest
 
-from .accounts import CredentialRepository, LetterViewRepository, SessionRepository, SignInFailureRepository
+from .accounts import CredentialRepository, SessionRepository, SignInFailureRepository
 from .audit import AuditLog, AuditSeal
 from .database import READ_ONLY
+from .pages import InboxQueries, LetterViewRepository
 from .repositories import (
     ActionRepository,
     DeadlineRepository,
@@ -30,13 +31,14 @@ class UnitOfWork:
         self.credentials = CredentialRepository(self.session)
         self.sessions = SessionRepository(self.session)
         self.sign_in_failures = SignInFailureRepository(self.session)
-        self.letter_views = LetterViewRepository(self.session)
         self.recipients = RecipientRepository(self.session)
         self.actions = ActionRepository(self.session)
         self.outbox = OutboxRepository(self.session)
         self.deadlines = DeadlineRepository(self.session)
         self.numbers = SqlReferenceNumbers(self.session)
         self.audit = AuditLog(self.session, self.seal)
+        self.inbox = InboxQueries(self.session)
+        self.letter_views = LetterViewRepository(self.session)
         return self
 
     def __exit__(self, *exc: object) -> None:

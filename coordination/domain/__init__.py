@@ -18,6 +18,7 @@ from .model import Approval, JointAction, OutboxEntry, Ports, Reference, Reply
 from .stages import DEFINITIONS
 from .vocabulary import (
     ActionType,
+    Command,
     Decision,
     DeadlineKind,
     DeadlineStatus,
@@ -33,7 +34,7 @@ from .vocabulary import (
 )
 
 __all__ = [
-    "ActionType", "Approval", "CoordinationError", "Conflict", "DEFINITIONS", "Decision", "DeadlineKind",
+    "ActionType", "Approval", "Command", "CoordinationError", "Conflict", "DEFINITIONS", "Decision", "DeadlineKind",
     "DeadlineStatus", "IncompleteLetters", "InvalidInput", "InvalidState", "JointAction", "LetterStatus",
     "NotFound", "NotPermitted", "Organisation", "OutboxEntry", "Ports", "Recipient", "RecipientKind",
     "Reference", "ReferenceKind", "Reply", "Role", "StageKind", "StaleLetters", "Status", "Unavailable", "User",

@@ -21,6 +21,7 @@ from .stages import DEFINITIONS, ActionDefinition, StageDefinition
 from .text import is_blank
 from .vocabulary import (
     ActionType,
+    Command,
     Decision,
     DeadlineKind,
     DeadlineStatus,
@@ -104,6 +105,8 @@ def reference_series(kind: ReferenceKind, *, year: int, country: str) -> str:
 # Supervisors can do an officer's work too; four eyes then keeps them from deciding on it.
 CASEWORK = (Role.OFFICER, Role.SUPERVISOR)
 DECIDING = (Role.SUPERVISOR,)
+# Letters are edited, and optional stages skipped, while a stage is drafted or awaits approval.
+DRAFTING = (Status.IN_PROGRESS, Status.AWAITING_APPROVAL)
 
 
 def _on_date(to: date | datetime, deadline: Deadline) -> datetime:
@@ -202,6 +205,30 @@ class JointAction:
     def open_deadline(self, kind: DeadlineKind) -> Deadline | None:
         return next((d for d in self.deadlines if d.kind is kind and d.is_open), None)
 
+    def commands_for(self, user: User) -> frozenset[Command]:
+        """What this person's role may ask of the action in its present state: the forms its page
+        offers. The finer rules (four eyes, one decision per organisation, complete letters, letters
+        as the decider saw them) answer when the command is given, with the reason."""
+        commands: set[Command] = set()
+        stage = self.current_stage
+        if user.role in CASEWORK:
+            if self.status in DRAFTING and self.pending_letters:
+                commands.add(Command.EDIT_LETTERS)
+            if self.status is Status.IN_PROGRESS:
+                commands.add(Command.SUBMIT)
+            if stage.skip_to is not None and self.status in DRAFTING:
+                commands.add(Command.SKIP)
+            if stage.accepts_reply and self.status is Status.WAITING:
+                commands.add(Command.RECORD_REPLY)
+        if user.role in DECIDING and self.status is Status.AWAITING_APPROVAL:
+            commands |= {Command.APPROVE, Command.REJECT}
+        return frozenset(commands)
+
+    def letters_editable_by(self, user: User) -> list[Letter]:
+        """The letters this person may edit now: the drafts, for caseworkers while a stage is drafted
+        or awaits approval."""
+        return self.pending_letters if Command.EDIT_LETTERS in self.commands_for(user) else []
+
     # ----------------------------------------------------------------- opening
 
     @classmethod
@@ -259,7 +286,7 @@ class JointAction:
     ) -> Letter:
         """Set one field of a draft letter: a new version; approvals given on the old one are void."""
         _require_role(user, CASEWORK, "edit letters")
-        if self.status not in (Status.IN_PROGRESS, Status.AWAITING_APPROVAL):
+        if self.status not in DRAFTING:
             raise InvalidState(
                 f"{self.reference} is {self.status.value} at stage {self.stage}: letters can be edited only "
                 "while a stage is drafted or awaits approval"
@@ -537,7 +564,7 @@ class JointAction:
         stage = self.current_stage
         if stage.skip_to is None:
             raise InvalidState(f"stage {stage.name} of a {self.definition.title.lower()} cannot be skipped")
-        if self.status not in (Status.IN_PROGRESS, Status.AWAITING_APPROVAL):
+        if self.status not in DRAFTING:
             raise InvalidState(f"{self.reference} is {self.status.value}: stage {stage.name} can no longer be skipped")
         withdrawn = [letter for letter in self.pending_letters if letter.stage == stage.name]
         for letter in withdrawn:

@@ -53,6 +53,17 @@ class LetterStatus(StrEnum):
     WITHDRAWN = "withdrawn"  # its stage was skipped
 
 
+class Command(StrEnum):
+    """What a person may ask of a joint action (the forms of its page)."""
+
+    EDIT_LETTERS = "edit_letters"
+    SUBMIT = "submit"
+    APPROVE = "approve"
+    REJECT = "reject"
+    SKIP = "skip"
+    RECORD_REPLY = "record_reply"
+
+
 class DeadlineKind(StrEnum):
     APPROVAL_SLA = "approval_sla"
     STATE_REPLY = "state_reply"

@@ -22,8 +22,6 @@ from .accounts import (
     calendar_owner,
     calendar_token,
     change_password,
-    letters_seen,
-    record_letters_seen,
     renew_calendar,
     set_language,
     set_password,
@@ -36,12 +34,17 @@ from .maintenance import checkpoint_audit, initialise_database, verify_audit
 from .reminders import calendar_feed, cancel_deadline, extend_deadline, list_deadlines, send_reminders
 from .sessions import current_user, end_session, sign_out_everywhere
 
+from .action_page import mark_letters_seen, read_action_page
+from .inbox import read_inbox
+from .overview import overview as overview_figures
+
 __all__ = [
     "add_recipient", "add_user", "disable_user", "enable_user", "set_role", "advance_action", "approve_stage", "diff_letter", "edit_letter", "edit_letter_fields", "get_action",
     "list_outbox", "send_outbox",
     "initialise_database", "list_actions", "list_users", "open_action", "record_reply", "reject_stage",
     "render_letter", "resolve", "run_automatic_steps", "skip_stage", "submit_stage", "verify_audit", "checkpoint_audit",
     "due_runs", "calendar_feed", "cancel_deadline", "extend_deadline", "list_deadlines", "send_reminders",
-    "calendar_address", "calendar_owner", "calendar_token", "change_password", "letters_seen", "record_letters_seen",
+    "calendar_address", "calendar_owner", "calendar_token", "change_password",
     "renew_calendar", "set_language", "set_password", "sign_in", "current_user", "end_session", "sign_out_everywhere",
+    "mark_letters_seen", "read_action_page", "read_inbox", "overview_figures",
 ]

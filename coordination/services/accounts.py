@@ -210,24 +210,6 @@ def set_language(*, user: User, language: str, uow: UnitsOfWork, clock: Clock) -
         tx.commit()
 
 
-def letters_seen(*, user: User, letter_ids: list[int], uow: UnitsOfWork) -> dict[int, set[int]]:
-    """The versions of each letter this user has seen on the action page."""
-    if not letter_ids:
-        return {}
-    with uow(read_only=True) as tx:
-        return tx.letter_views.seen(_id(user), letter_ids)
-
-
-def record_letters_seen(*, user: User, versions: list[tuple[int, int, int]], uow: UnitsOfWork, clock: Clock) -> None:
-    """Remember (letter id, version id, version) as seen by this user; seeing it again changes nothing."""
-    if not versions or user.id is None:
-        return
-    now = clock()
-    with uow() as tx:
-        tx.letter_views.record(user.id, versions, now=now)
-        tx.commit()
-
-
 def same(a: str, b: str) -> bool:
     return hmac.compare_digest(a.encode(), b.encode())
 

@@ -344,11 +344,18 @@ def diff_letter(
     """What changed in a letter between two versions, field by field (default: the last edit)."""
     with uow(read_only=True) as tx:
         chosen = tx.actions.get(reference).letter(letter)
-    versions = {v.version: v for v in chosen.versions}
+    return (chosen, *letter_changes(chosen, from_version, to_version))
+
+
+def letter_changes(
+    letter: Letter, from_version: int | None = None, to_version: int | None = None,
+) -> tuple[int, int, list[FieldChange]]:
+    """What changed in a loaded letter between two of its versions, field by field (default: the last edit)."""
+    versions = {v.version: v for v in letter.versions}
     for v in (from_version, to_version):  # what the user asked for is checked before any default
         if v is not None and v not in versions:
-            raise InvalidInput(f"letter {letter!r} has versions 1 to {chosen.current.version}, not {v}")
-    to_version = chosen.current.version if to_version is None else to_version
+            raise InvalidInput(f"letter {letter.name!r} has versions 1 to {letter.current.version}, not {v}")
+    to_version = letter.current.version if to_version is None else to_version
     from_version = max(1, to_version - 1) if from_version is None else from_version
     if from_version > to_version:
         raise InvalidInput(f"--from ({from_version}) must not be after --to ({to_version})")
@@ -359,4 +366,4 @@ def diff_letter(
             lines = difflib.unified_diff((before.get(name) or "").splitlines(), (after.get(name) or "").splitlines(),
                                          f"{name} (v{from_version})", f"{name} (v{to_version})", lineterm="")
             changes.append(FieldChange(name, before.get(name), after.get(name), list(lines)))
-    return chosen, from_version, to_version, changes
+    return from_version, to_version, changes

@@ -8,7 +8,7 @@ adapters and hands each use case the ones its signature names. Tests hand fakes 
 (`tests/unit/fakes.py`).
 """
 
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from datetime import datetime
 from email.message import EmailMessage
@@ -255,15 +255,49 @@ class SignInFailures(Protocol):
     def clear(self, keys: list[str]) -> None: ...
 
 
-class LetterViews(Protocol):
-    """The letter versions each user has seen on the action page."""
+@dataclass(frozen=True)
+class ActionRow:
+    """An action as the inbox lists it: its JAM reference and where it stands, not its letters."""
 
-    def seen(self, user_id: int, letter_ids: list[int]) -> dict[int, set[int]]:
-        """The versions seen of each letter."""
+    id: int
+    reference: str
+    type: str
+    country: str
+    title: str
+    stage: str
+    status: str
+
+
+@dataclass(frozen=True)
+class GateRow:
+    """A gate that waits on an organisation's approval, due at `due_at`."""
+
+    action: ActionRow
+    due_at: datetime
+
+
+class InboxQueries(Protocol):
+    """What the inbox lists."""
+
+    def gates_awaiting(self, organisation: Organisation) -> list[GateRow]:
+        """Gates whose approval deadline for this organisation is still open, soonest first."""
         ...
 
-    def record(self, user_id: int, versions: list[tuple[int, int, int]], *, now: datetime) -> None:
-        """(letter id, version id, version) seen now; one seen before is left as it is."""
+    def open_actions(self, *, opened_by: str | None = None) -> list[ActionRow]:
+        """Actions not closed, oldest first; only those `opened_by` opened if given."""
+        ...
+
+
+class LetterViews(Protocol):
+    """The letter versions each person has seen on the action page."""
+
+    def seen(self, *, user_id: int, letter_ids: Sequence[int]) -> dict[int, set[int]]:
+        """The versions of each of these letters the user has seen, by letter id."""
+        ...
+
+    def record(self, *, user_id: int, action_id: int, version_ids: Sequence[int], now: datetime) -> int:
+        """Remember these versions (those of the action's letters; others are ignored) as seen;
+        returns how many were not seen before."""
         ...
 
 
@@ -279,12 +313,13 @@ class UnitOfWork(Protocol):
     credentials: Credentials
     sessions: Sessions
     sign_in_failures: SignInFailures
-    letter_views: LetterViews
     recipients: Recipients
     outbox: Any
     deadlines: Any
     numbers: Any
     audit: Any
+    inbox: InboxQueries
+    letter_views: LetterViews
 
     def __enter__(self) -> Self: ...
 

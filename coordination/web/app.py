@@ -11,231 +11,37 @@
                       CSRF token of the form = the session's? (else 403)
                       service call; a refusal is shown in the page: 403 / 404 / 409 / 422 / 503
 
-Every error page (404, 405, 413, 422, 500, …) is rendered here, by `error_page`.
+Every error page (404, 405, 413, 422, 500, …) is answered by the handlers here, rendered by
+`pages.error_page`. This module only builds the app: app.py imports routes/, the routes import
+deps.py and pages.py, and those import neither.
 """
 
-import secrets
-from pathlib import Path
 from urllib.parse import quote
 
 import sqlalchemy as sa
-
-from babel.dates import format_datetime
 from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
 from fastapi.staticfiles import StaticFiles
-from fastapi.templating import Jinja2Templates
 from starlette.concurrency import run_in_threadpool
 from starlette.exceptions import HTTPException
 from starlette.middleware.sessions import SessionMiddleware
 
-from coordination.bootstrap import App
 from coordination.adapters.keys import log_error
-from coordination.bootstrap import require_database
-from coordination.domain import (
-    Conflict,
-    CoordinationError,
-    InvalidInput,
-    InvalidState,
-    NotFound,
-    NotPermitted,
-    Unavailable,
-)
+from coordination.bootstrap import App, require_database
+from coordination.domain import CoordinationError
 
-from coordination.domain import User
-from coordination.services.accounts import LANGUAGES, SignInRefused
-from .charts import bar_chart
-from .i18n import label, negotiate, translator
+from .deps import CsrfRefused, SignInRequired, language, session_user
+from .i18n import translator
+from .middleware import BodyLimit, SecurityHeaders, WebApp, security_headers
+from .pages import HERE, error_page, render, status_of
+from .routes import router
 
-HERE = Path(__file__).resolve().parent
-templates = Jinja2Templates(directory=HERE / "templates")
-templates.env.globals.update(bar_chart=bar_chart, LANGUAGES=LANGUAGES)
 SESSION_COOKIE = "coordination_session"
-
-
-class SignInRequired(Exception):
-    """No signed-in user: pages redirect to the sign-in page, forms are refused with 401."""
-
-
-class CsrfRefused(Exception):
-    """A form posted without the session's CSRF token."""
-
-
-def status_of(error: CoordinationError) -> int:
-    """The HTTP status of a refusal: the same classes the CLI turns into one line on stderr."""
-    if isinstance(error, SignInRefused):
-        return 429 if error.retry_after is not None else 401
-    for kind, status in ((NotFound, 404), (NotPermitted, 403), (InvalidInput, 422), (InvalidState, 409),
-                         (Conflict, 409), (Unavailable, 503)):
-        if isinstance(error, kind):
-            return status
-    return 400
-
-
-def session_user(request: Request) -> User | None:
-    """The signed-in user of this request, or None (no cookie, or its session ended)."""
-    if not request.session.get("sid"):
-        return None
-    return request.app.state.core.services.current_user(request.session.get("sid"))
-
-
-def language(request: Request) -> str:
-    chosen = request.session.get("lang")
-    return chosen if chosen in LANGUAGES else negotiate(request.headers.get("accept-language", ""))
-
-
-def csrf_token(request: Request) -> str:
-    token = request.session.get("csrf")
-    if not token:
-        token = request.session["csrf"] = secrets.token_urlsafe(32)
-    return token
-
-
-def render(request: Request, name: str, context: dict | None = None, *, status: int = 200) -> HTMLResponse:
-    """A page in the user's language, with the CSRF token for its forms and the pending flash message."""
-    lang = language(request)
-    t = translator(lang)
-
-    def when(value, fmt: str = "d MMM y, HH:mm") -> str:  # type: ignore[no-untyped-def]
-        if value is None:
-            return ""
-        return format_datetime(value, fmt, tzinfo=None, locale=lang) + " UTC"
-
-    ctx = {
-        "t": t, "lang": lang, "label": lambda kind, value: label(t, kind, value), "when": when,
-        "user": getattr(request.state, "user", None), "csrf_token": csrf_token(request),
-        "flash": request.session.pop("flash", None), "path": request.url.path,
-        **(context or {}),
-    }
-    response = templates.TemplateResponse(request, name, ctx, status_code=status)
-    response.headers["Cache-Control"] = "no-store"
-    return response
-
-
-def security_headers(base_url: str) -> dict[str, str]:
-    """The headers every answer carries (a route may set its own Content-Security-Policy)."""
-    headers = {
-        "X-Content-Type-Options": "nosniff",
-        "Referrer-Policy": "same-origin",
-        "X-Frame-Options": "SAMEORIGIN",
-        "Content-Security-Policy": "default-src 'self'; img-src 'self' data:; style-src 'self'; frame-src 'self'; "
-                                   "frame-ancestors 'self'; form-action 'self'; base-uri 'none'",
-    }
-    if base_url.lower().startswith("https://"):
-        headers["Strict-Transport-Security"] = "max-age=31536000; includeSubDomains"
-    return headers
-
-
-class SecurityHeaders:
-    """ASGI middleware: the security headers on every answer that does not set its own."""
-
-    def __init__(self, app, *, base_url: str) -> None:  # type: ignore[no-untyped-def]
-        self.app = app
-        self.headers = [(k.lower().encode("latin-1"), v.encode("latin-1"))
-                        for k, v in security_headers(base_url).items()]
-
-    async def __call__(self, scope, receive, send) -> None:  # type: ignore[no-untyped-def]
-        if scope["type"] != "http":
-            return await self.app(scope, receive, send)
-
-        async def with_headers(message) -> None:  # type: ignore[no-untyped-def]
-            if message["type"] == "http.response.start":
-                present = {name.lower() for name, _ in message.get("headers", [])}
-                message["headers"] = [*message.get("headers", []),
-                                      *((k, v) for k, v in self.headers if k not in present)]
-            await send(message)
-
-        await self.app(scope, receive, with_headers)
-
-
-class RequestTooLarge(HTTPException):
-    """A request body over the limit, found while it streamed in: the 413 error page."""
-
-    def __init__(self) -> None:
-        super().__init__(413, "This request is larger than this site accepts.")
-
-
-class BodyLimit:
-    """ASGI middleware: a body declared (Content-Length) or streamed over `limit` bytes answers 413."""
-
-    def __init__(self, app, *, limit: int, too_large) -> None:  # type: ignore[no-untyped-def]
-        self.app, self.limit, self.too_large = app, limit, too_large
-
-    async def __call__(self, scope, receive, send) -> None:  # type: ignore[no-untyped-def]
-        if scope["type"] != "http":
-            return await self.app(scope, receive, send)
-        declared = next((v for k, v in scope.get("headers", []) if k.lower() == b"content-length"), None)
-        if declared is not None and (not declared.isdigit() or len(declared) > 15 or int(declared) > self.limit):
-            return await self._refuse(scope, receive, send)
-        received = 0
-        started = False
-
-        async def counted():  # type: ignore[no-untyped-def]
-            nonlocal received
-            message = await receive()
-            if message["type"] == "http.request":
-                received += len(message.get("body", b""))
-                if received > self.limit:
-                    raise RequestTooLarge()
-            return message
-
-        async def watched(message) -> None:  # type: ignore[no-untyped-def]
-            nonlocal started
-            started = started or message["type"] == "http.response.start"
-            await send(message)
-
-        try:
-            await self.app(scope, counted, watched)
-        except RequestTooLarge:
-            if started:
-                raise
-            await self._refuse(scope, receive, send)
-
-    async def _refuse(self, scope, receive, send) -> None:  # type: ignore[no-untyped-def]
-        response = await self.too_large(Request(scope, receive))
-        await response(scope, receive, send)
-
-
-class Guard:
-    """Outermost: an exception already answered with the 500 page (and logged) stops here."""
-
-    def __init__(self, app) -> None:  # type: ignore[no-untyped-def]
-        self.app = app
-
-    async def __call__(self, scope, receive, send) -> None:  # type: ignore[no-untyped-def]
-        started = False
-
-        async def watched(message) -> None:  # type: ignore[no-untyped-def]
-            nonlocal started
-            started = started or message.get("type") == "http.response.start"
-            await send(message)
-
-        try:
-            await self.app(scope, receive, watched)
-        except Exception:
-            if not started or scope["type"] != "http":
-                raise
-
-
-class WebApp(FastAPI):
-    def build_middleware_stack(self):  # type: ignore[no-untyped-def]
-        return Guard(super().build_middleware_stack())
-
-
-def error_page(request: Request, status: int, title: str, message: str) -> HTMLResponse:
-    """An error page of this app: in the user's language when a session is there, else plain."""
-    if "session" in request.scope:
-        t = translator(language(request))
-        return render(request, "error.html", {"title": t(title), "message": message}, status=status)
-    return HTMLResponse(f"<!doctype html><title>{title}</title><h1>{title}</h1><p>{message}</p>",
-                        status_code=status, headers={"Cache-Control": "no-store"})
 
 
 def create_app(core: App) -> FastAPI:
     """The web app over an App (settings, database, renderer) built by `bootstrap`."""
-    from .routes import router
-
     require_database(core.settings)
     web = WebApp(title="Joint actions", docs_url=None, redoc_url=None, openapi_url=None)
     web.state.core = core

@@ -32,7 +32,16 @@ class Browser:
             self.token = csrf(response.text)
         if "/actions/" in url:
             self.seen = list(dict.fromkeys(re.findall(r'name="seen" value="([0-9a-f]{64})"', response.text)))
+            self._post_what_the_page_showed(response.text)
         return response
+
+    def _post_what_the_page_showed(self, html: str) -> None:
+        """What the action page's script (static/seen.js) does in a browser once the page is shown:
+        post its data-seen form, the letter versions it showed."""
+        form = re.search(r'<form method="post" action="([^"]+)" data-seen hidden>(.*?)</form>', html, re.S)
+        if form:
+            self.client.post(form.group(1), data={
+                "csrf_token": csrf(form.group(2)), "version": re.findall(r'name="version" value="(\d+)"', form.group(2))})
 
     def post(self, url: str, data: dict | None = None, *, token: bool = True, **kwargs):  # type: ignore[no-untyped-def]
         if token and self.token is None:

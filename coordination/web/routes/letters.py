@@ -1,0 +1,43 @@
+"""A letter: its current version as HTML, text or PDF (as sent, once dispatched), and its form."""
+
+from fastapi import APIRouter, Depends, Request
+from fastapi.responses import Response
+from starlette.concurrency import run_in_threadpool
+
+from coordination.domain import CoordinationError, User
+
+from ..deps import acting, core, signed_in, translator_for
+from ..pages import done, refused
+
+router = APIRouter()
+
+
+@router.get("/actions/{reference}/letters/{letter}")
+def letter_document(request: Request, reference: str, letter: str, format: str = "html", language: str | None = None,
+                    user: User = Depends(signed_in)) -> Response:
+    document = core(request).services.render_letter(reference=reference, letter=letter, fmt=format,
+                                                    language=language or None)
+    if format == "pdf":
+        name = f"{document.action.reference}-{document.letter.name}-v{document.letter.current.version}.pdf"
+        return Response(document.content, media_type="application/pdf",
+                        headers={"Content-Disposition": f'attachment; filename="{name}"', "Cache-Control": "no-store"})
+    media = "text/html; charset=utf-8" if format == "html" else "text/plain; charset=utf-8"
+    return Response(document.content, media_type=media, headers={
+        "Cache-Control": "no-store",
+        "Content-Security-Policy": "default-src 'none'; style-src 'unsafe-inline'; img-src data:; "
+                                   "frame-ancestors 'self'"})
+
+
+@router.post("/actions/{reference}/letters/{letter}")
+async def edit_letter(request: Request, reference: str, letter: str, user: User = Depends(acting)) -> Response:
+    form = await request.form()
+    values = {k.removeprefix("field_"): v for k, v in form.items() if k.startswith("field_") and isinstance(v, str)}
+    try:
+        edited = await run_in_threadpool(core(request).services.edit_letter_fields, reference=reference,
+                                         letter=letter, values=values, editor=user.email)
+    except CoordinationError as error:
+        return await run_in_threadpool(refused, request, user, reference, error, {letter: values})
+    t = translator_for(request)
+    message = (t("Nothing changed.") if edited is None else
+               t("Saved: {letter} is now version {version}.").format(letter=edited.name, version=edited.current.version))
+    return done(request, message, f"/actions/{reference}#letter-{letter}")
