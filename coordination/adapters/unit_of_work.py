@@ -7,6 +7,7 @@ from coordination.services.ports import RunRequest
 
 from .audit import AuditLog, AuditSeal
 from .database import READ_ONLY
+from .queries import ReadModel
 from .repositories import (
     ActionRepository,
     DeadlineRepository,
@@ -32,6 +33,7 @@ class UnitOfWork:
         self.deadlines = DeadlineRepository(self.session)
         self.numbers = SqlReferenceNumbers(self.session)
         self.audit = AuditLog(self.session, self.seal)
+        self.queries = ReadModel(self.session)
         return self
 
     def __exit__(self, *exc: object) -> None:

@@ -17,11 +17,15 @@ from .actions import (
     skip_stage,
     submit_stage,
 )
+from .calendar import calendar_feed
+from .deadlines import cancel_deadline, extend_deadline, list_deadlines
 from .delivery import list_outbox, send_outbox
 from .directory import add_recipient, add_user, disable_user, enable_user, list_users, set_role
 from .orchestration import due_runs
+from .doctor import check_addresses
 from .maintenance import checkpoint_audit, initialise_database, verify_audit
-from .reminders import calendar_feed, cancel_deadline, extend_deadline, list_deadlines, send_reminders
+from .overview import get_overview
+from .reminders import send_reminders
 
 __all__ = [
     "add_recipient", "add_user", "disable_user", "enable_user", "set_role", "advance_action", "approve_stage", "diff_letter", "edit_letter", "edit_letter_fields", "get_action",
@@ -29,4 +33,5 @@ __all__ = [
     "initialise_database", "list_actions", "list_users", "open_action", "record_reply", "reject_stage",
     "render_letter", "resolve", "run_automatic_steps", "skip_stage", "submit_stage", "verify_audit", "checkpoint_audit",
     "due_runs", "calendar_feed", "cancel_deadline", "extend_deadline", "list_deadlines", "send_reminders",
+    "check_addresses", "get_overview",
 ]

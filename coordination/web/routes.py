@@ -26,7 +26,6 @@ from coordination.domain.stages import ALL_LANGUAGES
 from .app import CsrfRefused, SignInRequired, language, render, session_user, status_of
 from coordination.services import accounts, edit_letter_fields, sessions
 from coordination.services.inbox import action_page, casework, gates_awaiting
-from coordination.services.overview import overview
 
 from .i18n import translator
 
@@ -218,7 +217,7 @@ def actions(request: Request, status: str | None = None, user: User = Depends(si
 @router.get("/overview")
 def overview_page(request: Request, user: User = Depends(signed_in)) -> Response:
     app = core(request)
-    return render(request, "overview.html", {"o": overview(app, app.clock())})
+    return render(request, "overview.html", {"o": app.services.get_overview(now=app.clock())})
 
 
 # ---------------------------------------------------------------- opening an action
