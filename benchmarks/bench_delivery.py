@@ -25,7 +25,7 @@ Timed, round by round, interleaved:
         records the row as sent and appends one audit event (the cost of "exactly once").
   raw   aiosmtplib.SMTP(...) connect, `send_message` of N' pre-built EmailMessage objects, quit:
         one connection. The messages are built before timing with the project's own
-        coordination.adapters.mailer.build_message from the same frozen subject/text/HTML, the
+        coordination.services.delivery.build_message from the same frozen subject/text/HTML, the
         same recipients and Message-IDs, and a PDF of the same bytes, so they are the same size.
 
 A warm-up round (one action, not counted) precedes the timed rounds of each side. The sender's
@@ -108,11 +108,11 @@ async def main() -> None:
     sys.path.insert(0, str(ROOT))  # tests.helpers: the users and the walk to a dispatch
     import aiosmtplib
 
-    from coordination import services
-    from coordination.adapters.mailer import SmtpMailer, build_message
+    from coordination.adapters.mailer import SmtpMailer, smtp_settings
     from coordination.bootstrap import bootstrap
     from coordination.config import Settings
     from coordination.services import delivery
+    from coordination.services.delivery import build_message
     from tests.helpers import RECIPIENTS, USERS, dispatched
 
     # A throwaway database: its actions must not ask a Prefect server (if one is configured) for runs.
@@ -159,15 +159,16 @@ async def main() -> None:
                 with app.uow(read_only=True) as uow:
                     rows = uow.outbox.batch(ids)
                 messages = []
-                for row, version, letter, reference in rows:
-                    if version.id not in pdf_cache:
-                        pdf_cache[version.id] = app.renderer.pdf(version.rendered_html)
+                for row in rows:
+                    if row.letter_version_id not in pdf_cache:
+                        pdf_cache[row.letter_version_id] = app.renderer.pdf(row.rendered_html)
                     start = time.perf_counter()
                     messages.append(build_message(
-                        sender=app.settings.mail_from, recipient=row.recipient, subject=version.rendered_subject,
-                        message_id=row.message_id, sent_at=letter.dispatched_at, text=version.rendered_text,
-                        html=version.rendered_html,
-                        attachment=(f"{reference}-{letter.name}-v{version.version}.pdf", pdf_cache[version.id]),
+                        sender=app.settings.mail_from, recipient=row.recipient, subject=row.rendered_subject,
+                        message_id=row.message_id, sent_at=row.dispatched_at, text=row.rendered_text,
+                        html=row.rendered_html,
+                        attachment=(f"{row.reference}-{row.letter}-v{row.version}.pdf",
+                                    pdf_cache[row.letter_version_id]),
                     ))
                     raw_build[r] += time.perf_counter() - start
                 raw_rounds.append(messages)
@@ -192,11 +193,12 @@ async def main() -> None:
                         send_timer.seconds += time.perf_counter() - start
                         send_timer.calls += 1
 
-            delivery.SmtpMailer = TimedSmtpMailer  # what send_outbox builds when given no mailer
+            def timed_mailer() -> TimedSmtpMailer:  # the mailer port, timed
+                return TimedSmtpMailer(smtp_settings(app.settings))
 
             async def ours(expected: int) -> float:
                 start = time.perf_counter()
-                report = await app.services.send_outbox(limit=expected)
+                report = await app.services.send_outbox(limit=expected, mailer=timed_mailer)
                 elapsed = time.perf_counter() - start
                 assert (report.sent, report.deferred, report.failed) == (expected, 0, 0), report
                 return elapsed

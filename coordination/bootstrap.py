@@ -1,7 +1,7 @@
 """The composition root: settings in, wired parts out.
 
 `bootstrap()` builds the adapters (database engine, unit of work, calendar, renderer,
-scheduler, audit seal, address check) and `App.services` hands each use case of
+scheduler, audit seal, address check, mailer, digest renderer, calendar feed writer, migrations) and `App.services` hands each use case of
 `coordination.services` the ones its signature names: `app.services.approve_stage(reference=…,
 supervisor=…)` calls `services.approve_stage` with `uow`, `clock`, `scheduler`, … filled in.
 The command line, the web app and the flows call the use cases this way and only this way.
@@ -20,16 +20,18 @@ import sqlalchemy as sa
 from .adapters.addresses import AddressCheck
 from .adapters.audit import AuditSeal
 from .adapters.calendars import HolidayCalendar
-from .adapters.database import create_engine, database_missing, sqlite_path
+from .adapters.database import create_engine, database_missing, sqlite_path, upgrade
+from .adapters.digests import render_digest
 from .adapters.hashing import Argon2Hasher
 from .adapters.keys import KeySigner, secret_file, tighten, web_secret_key
+from .adapters.mailer import SmtpMailer, smtp_settings
 from .adapters.renderer import LetterRenderer
 from .adapters.scheduling import NoScheduler, PrefectScheduler, prefect_api_url
 from .adapters.unit_of_work import UnitOfWork
 from .config import Settings
 from .domain import Unavailable
 from .domain.ports import BusinessCalendar
-from .services.ports import PasswordHasher, Scheduler, Signer
+from .services.ports import FeedEvent, Mailer, PasswordHasher, Scheduler, Signer
 
 
 def utc_now() -> datetime:
@@ -75,6 +77,15 @@ class App:
     def uow(self, *, read_only: bool = False) -> UnitOfWork:
         return UnitOfWork(self.engine, self.seal, read_only=read_only)
 
+    def mailer(self) -> Mailer | None:
+        """A connection to the settings' SMTP server (read when called), or None when none is configured."""
+        server = smtp_settings(self.settings)
+        return None if server is None else SmtpMailer(server)
+
+    def migrate(self) -> tuple[str | None, str]:
+        """Upgrade the schema to head (the audit key seals the trail's first head)."""
+        return upgrade(self.engine, audit_key=self.seal.key)
+
     @cached_property
     def services(self) -> "Services":
         """The use cases, with their dependencies given."""
@@ -86,6 +97,8 @@ class App:
             "uow": self.uow, "clock": self.clock, "calendar": self.calendar, "addresses": self.addresses,
             "renderer": self.renderer, "scheduler": self.scheduler, "settings": self.settings, "seal": self.seal,
             "hasher": self.hasher, "signer": self.signer,
+            "mailer": self.mailer, "migrate": self.migrate, "render_digest": render_digest,
+            "calendar_writer": write_calendar,
             "app": self,
         }
 
@@ -105,28 +118,43 @@ class Services:
         if name not in self._bound:
             from . import services
 
-            self._bound[name] = inject(getattr(services, name), self._app.dependencies)
+            use_case = getattr(services, name)
+            self._bound[name] = inject(use_case, self._app.dependencies)
         return self._bound[name]
 
 
-def inject(use_case: Callable[..., Any], dependencies: Callable[[], dict[str, Any]]) -> Callable[..., Any]:
-    """`use_case` with the dependencies its signature names given (as cosmicpython's bootstrap does)."""
+def inject(
+    use_case: Callable[..., Any], dependencies: dict[str, Any] | Callable[[], dict[str, Any]],
+) -> Callable[..., Any]:
+    """`use_case` with the dependencies its signature names given (cosmicpython's bootstrap).
+
+    `dependencies` may be a function giving them: then they are read at each call, so that
+    settings changed after the first call (a test's, say) are those the use case sees."""
+    provide = dependencies if callable(dependencies) else (lambda: dependencies)
     parameters = inspect.signature(use_case).parameters
     if "app" in parameters:  # an older use case still takes the whole App first
+
         def call_with_app(*args: Any, **kwargs: Any) -> Any:
-            return use_case(dependencies()["app"], *args, **kwargs)
+            return use_case(provide()["app"], *args, **kwargs)
 
         return call_with_app
-    names = dependencies().keys()
-    wanted = [name for name in parameters if name in names]
+    names = [name for name in parameters if name in provide()]
 
     def call(*args: Any, **kwargs: Any) -> Any:
-        available = dependencies()
-        return use_case(*args, **{name: available[name] for name in wanted}, **kwargs)
+        available = provide()
+        given = {name: available[name] for name in names if name not in kwargs}  # a caller's (a test's fake) wins
+        return use_case(*args, **given, **kwargs)
 
     call.__name__ = call.__qualname__ = use_case.__name__
     call.__doc__ = use_case.__doc__
     return call
+
+
+def write_calendar(*, name: str, events: list[FeedEvent]) -> bytes:
+    """The calendar feed, in iCalendar (icalendar is imported by the feed alone)."""
+    from .adapters.ical import write_calendar as write
+
+    return write(name=name, events=events)
 
 
 def _quiet(message: str) -> None:

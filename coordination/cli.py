@@ -24,7 +24,6 @@ import typer
 import typer.core
 from typer.exceptions import TyperException
 
-from . import services
 from .adapters.scheduling import PrefectScheduler
 from .adapters.database import sqlite_path
 from .adapters.keys import log_error
@@ -649,9 +648,7 @@ def doctor() -> None:
     """Report stored email addresses that today's checks would refuse (letters, address book, users, outbox).
 
     One line per finding, saying where and why; exit 1 if there is any. Changes nothing."""
-    from .services.doctor import check_addresses
-
-    report = check_addresses(_app())
+    report = _app().services.check_addresses()
     for finding in report.findings:
         typer.echo(str(finding))
     if report.findings:

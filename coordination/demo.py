@@ -5,7 +5,6 @@ import os
 import secrets
 from collections.abc import Callable
 
-from . import services
 from .adapters.keys import private_dir
 from .bootstrap import App
 from .domain import Conflict

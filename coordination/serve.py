@@ -25,7 +25,6 @@ from pathlib import Path
 
 import httpx
 
-from . import services
 from .adapters.keys import private_dir
 from .adapters.mail_sink import MailSink
 from .adapters.scheduling import RUNTIME_FILE, NoScheduler

@@ -23,7 +23,9 @@ from sqlmodel import Session, select
 
 from coordination.domain import InvalidState
 from coordination.domain.letters import canonical_json
+from coordination.services.ports import AuditEntry
 
+from .audit_replay import ReplayReport, replay
 from .records import AuditEventRecord, AuditHeadRecord
 
 GENESIS = "0" * 64
@@ -142,9 +144,10 @@ class AuditLog:
             except OSError:
                 pass  # the commit stands; the next commit's checkpoint covers this one
 
-    def history(self, action_id: int) -> list[AuditEventRecord]:
+    def history(self, action_id: int) -> list[AuditEntry]:
         query = select(AuditEventRecord).where(AuditEventRecord.action_id == action_id).order_by(AuditEventRecord.id)
-        return list(self.session.exec(query))
+        return [AuditEntry(e.id, e.occurred_at, e.actor, e.organisation, e.action_id, e.subject, e.event, e.payload)
+                for e in self.session.exec(query)]
 
     def head(self) -> AuditHeadRecord | None:
         return self.session.get(AuditHeadRecord, 1)
@@ -152,6 +155,14 @@ class AuditLog:
     def events(self) -> Iterator[AuditEventRecord]:
         query = select(AuditEventRecord).order_by(AuditEventRecord.id).execution_options(yield_per=1000)
         return iter(self.session.exec(query))
+
+    def verify_chain(self) -> "ChainReport":
+        """The keyed chain, its head and the checkpoints (`verify_chain`)."""
+        return verify_chain(self)
+
+    def replay(self) -> ReplayReport:
+        """The events replayed and compared with the tables (`audit_replay.replay`)."""
+        return replay(self.session)
 
 
 @dataclass

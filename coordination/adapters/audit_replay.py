@@ -19,7 +19,6 @@ from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
 from datetime import date, datetime
 
-import sqlalchemy as sa
 from sqlmodel import Session, select
 
 from coordination.domain.letters import content_sha256, sha256_hex

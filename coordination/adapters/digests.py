@@ -3,7 +3,7 @@
 A digest names no defender, source or fact: only references, stages, deadline kinds and
 due times, and letters that could not be delivered (letter, kind of recipient, the
 server's error), each with a link to the action's page. Due times are shown in the recipient's
-time zone (their organisation's seat).
+time zone (their organisation's seat). `render_digest` is the services' `DigestRenderer`.
 """
 
 from dataclasses import dataclass
@@ -13,6 +13,8 @@ from pathlib import Path
 
 from babel.dates import format_datetime
 from jinja2 import Environment, FileSystemLoader, StrictUndefined, select_autoescape
+
+from coordination.services.ports import Digest, DigestFailure, DigestItem
 
 TEMPLATES = Path(__file__).resolve().parent / "mail_templates"
 
@@ -24,33 +26,6 @@ KIND_LABELS = {
     "publication": "publication",
     "review": "review of the measure",
 }
-
-
-@dataclass(frozen=True)
-class DigestItem:
-    reference: str
-    action_type: str
-    country: str
-    stage: str
-    kind: str
-    organisation: str | None
-    due_at: datetime
-    status: str  # "due in 3 days", "overdue by 2 days (escalation 1)"
-    escalation: bool
-    link: str
-    request: bool = False  # the request to decide on a gate, sent when it opens
-
-
-@dataclass(frozen=True)
-class DigestFailure:
-    """A letter that could not be delivered, reported once to the action's officer."""
-
-    reference: str
-    letter: str
-    version: int
-    recipient_kind: str  # the address is left out: the action's page shows it
-    error: str
-    link: str
 
 
 @dataclass(frozen=True)
@@ -67,13 +42,6 @@ class DigestLine:
     @property
     def overdue(self) -> bool:
         return any(item.escalation for item in self.items)
-
-
-@dataclass(frozen=True)
-class Digest:
-    subject: str
-    text: str
-    html: str
 
 
 @lru_cache(maxsize=1)

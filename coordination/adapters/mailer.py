@@ -1,26 +1,21 @@
 """Mail out over SMTP with aiosmtplib: one connection per batch, errors sorted into
-transient (retry later) and permanent (give up, record why). The envelope (MAIL FROM,
-RCPT TO) is given explicitly, so what is delivered is exactly the stored addresses."""
+transient (retry later) and permanent (give up, record why), as `services.ports` names them.
+The envelope (MAIL FROM, RCPT TO) is given explicitly, so what is delivered is exactly the
+stored addresses. The message itself is the services' (`services.delivery.build_message`)."""
 
-from email.message import EmailMessage
-from email.utils import format_datetime
 from dataclasses import dataclass
-from datetime import datetime
-from typing import Literal, Protocol
+from email.message import EmailMessage
+from typing import Literal
 
 import aiosmtplib
 
-
-class TransientDeliveryError(Exception):
-    """The server is unreachable, dropped us, or answered 4xx: try again later."""
-
-
-class UnreachableServer(TransientDeliveryError):
-    """No connection to the server: nothing in this batch can go now."""
-
-
-class PermanentDeliveryError(Exception):
-    """The server refused the message for good (5xx): retrying will not help."""
+from coordination.config import Settings
+from coordination.services.ports import (  # noqa: F401 — the errors are the services' to sort
+    Mailer,
+    PermanentDeliveryError,
+    TransientDeliveryError,
+    UnreachableServer,
+)
 
 
 @dataclass(frozen=True)
@@ -33,14 +28,13 @@ class SmtpSettings:
     timeout: float = 30.0
 
 
-class Mailer(Protocol):
-    async def __aenter__(self) -> "Mailer": ...
-
-    async def __aexit__(self, *exc: object) -> None: ...
-
-    async def send(self, message: EmailMessage, *, sender: str, recipients: list[str]) -> None:
-        """Send `message` to exactly `recipients` (the envelope); its headers are not parsed for addresses."""
-        ...
+def smtp_settings(settings: Settings) -> SmtpSettings | None:
+    """The SMTP server of the settings (COORDINATION_SMTP_HOST, _PORT, _TLS, …), or None when none is configured."""
+    if not settings.smtp_host:
+        return None
+    password = settings.smtp_password.get_secret_value() if settings.smtp_password else None
+    return SmtpSettings(settings.smtp_host, settings.smtp_port, settings.smtp_username, password, settings.smtp_tls,
+                        settings.smtp_timeout)
 
 
 def _classify(error: Exception) -> Exception:
@@ -112,22 +106,3 @@ class SmtpMailer:
                 pass
         self._client = None
 
-
-def build_message(
-    *, sender: str, recipient: str, subject: str, message_id: str, sent_at: datetime,
-    text: str, html: str | None, attachment: tuple[str, bytes] | None,
-) -> EmailMessage:
-    """A letter as an email: text, HTML alternative, PDF attached; headers never broken by user text."""
-    message = EmailMessage()
-    message["From"] = sender
-    message["To"] = recipient
-    message["Subject"] = " ".join(subject.split())  # no CR/LF can reach a header
-    message["Message-ID"] = message_id
-    message["Date"] = format_datetime(sent_at)
-    message.set_content(text)
-    if html is not None:
-        message.add_alternative(html, subtype="html")
-    if attachment is not None:
-        filename, data = attachment
-        message.add_attachment(data, maintype="application", subtype="pdf", filename=filename)
-    return message

@@ -31,6 +31,7 @@ from coordination.domain import (
 )
 from coordination.domain.deadlines import Deadline
 from coordination.domain.letters import Letter, LetterVersion
+from coordination.services.ports import ActionRow, DeadlineRow, FailedLetter, OutboxEntry, OutboxMessage
 
 from .records import (
     ActionRecord,
@@ -202,7 +203,7 @@ class ActionRepository:
             raise NotFound(f"unknown joint action #{action_id}")
         return self._to_domain(record)
 
-    def find(self, *, status: Status | None = None, type: ActionType | None = None) -> list[tuple[ActionRecord, list[str]]]:
+    def find(self, *, status: Status | None = None, type: ActionType | None = None) -> list[tuple[ActionRow, list[str]]]:
         query = select(ActionRecord).order_by(ActionRecord.id)
         if status is not None:
             query = query.where(ActionRecord.status == status.value)
@@ -215,7 +216,8 @@ class ActionRepository:
                 ReferenceRecord.action_id.in_([r.id for r in records])).order_by(ReferenceRecord.id)
             for ref in self.session.exec(ref_query):
                 refs.setdefault(ref.action_id, []).append(ref.value)
-        return [(r, refs.get(r.id, [])) for r in records]
+        return [(ActionRow(r.id, r.type, r.country, r.title, r.stage, r.status, r.updated_at), refs.get(r.id, []))
+                for r in records]
 
     def with_automatic_steps_due(self, *, now: datetime) -> list[tuple[ActionRecord, str, str | None]]:
         """Ready actions, and waiting ones with an open deadline already due (kind given)."""
@@ -357,15 +359,18 @@ class OutboxRepository:
         self.session.flush()
 
     def add_digest(self, *, recipient: str, subject: str, text: str, html: str, message_id: str,
-                   now: datetime) -> OutboxRecord:
+                   now: datetime) -> int:
+        """Queue a digest; returns its row's id."""
         row = OutboxRecord(kind="digest", recipient=recipient, recipient_kind="staff", message_id=message_id,
                            subject=subject, body_text=text, body_html=html, created_at=now)
         self.session.add(row)
         self.session.flush()
-        return row
+        return row.id
 
-    def for_action(self, action_id: int) -> list[OutboxRecord]:
-        return list(self.session.exec(select(OutboxRecord).where(OutboxRecord.action_id == action_id).order_by(OutboxRecord.id)))
+    def for_action(self, action_id: int) -> list[OutboxEntry]:
+        query = (self._with_letters(ReferenceRecord.value, LetterRecord.name, LetterVersionRecord.version)
+                 .where(OutboxRecord.action_id == action_id).order_by(OutboxRecord.id))
+        return [_entry(*row) for row in self.session.exec(query)]
 
     def _with_letters(self, *columns):  # type: ignore[no-untyped-def]
         """Rows with their letter version, letter and JAM reference (None for digests)."""
@@ -375,13 +380,13 @@ class OutboxRepository:
                 .outerjoin(ReferenceRecord, sa.and_(ReferenceRecord.action_id == OutboxRecord.action_id,
                                                     ReferenceRecord.kind == ReferenceKind.JAM.value)))
 
-    def listing(self, *, status: str | None = None) -> list[tuple[OutboxRecord, str | None, str | None, int | None]]:
+    def listing(self, *, status: str | None = None) -> list[OutboxEntry]:
         """Rows with the action's JAM reference, the letter's name and version (None for digests)."""
         query = self._with_letters(ReferenceRecord.value, LetterRecord.name, LetterVersionRecord.version
                                    ).order_by(OutboxRecord.id)
         if status is not None:
             query = query.where(OutboxRecord.status == status)
-        return list(self.session.exec(query))
+        return [_entry(*row) for row in self.session.exec(query)]
 
     def _locking(self, query):  # type: ignore[no-untyped-def]
         """Rows another sender holds are skipped on PostgreSQL (SQLite has one writer at a time)."""
@@ -389,8 +394,9 @@ class OutboxRepository:
             return query.with_for_update(skip_locked=True)
         return query
 
-    def reclaim_stale(self, *, now: datetime, stale_before: datetime) -> list[OutboxRecord]:
+    def reclaim_stale(self, *, now: datetime, stale_before: datetime) -> dict[int, int]:
         """Claims older than `stale_before` (their sender stopped mid-send): back to pending, as one attempt.
+        Returns the attempts of each row taken back, by id.
 
         Counting the attempt is what ends a row that crashes every sender that takes it:
         once it is out of attempts the caller marks it failed instead of sending it again."""
@@ -404,7 +410,7 @@ class OutboxRepository:
             row.attempts += 1
             self.session.add(row)
         self.session.flush()
-        return rows
+        return {row.id: row.attempts for row in rows}
 
     def claim(self, *, now: datetime, limit: int) -> list[int]:
         """Take up to `limit` rows due now for this sender (pending → sending, claimed at `now`)."""
@@ -427,12 +433,22 @@ class OutboxRepository:
             .values(status="pending", claimed_at=None))
         return result.rowcount or 0
 
-    def batch(self, ids: list[int]) -> list[tuple[OutboxRecord, LetterVersionRecord | None, LetterRecord | None,
-                                                  str | None]]:
+    def batch(self, ids: list[int]) -> list[OutboxMessage]:
         """Claimed rows with their frozen letter version, letter and the action's JAM reference."""
         query = (self._with_letters(LetterVersionRecord, LetterRecord, ReferenceRecord.value)
                  .where(OutboxRecord.id.in_(ids)).order_by(OutboxRecord.id))
-        return list(self.session.exec(query))
+        return [
+            OutboxMessage(
+                row.id, row.kind, row.action_id, row.recipient, row.message_id, row.attempts, row.last_error,
+                row.created_at, row.subject, row.body_text, row.body_html, reference,
+                letter.name if letter is not None else None, version.id if version is not None else None,
+                version.version if version is not None else None,
+                letter.dispatched_at if letter is not None else None,
+                *((version.rendered_subject, version.rendered_text, version.rendered_html)
+                  if version is not None else (None, None, None)),
+            )
+            for row, version, letter, reference in self.session.exec(query)
+        ]
 
     def attempts(self, outbox_id: int) -> int:
         return self.session.get(OutboxRecord, outbox_id).attempts
@@ -449,9 +465,8 @@ class OutboxRepository:
         self.session.flush()
         return row
 
-    def unreported_failures(self) -> list[tuple[OutboxRecord, str, str, int, str]]:
-        """Letters that failed for good and were not yet reported to their action's officer:
-        (row, JAM reference, letter, version, the officer's email), oldest first."""
+    def unreported_failures(self) -> list[FailedLetter]:
+        """Letters that failed for good and were not yet reported to their action's officer, oldest first."""
         query = (select(OutboxRecord, ReferenceRecord.value, LetterRecord.name, LetterVersionRecord.version,
                         ActionRecord.opened_by)
                  .join(ActionRecord, ActionRecord.id == OutboxRecord.action_id)
@@ -462,7 +477,9 @@ class OutboxRepository:
                  .where(OutboxRecord.kind == "letter", OutboxRecord.status == "failed",
                         OutboxRecord.failure_reported_at.is_(None))
                  .order_by(OutboxRecord.id))
-        return [tuple(row) for row in self.session.exec(query)]
+        return [FailedLetter(row.id, row.action_id, row.message_id, row.recipient_kind, row.last_error, reference,
+                             letter, version, officer)
+                for row, reference, letter, version, officer in self.session.exec(query)]
 
     def take_failures_to_report(self, ids: list[int], *, now: datetime) -> set[int]:
         """Mark these failures reported; returns those this call marked (a concurrent sweep may have won)."""
@@ -489,21 +506,6 @@ class OutboxRepository:
         """The frozen subject, text and HTML of a dispatched letter version."""
         version = self.session.get(LetterVersionRecord, letter_version_id)
         return version if version is not None and version.rendered_text is not None else None
-
-
-@dataclasses.dataclass(frozen=True)
-class DeadlineRow:
-    """An open deadline with what reminders and listings need of its action."""
-
-    deadline: Deadline
-    action_id: int
-    reference: str
-    action_type: str
-    country: str
-    stage: str
-    round: int
-    opened_by: str
-    submitted_by: str | None
 
 
 class DeadlineRepository:
@@ -567,6 +569,12 @@ class DeadlineRepository:
     def attach_to_digest(self, reminder_ids: list[int], outbox_id: int) -> None:
         self.session.execute(sa.update(ReminderRecord).where(ReminderRecord.id.in_(reminder_ids))
                              .values(outbox_id=outbox_id))
+
+
+def _entry(row: OutboxRecord, reference: str | None, letter: str | None, version: int | None) -> OutboxEntry:
+    return OutboxEntry(row.id, row.kind, row.action_id, row.letter_version_id, reference, letter, version,
+                       row.recipient, row.recipient_kind, row.message_id, row.status, row.attempts, row.last_error,
+                       row.next_attempt_at, row.sent_at)
 
 
 def _deadline(d: DeadlineRecord) -> Deadline:

@@ -9,6 +9,7 @@ from .accounts import CredentialRepository, SessionRepository, SignInFailureRepo
 from .audit import AuditLog, AuditSeal
 from .database import READ_ONLY
 from .pages import InboxQueries, LetterViewRepository
+from .queries import ReadModel
 from .repositories import (
     ActionRepository,
     DeadlineRepository,
@@ -39,6 +40,7 @@ class UnitOfWork:
         self.audit = AuditLog(self.session, self.seal)
         self.inbox = InboxQueries(self.session)
         self.letter_views = LetterViewRepository(self.session)
+        self.queries = ReadModel(self.session)
         return self
 
     def __exit__(self, *exc: object) -> None:

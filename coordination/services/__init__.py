@@ -27,16 +27,19 @@ from .accounts import (
     set_password,
     sign_in,
 )
+from .calendar import calendar_feed
+from .deadlines import cancel_deadline, extend_deadline, list_deadlines
 from .delivery import list_outbox, send_outbox
 from .directory import add_recipient, add_user, disable_user, enable_user, list_users, set_role
 from .orchestration import due_runs
+from .doctor import check_addresses
 from .maintenance import checkpoint_audit, initialise_database, verify_audit
-from .reminders import calendar_feed, cancel_deadline, extend_deadline, list_deadlines, send_reminders
+from .overview import get_overview
+from .reminders import send_reminders
 from .sessions import current_user, end_session, sign_out_everywhere
 
 from .action_page import mark_letters_seen, read_action_page
 from .inbox import read_inbox
-from .overview import overview as overview_figures
 
 __all__ = [
     "add_recipient", "add_user", "disable_user", "enable_user", "set_role", "advance_action", "approve_stage", "diff_letter", "edit_letter", "edit_letter_fields", "get_action",
@@ -46,5 +49,6 @@ __all__ = [
     "due_runs", "calendar_feed", "cancel_deadline", "extend_deadline", "list_deadlines", "send_reminders",
     "calendar_address", "calendar_owner", "calendar_token", "change_password",
     "renew_calendar", "set_language", "set_password", "sign_in", "current_user", "end_session", "sign_out_everywhere",
-    "mark_letters_seen", "read_action_page", "read_inbox", "overview_figures",
+    "mark_letters_seen", "read_action_page", "read_inbox",
+    "check_addresses", "get_overview",
 ]

@@ -10,32 +10,35 @@ Transient failures (unreachable server, 4xx) are retried within the run, then de
 with a doubling backoff; a 5xx is recorded as failed and shown on the action. The
 Message-ID is fixed per (letter version, recipient), so a receiver can drop the duplicate
 that a crash between the server's "250" and our commit could cause.
+
+The connection is the `mailer` port's (a factory: `coordination.adapters.mailer` over SMTP),
+and the errors it raises are those of `ports`.
 """
-
-from __future__ import annotations
-
-from typing import TYPE_CHECKING
-
-if TYPE_CHECKING:
-    from coordination.bootstrap import App
 
 import asyncio
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from email.message import EmailMessage
-from email.utils import parseaddr
+from email.utils import format_datetime, parseaddr
+from typing import Any
 
-from coordination.adapters.mailer import (
-    Mailer,
-    PermanentDeliveryError,
-    SmtpMailer,
-    SmtpSettings,
-    TransientDeliveryError,
-    UnreachableServer,
-    build_message,
-)
+from coordination.config import Settings
 from coordination.domain import InvalidState
+
+from .ports import (
+    CheckedAddresses,
+    Clock,
+    Mailer,
+    MailerFactory,
+    OutboxMessage,
+    PermanentDeliveryError,
+    Renderer,
+    TransientDeliveryError,
+    UnitOfWork,
+    UnitsOfWork,
+    UnreachableServer,
+)
 
 STALE_CLAIM = timedelta(minutes=10)
 MAX_BACKOFF = timedelta(hours=1)
@@ -54,14 +57,6 @@ class DeliveryReport:
         return self.sent + self.deferred + self.failed
 
 
-def smtp_settings(app: App) -> SmtpSettings:
-    s = app.settings
-    if not s.smtp_host:
-        raise InvalidState("no SMTP server is configured: set COORDINATION_SMTP_HOST (and _PORT, _TLS, …)")
-    password = s.smtp_password.get_secret_value() if s.smtp_password else None
-    return SmtpSettings(s.smtp_host, s.smtp_port, s.smtp_username, password, s.smtp_tls, s.smtp_timeout)
-
-
 @dataclass
 class _Outgoing:
     outbox_id: int
@@ -78,9 +73,20 @@ class _Outgoing:
         return self.action_id is None
 
 
+@dataclass(frozen=True)
+class _Run:
+    """What one run of the sender works with: its ports and its report."""
+
+    uow: UnitsOfWork
+    clock: Clock
+    settings: Settings
+    report: DeliveryReport
+
+
 async def send_outbox(
-    app: App, *, mailer: Mailer | None = None, limit: int = 200,
-    sleep: Callable[[float], Awaitable[None]] = asyncio.sleep,
+    *, limit: int = 200, sleep: Callable[[float], Awaitable[None]] = asyncio.sleep,
+    uow: UnitsOfWork, clock: Clock, settings: Settings, addresses: CheckedAddresses, renderer: Renderer,
+    mailer: MailerFactory,
 ) -> DeliveryReport:
     """Send what is due in the outbox; returns what happened to each claimed row.
 
@@ -91,43 +97,47 @@ async def send_outbox(
     released, not left `sending`; a claim left by a process that died is taken over after
     STALE_CLAIM and counts as an attempt, so that a row cannot crash senders for ever.
     """
-    mailer = mailer or SmtpMailer(smtp_settings(app))
-    now = app.clock()
-    report = DeliveryReport()
-    with app.uow() as uow:
-        reclaimed = uow.outbox.reclaim_stale(now=now, stale_before=now - STALE_CLAIM)
-        _give_up_reclaimed(app, uow, reclaimed, now, report)
-        ids = uow.outbox.claim(now=now, limit=limit)
-        uow.commit()
+    connection = mailer()
+    if connection is None:
+        raise InvalidState("no SMTP server is configured: set COORDINATION_SMTP_HOST (and _PORT, _TLS, …)")
+    now = clock()
+    run = _Run(uow, clock, settings, DeliveryReport())
+    with uow() as tx:
+        reclaimed = tx.outbox.reclaim_stale(now=now, stale_before=now - STALE_CLAIM)
+        _give_up_reclaimed(run, tx, reclaimed, now)
+        ids = tx.outbox.claim(now=now, limit=limit)
+        tx.commit()
     if not ids:
-        return report
+        return run.report
     try:
-        pending = await _messages(app, ids, report)
+        pending = await _messages(run, ids, addresses, renderer)
         try:
-            async with mailer:
+            async with connection:
                 while pending:
-                    await _deliver(app, mailer, pending[0], report, sleep)
+                    await _deliver(run, connection, pending[0], sleep)
                     pending.pop(0)
         except UnreachableServer as error:
             for item in pending:
-                _defer(app, item, str(error), report, unreachable=True)
+                _defer(run, item, str(error), unreachable=True)
     finally:
-        with app.uow() as uow:  # nothing claimed by this run stays `sending`
-            if uow.outbox.release(ids, claimed_at=now):
-                uow.commit()
-    return report
+        with uow() as tx:  # nothing claimed by this run stays `sending`
+            if tx.outbox.release(ids, claimed_at=now):
+                tx.commit()
+    return run.report
 
 
-def _give_up_reclaimed(app: App, uow, rows: list, now: datetime, report: DeliveryReport) -> None:  # type: ignore[no-untyped-def]
+def _give_up_reclaimed(run: _Run, tx: UnitOfWork, reclaimed: dict[int, int], now: datetime) -> None:
     """Stale claims out of attempts fail here, with the audit event a failure has."""
-    spent = [row.id for row in rows if row.attempts >= app.settings.outbox_max_attempts]
-    for row, version, letter, reference in uow.outbox.batch(spent) if spent else []:
-        item = _item(row, version, letter, reference)
+    spent = [outbox_id for outbox_id, attempts in reclaimed.items()
+             if attempts >= run.settings.outbox_max_attempts]
+    rows: list[OutboxMessage] = tx.outbox.batch(spent) if spent else []
+    for row in rows:
+        item = _item(row)
         error = f"{row.last_error}; gave up after {row.attempts} attempts"
-        uow.outbox.settle(row.id, status="failed", now=now, error=error[:MAX_ERROR])
-        _audit(uow, item, now, "DeliveryFailed", error[:MAX_ERROR])
-        report.failed += 1
-        _note(report, item, error)
+        tx.outbox.settle(row.id, status="failed", now=now, error=error[:MAX_ERROR])
+        _audit(tx, item, now, "DeliveryFailed", error[:MAX_ERROR])
+        run.report.failed += 1
+        _note(run.report, item, error)
 
 
 def _note(report: DeliveryReport, item: _Outgoing, error: str) -> None:
@@ -136,12 +146,11 @@ def _note(report: DeliveryReport, item: _Outgoing, error: str) -> None:
     report.errors.append("".join(c if c.isprintable() else repr(c)[1:-1] for c in line))
 
 
-def _item(row, version, letter, reference) -> _Outgoing:  # type: ignore[no-untyped-def]
+def _item(row: OutboxMessage) -> _Outgoing:
     if row.kind == "digest" or row.action_id is None:
         return _Outgoing(row.id, None, row.recipient, "reminder digest", None, row.message_id, row.recipient)
-    return _Outgoing(row.id, row.action_id, reference or f"joint action #{row.action_id}",
-                     letter.name if letter is not None else "letter", version.version if version is not None else None,
-                     row.message_id, row.recipient)
+    return _Outgoing(row.id, row.action_id, row.reference or f"joint action #{row.action_id}",
+                     row.letter if row.letter is not None else "letter", row.version, row.message_id, row.recipient)
 
 
 def _describe(error: BaseException) -> str:
@@ -149,112 +158,142 @@ def _describe(error: BaseException) -> str:
     return text[:MAX_ERROR]
 
 
-async def _messages(app: App, ids: list[int], report: DeliveryReport) -> list[_Outgoing]:
+async def _messages(run: _Run, ids: list[int], addresses: CheckedAddresses, renderer: Renderer) -> list[_Outgoing]:
     """The claimed rows as messages; a row that cannot become one fails here, alone."""
-    with app.uow(read_only=True) as uow:
-        rows = uow.outbox.batch(ids)
+    with run.uow(read_only=True) as tx:
+        rows: list[OutboxMessage] = tx.outbox.batch(ids)
     pdfs: dict[int, bytes] = {}
     outgoing = []
-    for row, version, letter, reference in rows:
-        item = _item(row, version, letter, reference)
-        problem = app.addresses.problem(row.recipient)
+    for row in rows:
+        item = _item(row)
+        problem = addresses.problem(row.recipient)
         if problem:
-            _fail(app, item, f"refused address: {problem}", report)
+            _fail(run, item, f"refused address: {problem}")
             continue
         try:
-            item.message = await _build(app, row, version, letter, reference, pdfs)
+            item.message = await _build(run.settings, renderer, row, pdfs)
         except Exception as error:  # noqa: BLE001 — whatever it is, it is this message's alone
-            _fail(app, item, f"the message could not be built: {_describe(error)}", report)
+            _fail(run, item, f"the message could not be built: {_describe(error)}")
             continue
         outgoing.append(item)
     return outgoing
 
 
-async def _build(app: App, row, version, letter, reference, pdfs: dict[int, bytes]) -> EmailMessage:  # type: ignore[no-untyped-def]
+async def _build(settings: Settings, renderer: Renderer, row: OutboxMessage, pdfs: dict[int, bytes]) -> EmailMessage:
     if row.kind == "digest":
+        if row.subject is None or row.body_text is None:
+            raise ValueError("the digest has no subject or text")
         return build_message(
-            sender=app.settings.mail_from, recipient=row.recipient, subject=row.subject,
+            sender=settings.mail_from, recipient=row.recipient, subject=row.subject,
             message_id=row.message_id, sent_at=row.created_at, text=row.body_text, html=row.body_html,
             attachment=None,
         )
-    if version is None or version.rendered_html is None or version.rendered_text is None:
+    if (row.letter_version_id is None or row.rendered_html is None or row.rendered_text is None
+            or row.rendered_subject is None):
         raise ValueError("its letter version has no frozen rendition")
-    if version.id not in pdfs:
-        pdfs[version.id] = await asyncio.to_thread(app.renderer.pdf, version.rendered_html)
+    if row.letter_version_id not in pdfs:
+        pdfs[row.letter_version_id] = await asyncio.to_thread(renderer.pdf, row.rendered_html)
+    if row.dispatched_at is None:
+        raise ValueError("its letter was never dispatched")
     return build_message(
-        sender=app.settings.mail_from, recipient=row.recipient, subject=version.rendered_subject,
-        message_id=row.message_id, sent_at=letter.dispatched_at, text=version.rendered_text,
-        html=version.rendered_html,
-        attachment=(f"{reference}-{letter.name}-v{version.version}.pdf", pdfs[version.id]),
+        sender=settings.mail_from, recipient=row.recipient, subject=row.rendered_subject,
+        message_id=row.message_id, sent_at=row.dispatched_at, text=row.rendered_text,
+        html=row.rendered_html,
+        attachment=(f"{row.reference}-{row.letter}-v{row.version}.pdf", pdfs[row.letter_version_id]),
     )
 
 
-async def _deliver(app: App, mailer: Mailer, item: _Outgoing, report: DeliveryReport, sleep) -> None:  # type: ignore[no-untyped-def]
+def build_message(
+    *, sender: str, recipient: str, subject: str, message_id: str, sent_at: datetime,
+    text: str, html: str | None, attachment: tuple[str, bytes] | None,
+) -> EmailMessage:
+    """A letter as an email: text, HTML alternative, PDF attached; headers never broken by user text."""
+    message = EmailMessage()
+    message["From"] = sender
+    message["To"] = recipient
+    message["Subject"] = " ".join(subject.split())  # no CR/LF can reach a header
+    message["Message-ID"] = message_id
+    message["Date"] = format_datetime(sent_at)
+    message.set_content(text)
+    if html is not None:
+        message.add_alternative(html, subtype="html")
+    if attachment is not None:
+        filename, data = attachment
+        message.add_attachment(data, maintype="application", subtype="pdf", filename=filename)
+    return message
+
+
+async def _deliver(
+    run: _Run, mailer: Mailer, item: _Outgoing, sleep: Callable[[float], Awaitable[None]],
+) -> None:
     last: TransientDeliveryError | None = None
-    sender = envelope_sender(app.settings.mail_from)
-    for delay in (0.0, *app.settings.smtp_retry_delays):
+    sender = envelope_sender(run.settings.mail_from)
+    assert item.message is not None  # built by _messages
+    for delay in (0.0, *run.settings.smtp_retry_delays):
         if delay:
             await sleep(delay)
         try:
             await mailer.send(item.message, sender=sender, recipients=[item.recipient])
         except PermanentDeliveryError as error:
-            _fail(app, item, str(error), report)
+            _fail(run, item, str(error))
             return
         except TransientDeliveryError as error:
             last = error
             continue
         except Exception as error:  # noqa: BLE001 — e.g. aiosmtplib's ValueError on a control character
-            _fail(app, item, _describe(error), report)
+            _fail(run, item, _describe(error))
             return
-        _record(app, item, "sent", None, event="DigestDelivered" if item.is_digest else "LetterDelivered")
-        report.sent += 1
+        _record(run, item, "sent", None, event="DigestDelivered" if item.is_digest else "LetterDelivered")
+        run.report.sent += 1
         return
     if isinstance(last, UnreachableServer):
         raise last
-    _defer(app, item, str(last), report, unreachable=False)
+    _defer(run, item, str(last), unreachable=False)
 
 
-def _fail(app: App, item: _Outgoing, error: str, report: DeliveryReport) -> None:
-    _record(app, item, "failed", error[:MAX_ERROR], event="DeliveryFailed")
-    report.failed += 1
-    _note(report, item, error)
+def _fail(run: _Run, item: _Outgoing, error: str) -> None:
+    _record(run, item, "failed", error[:MAX_ERROR], event="DeliveryFailed")
+    run.report.failed += 1
+    _note(run.report, item, error)
 
 
-def _defer(app: App, item: _Outgoing, error: str, report: DeliveryReport, *, unreachable: bool) -> None:
+def _defer(run: _Run, item: _Outgoing, error: str, *, unreachable: bool) -> None:
     """Try again later; a message the server keeps refusing (4xx) fails after the last attempt."""
-    now = app.clock()
+    now = run.clock()
     error = error[:MAX_ERROR]
-    with app.uow() as uow:
-        attempts = uow.outbox.attempts(item.outbox_id) + 1
-        if not unreachable and attempts >= app.settings.outbox_max_attempts:
-            uow.outbox.record(item.outbox_id, status="failed", now=now, error=error)
-            _audit(uow, item, now, "DeliveryFailed", error)
-            report.failed += 1
+    settings = run.settings
+    with run.uow() as tx:
+        attempts = tx.outbox.attempts(item.outbox_id) + 1
+        if not unreachable and attempts >= settings.outbox_max_attempts:
+            tx.outbox.record(item.outbox_id, status="failed", now=now, error=error)
+            _audit(tx, item, now, "DeliveryFailed", error)
+            run.report.failed += 1
         else:
-            delay = min(timedelta(seconds=app.settings.outbox_backoff_seconds * 2 ** (attempts - 1)), MAX_BACKOFF)
-            uow.outbox.record(item.outbox_id, status="pending", now=now, error=error, next_attempt_at=now + delay)
-            report.deferred += 1
-        uow.commit()
-    _note(report, item, error)
+            delay = min(timedelta(seconds=settings.outbox_backoff_seconds * 2 ** (attempts - 1)), MAX_BACKOFF)
+            tx.outbox.record(item.outbox_id, status="pending", now=now, error=error, next_attempt_at=now + delay)
+            run.report.deferred += 1
+        tx.commit()
+    _note(run.report, item, error)
 
 
-def _record(app: App, item: _Outgoing, status: str, error: str | None, *, event: str) -> None:
-    now = app.clock()
-    with app.uow() as uow:
-        uow.outbox.record(item.outbox_id, status=status, now=now, error=error)
-        _audit(uow, item, now, event, error)
-        uow.commit()
+def _record(run: _Run, item: _Outgoing, status: str, error: str | None, *, event: str) -> None:
+    now = run.clock()
+    with run.uow() as tx:
+        tx.outbox.record(item.outbox_id, status=status, now=now, error=error)
+        _audit(tx, item, now, event, error)
+        tx.commit()
 
 
-def _audit(uow, item: _Outgoing, now: datetime, event: str, error: str | None) -> None:  # type: ignore[no-untyped-def]
+def _audit(tx: UnitOfWork, item: _Outgoing, now: datetime, event: str, error: str | None) -> None:
+    payload: dict[str, Any]
     if item.is_digest:
         payload = {"message_id": item.message_id}
     else:
         payload = {"letter": item.letter, "version": item.version, "message_id": item.message_id}
     if error:
         payload["error"] = error
-    uow.audit.append(now=now, actor="system", event=event, payload=payload, action_id=item.action_id,
-                     subject=item.reference)
+    tx.audit.append(now=now, actor="system", event=event, payload=payload, action_id=item.action_id,
+                    subject=item.reference)
 
 
 def envelope_sender(mail_from: str) -> str:
@@ -262,15 +301,15 @@ def envelope_sender(mail_from: str) -> str:
     return parseaddr(mail_from)[1] or mail_from
 
 
-def list_outbox(app: App, *, status: str | None = None) -> list[dict]:
+def list_outbox(*, status: str | None = None, uow: UnitsOfWork) -> list[dict[str, Any]]:
     """Outbox rows and their states, for `outbox list`."""
-    with app.uow(read_only=True) as uow:
+    with uow(read_only=True) as tx:
         return [
-            {"id": row.id, "kind": row.kind, "reference": ref, "letter": letter if row.kind == "letter" else
-             "reminder digest", "version": version, "recipient": row.recipient,
-             "recipient_kind": row.recipient_kind, "status": row.status, "attempts": row.attempts,
-             "last_error": row.last_error, "message_id": row.message_id,
+            {"id": row.id, "kind": row.kind, "reference": row.reference,
+             "letter": row.letter if row.kind == "letter" else "reminder digest", "version": row.version,
+             "recipient": row.recipient, "recipient_kind": row.recipient_kind, "status": row.status,
+             "attempts": row.attempts, "last_error": row.last_error, "message_id": row.message_id,
              "next_attempt_at": row.next_attempt_at.isoformat() if row.next_attempt_at else None,
              "sent_at": row.sent_at.isoformat() if row.sent_at else None}
-            for row, ref, letter, version in uow.outbox.listing(status=status)
+            for row in tx.outbox.listing(status=status)
         ]

@@ -6,31 +6,16 @@ reads every stored address that can still be used — the current value of each 
 field of email type, the address book, the users, and the outbox rows not yet sent —
 and names each one that does not pass, with where it is and why. It changes nothing:
 correct a letter field with `letter set`, a recipient or user by replacing it.
+
+The stored values are the read model's (`tx.queries`); the check is the `addresses` port's.
 """
-
-from __future__ import annotations
-
-from typing import TYPE_CHECKING
-
-if TYPE_CHECKING:
-    from coordination.bootstrap import App
 
 from dataclasses import dataclass
 
-import sqlalchemy as sa
-from sqlmodel import select
-
-from coordination.adapters.records import (
-    ActionRecord,
-    LetterRecord,
-    LetterVersionRecord,
-    OutboxRecord,
-    RecipientRecord,
-    ReferenceRecord,
-    UserRecord,
-)
-from coordination.domain import ActionType, ReferenceKind
+from coordination.domain import ActionType
 from coordination.domain.stages import DEFINITIONS, FieldKind
+
+from .ports import CheckedAddresses, UnitsOfWork
 
 
 @dataclass(frozen=True)
@@ -61,9 +46,8 @@ def _email_fields() -> dict[tuple[str, str], list[str]]:
     return found
 
 
-def check_addresses(app: App) -> DoctorReport:
+def check_addresses(*, uow: UnitsOfWork, addresses: CheckedAddresses) -> DoctorReport:
     """Every stored address that would be refused at input today, one finding each."""
-    problem = app.addresses.problem
     findings: list[Finding] = []
     checked = 0
 
@@ -72,39 +56,22 @@ def check_addresses(app: App) -> DoctorReport:
         if value is None:
             return
         checked += 1
-        why = problem(value)
+        why = addresses.problem(value)
         if why:
             findings.append(Finding(where, value, why))
 
     fields = _email_fields()
-    with app.uow(read_only=True) as uow:
-        s = uow.session
-        if fields:
-            latest = (select(LetterVersionRecord.letter_id, sa.func.max(LetterVersionRecord.version).label("version"))
-                      .group_by(LetterVersionRecord.letter_id).subquery())
-            query = (select(ReferenceRecord.value, ActionRecord.type, LetterRecord.name, LetterRecord.cycle,
-                            LetterVersionRecord.fields)
-                     .join(LetterRecord, LetterRecord.action_id == ActionRecord.id)
-                     .join(latest, latest.c.letter_id == LetterRecord.id)
-                     .join(LetterVersionRecord, sa.and_(LetterVersionRecord.letter_id == LetterRecord.id,
-                                                        LetterVersionRecord.version == latest.c.version))
-                     .join(ReferenceRecord, sa.and_(ReferenceRecord.action_id == ActionRecord.id,
-                                                    ReferenceRecord.kind == ReferenceKind.JAM.value))
-                     .where(LetterRecord.name.in_({name for _, name in fields}))
-                     .order_by(ActionRecord.id, LetterRecord.id))
-            for reference, type_, letter, cycle, values in s.exec(query):
-                for name in fields.get((type_, letter), []):
-                    cycle_note = f" (cycle {cycle})" if cycle > 1 else ""
-                    check(f"{reference} letter {letter}{cycle_note} field {name}", (values or {}).get(name))
-        for r in s.exec(select(RecipientRecord).order_by(RecipientRecord.id)):
+    with uow(read_only=True) as tx:
+        q = tx.queries
+        for letter in q.current_letter_fields({name for _, name in fields}):
+            for name in fields.get((letter.action_type, letter.letter), []):
+                cycle_note = f" (cycle {letter.cycle})" if letter.cycle > 1 else ""
+                check(f"{letter.reference} letter {letter.letter}{cycle_note} field {name}", letter.fields.get(name))
+        for r in q.recipient_addresses():
             check(f"recipient #{r.id} ({r.kind} of {r.country})", r.email)
-        for u in s.exec(select(UserRecord).order_by(UserRecord.id)):
+        for u in q.user_addresses():
             check(f"user #{u.id}", u.email)
-        queued = (select(OutboxRecord, ReferenceRecord.value)
-                  .outerjoin(ReferenceRecord, sa.and_(ReferenceRecord.action_id == OutboxRecord.action_id,
-                                                      ReferenceRecord.kind == ReferenceKind.JAM.value))
-                  .where(OutboxRecord.status.in_(("pending", "sending"))).order_by(OutboxRecord.id))
-        for row, reference in s.exec(queued):
-            what = f"{reference} letter" if row.kind == "letter" else "reminder digest"
-            check(f"outbox #{row.id} ({what}, {row.status})", row.recipient)
+        for row in q.queued_addresses():
+            what = f"{row.reference} letter" if row.kind == "letter" else "reminder digest"
+            check(f"outbox #{row.id} ({what}, {row.status})", row.email)
     return DoctorReport(checked, findings)

@@ -1,22 +1,20 @@
-"""Schema migrations and the audit trail's verification."""
+"""Schema migrations and the audit trail's verification.
 
-from __future__ import annotations
-
-from typing import TYPE_CHECKING
-
-if TYPE_CHECKING:
-    from coordination.bootstrap import App
+The migrations are the `migrate` port's (Alembic, `coordination.adapters.database`); the
+chain's check and the replay are the unit of work's audit trail's (`tx.audit.verify_chain()`,
+`tx.audit.replay()`); checkpoints are signed by the `seal`.
+"""
 
 from dataclasses import dataclass
 
-from coordination.adapters.audit import verify_chain
-from coordination.adapters.audit_replay import replay
-from coordination.adapters.database import upgrade
+from coordination.domain import InvalidState
+
+from .ports import Migrate, Seal, UnitsOfWork
 
 
-def initialise_database(app: App) -> tuple[str | None, str]:
+def initialise_database(*, migrate: Migrate) -> tuple[str | None, str]:
     """Upgrade the schema to head; running it again changes nothing."""
-    return upgrade(app.engine, audit_key=app.seal.key)
+    return migrate()
 
 
 @dataclass(frozen=True)
@@ -28,21 +26,19 @@ class AuditVerification:
     findings: list[str]  # empty: everything holds
 
 
-def verify_audit(app: App) -> AuditVerification:
+def verify_audit(*, uow: UnitsOfWork) -> AuditVerification:
     """The keyed chain, its head and checkpoints, and a replay of the events against the tables."""
-    with app.uow(read_only=True) as uow:
-        chain = verify_chain(uow.audit)
-        replayed = replay(uow.session)
+    with uow(read_only=True) as tx:
+        chain = tx.audit.verify_chain()
+        replayed = tx.audit.replay()
     return AuditVerification(chain.events, chain.checkpoints, replayed.actions, replayed.legacy,
-                             chain.findings + replayed.findings)
+                             list(chain.findings) + list(replayed.findings))
 
 
-def checkpoint_audit(app: App) -> str:
+def checkpoint_audit(*, uow: UnitsOfWork, seal: Seal) -> str:
     """Sign the chain's head as it is now and append it to the checkpoints; returns the line."""
-    with app.uow(read_only=True) as uow:
-        head = uow.audit.head()
+    with uow(read_only=True) as tx:
+        head = tx.audit.head()
         if head is None:
-            from coordination.domain import InvalidState
-
             raise InvalidState("the audit trail's head row is missing: run `coordination audit verify`")
-        return app.seal.checkpoint(head.seq, head.hash)
+        return seal.checkpoint(head.seq, head.hash)

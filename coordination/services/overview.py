@@ -1,21 +1,15 @@
-"""Figures for the overview page: open actions, overdue deadlines, States' replies, time to dispatch."""
+"""Figures for the overview page: open actions, overdue deadlines, States' replies, time to dispatch.
 
-from __future__ import annotations
-
-from typing import TYPE_CHECKING
-
-if TYPE_CHECKING:
-    from coordination.bootstrap import App
+The counts are the read model's (`tx.queries`); the rates, means and medians are computed here.
+"""
 
 import statistics
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import date, datetime
 
-import sqlalchemy as sa
-from sqlmodel import select
+from coordination.domain import DeadlineStatus
 
-from coordination.adapters.records import ActionRecord, DeadlineRecord, LetterRecord, ReplyRecord
-from coordination.domain import DeadlineKind, DeadlineStatus, Status
+from .ports import Clock, FirstDispatch, StateReplyOwed, UnitsOfWork
 
 
 @dataclass(frozen=True)
@@ -36,42 +30,28 @@ class Overview:
     to_dispatch: list[tuple[str, float, int]]  # type, median days from opening to first dispatch, actions
 
 
-def overview(app: App, now: datetime) -> Overview:
-    open_ = ActionRecord.status != Status.CLOSED.value
-    with app.uow(read_only=True) as uow:
-        s = uow.session
-        by_stage = [tuple(r) for r in s.exec(
-            select(ActionRecord.type, ActionRecord.stage, sa.func.count()).where(open_)
-            .group_by(ActionRecord.type, ActionRecord.stage).order_by(ActionRecord.type, ActionRecord.stage))]
-        by_country = [tuple(r) for r in s.exec(
-            select(ActionRecord.country, sa.func.count()).where(open_)
-            .group_by(ActionRecord.country).order_by(sa.func.count().desc(), ActionRecord.country))]
-        overdue = [tuple(r) for r in s.exec(
-            select(DeadlineRecord.kind, sa.func.count())
-            .where(DeadlineRecord.status == DeadlineStatus.OPEN.value, DeadlineRecord.due_at <= now)
-            .group_by(DeadlineRecord.kind).order_by(DeadlineRecord.kind))]
-        owed = list(s.exec(
-            select(ActionRecord.country, DeadlineRecord.status, DeadlineRecord.due_at, DeadlineRecord.created_at,
-                   DeadlineRecord.action_id, DeadlineRecord.stage)
-            .join(ActionRecord, ActionRecord.id == DeadlineRecord.action_id)
-            .where(DeadlineRecord.kind == DeadlineKind.STATE_REPLY.value,
-                   DeadlineRecord.status != DeadlineStatus.CANCELLED.value)))
-        replies = {(r.action_id, r.stage): r.received_on for r in s.exec(select(ReplyRecord))}
-        dispatch = list(s.exec(
-            select(ActionRecord.type, ActionRecord.opened_at, sa.func.min(LetterRecord.dispatched_at))
-            .join(LetterRecord, LetterRecord.action_id == ActionRecord.id)
-            .where(LetterRecord.dispatched_at.is_not(None)).group_by(ActionRecord.id)))
+def get_overview(*, now: datetime | None = None, uow: UnitsOfWork, clock: Clock) -> Overview:
+    """The overview's figures at `now` (default: the clock's)."""
+    now = now or clock()
+    with uow(read_only=True) as tx:
+        q = tx.queries
+        by_stage = q.open_by_stage()
+        by_country = q.open_by_country()
+        overdue = q.overdue_by_kind(now)
+        owed = q.state_replies_owed()
+        replies = q.replies_received()
+        dispatch = q.first_dispatches()
     return Overview(by_stage, by_country, overdue, _replies(owed, replies, now), _to_dispatch(dispatch))
 
 
-def _replies(owed, replies, now) -> list[ReplyFigures]:  # type: ignore[no-untyped-def]
-    per: dict[str, list] = {}
-    for country, status, due_at, created_at, action_id, stage in owed:
-        received = replies.get((action_id, stage))
-        if status == DeadlineStatus.OPEN.value and due_at > now and received is None:
+def _replies(owed: list[StateReplyOwed], replies: dict[tuple[int, str], date], now: datetime) -> list[ReplyFigures]:
+    per: dict[str, list[int | None]] = {}
+    for r in owed:
+        received = replies.get((r.action_id, r.stage))
+        if r.status == DeadlineStatus.OPEN.value and r.due_at > now and received is None:
             continue  # not due yet: neither a reply nor a silence
-        per.setdefault(country, []).append(
-            None if received is None else max(0, (received - created_at.date()).days))
+        per.setdefault(r.country, []).append(
+            None if received is None else max(0, (received - r.created_at.date()).days))
     figures = []
     for country, days in sorted(per.items()):
         answered = [d for d in days if d is not None]
@@ -80,10 +60,11 @@ def _replies(owed, replies, now) -> list[ReplyFigures]:  # type: ignore[no-untyp
     return figures
 
 
-def _to_dispatch(rows) -> list[tuple[str, float, int]]:  # type: ignore[no-untyped-def]
+def _to_dispatch(rows: list[FirstDispatch]) -> list[tuple[str, float, int]]:
     per: dict[str, list[float]] = {}
-    for type_, opened_at, first in rows:
+    for row in rows:
+        first = row.first
         if first is not None:
-            first = first if first.tzinfo else first.replace(tzinfo=opened_at.tzinfo)
-            per.setdefault(type_, []).append(max(0.0, (first - opened_at).total_seconds() / 86400))
+            first = first if first.tzinfo else first.replace(tzinfo=row.opened_at.tzinfo)
+            per.setdefault(row.type, []).append(max(0.0, (first - row.opened_at).total_seconds() / 86400))
     return [(t, statistics.median(v), len(v)) for t, v in sorted(per.items())]

@@ -8,15 +8,17 @@ adapters and hands each use case the ones its signature names. Tests hand fakes 
 (`tests/unit/fakes.py`).
 """
 
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import date, datetime, timedelta, tzinfo
 from email.message import EmailMessage
 from types import TracebackType
 from typing import Any, Protocol, Self
 
 from coordination.domain import JointAction, Organisation, Recipient, Role, Status, User
+from coordination.domain.deadlines import Deadline
 from coordination.domain.letters import Letter
+from coordination.domain.ports import AddressCheck
 
 Clock = Callable[[], datetime]
 """The time now, in UTC (a fixed or moving clock in tests)."""
@@ -320,6 +322,7 @@ class UnitOfWork(Protocol):
     audit: Any
     inbox: InboxQueries
     letter_views: LetterViews
+    queries: "Queries"
 
     def __enter__(self) -> Self: ...
 
@@ -334,3 +337,263 @@ class UnitsOfWork(Protocol):
     """Opens a unit of work (`read_only=True`: one that cannot commit)."""
 
     def __call__(self, *, read_only: bool = False) -> UnitOfWork: ...
+
+
+# ---------------------------------------------------------------- delivery, reminders, maintenance, read models
+
+MailerFactory = Callable[[], Mailer | None]
+"""A mailer for the configured SMTP server (a new connection each batch), or None when none is configured."""
+
+Migrate = Callable[[], tuple[str | None, str]]
+"""Upgrade the database's schema to head; returns the revisions before and after."""
+
+
+class CheckedAddresses(AddressCheck, Protocol):
+    """The domain's address check, and the reason a stored address would be refused today (None: it passes)."""
+
+    def problem(self, value: str) -> str | None: ...
+
+
+class Seal(Protocol):
+    """The audit key's signature of the chain's head, kept outside the database."""
+
+    def checkpoint(self, count: int, digest: str) -> str:
+        """Sign the head (`count` events, the last one's `digest`), append it to the checkpoints; returns the line."""
+        ...
+
+
+@dataclass(frozen=True)
+class OutboxMessage:
+    """An outbox row to send, with what its message is built from: a digest's own text, or the
+    letter version frozen at dispatch (the letter fields are None for a digest, or when the
+    letter version is gone)."""
+
+    id: int
+    kind: str  # "letter" or "digest"
+    action_id: int | None
+    recipient: str
+    message_id: str
+    attempts: int
+    last_error: str | None
+    created_at: datetime
+    subject: str | None  # a digest's subject, text and HTML
+    body_text: str | None
+    body_html: str | None
+    reference: str | None  # the action's JAM reference
+    letter: str | None  # the letter's name
+    letter_version_id: int | None
+    version: int | None
+    dispatched_at: datetime | None
+    rendered_subject: str | None
+    rendered_text: str | None
+    rendered_html: str | None
+
+
+@dataclass(frozen=True)
+class OutboxEntry:
+    """An outbox row as it is listed: its state, and the letter it carries (None for a digest)."""
+
+    id: int
+    kind: str
+    action_id: int | None
+    letter_version_id: int | None
+    reference: str | None
+    letter: str | None
+    version: int | None
+    recipient: str
+    recipient_kind: str
+    message_id: str
+    status: str
+    attempts: int
+    last_error: str | None
+    next_attempt_at: datetime | None
+    sent_at: datetime | None
+
+
+@dataclass(frozen=True)
+class FailedLetter:
+    """A letter that failed for good and was not yet reported to its action's officer."""
+
+    id: int  # the outbox row
+    action_id: int
+    message_id: str
+    recipient_kind: str
+    last_error: str | None
+    reference: str
+    letter: str
+    version: int
+    officer: str
+
+
+@dataclass(frozen=True)
+class AuditEntry:
+    """One event of the audit trail, as an action's history shows it."""
+
+    id: int
+    occurred_at: datetime
+    actor: str
+    organisation: str | None
+    action_id: int | None
+    subject: str | None
+    event: str
+    payload: dict[str, Any]
+
+
+@dataclass(frozen=True)
+class ActionRow:
+    """An action's own row, as the list of actions shows it."""
+
+    id: int
+    type: str
+    country: str
+    title: str
+    stage: str
+    status: str
+    updated_at: datetime | None
+
+
+@dataclass(frozen=True)
+class DeadlineRow:
+    """An open deadline with what reminders and listings need of its action."""
+
+    deadline: Deadline
+    action_id: int
+    reference: str
+    action_type: str
+    country: str
+    stage: str
+    round: int
+    opened_by: str
+    submitted_by: str | None
+
+
+@dataclass(frozen=True)
+class DigestItem:
+    reference: str
+    action_type: str
+    country: str
+    stage: str
+    kind: str
+    organisation: str | None
+    due_at: datetime
+    status: str  # "due in 3 days", "overdue by 2 days (escalation 1)"
+    escalation: bool
+    link: str
+    request: bool = False  # the request to decide on a gate, sent when it opens
+
+
+@dataclass(frozen=True)
+class DigestFailure:
+    """A letter that could not be delivered, reported once to the action's officer."""
+
+    reference: str
+    letter: str
+    version: int
+    recipient_kind: str  # the address is left out: the action's page shows it
+    error: str
+    link: str
+
+
+@dataclass(frozen=True)
+class Digest:
+    subject: str
+    text: str
+    html: str
+
+
+class DigestRenderer(Protocol):
+    """One person's reminder digest, in text and HTML (due times in `zone`)."""
+
+    def __call__(
+        self, *, name: str, zone: tzinfo, items: list[DigestItem], reason: str,
+        failures: list[DigestFailure] | None = None,
+    ) -> Digest: ...
+
+
+@dataclass(frozen=True)
+class FeedEvent:
+    """A deadline in a calendar feed, with an alarm `alarm_before` it."""
+
+    uid: str
+    stamp: datetime
+    start: datetime
+    end: datetime
+    summary: str
+    description: str
+    url: str
+    alarm: str
+    alarm_before: timedelta
+
+
+class CalendarWriter(Protocol):
+    """A calendar feed (iCalendar) of these events."""
+
+    def __call__(self, *, name: str, events: list[FeedEvent]) -> bytes: ...
+
+
+@dataclass(frozen=True)
+class StateReplyOwed:
+    """A State's reply deadline that is not cancelled, for the overview's reply rates."""
+
+    country: str
+    status: str
+    due_at: datetime
+    created_at: datetime
+    action_id: int
+    stage: str
+
+
+@dataclass(frozen=True)
+class FirstDispatch:
+    """An action's type, when it was opened and when its first letter was dispatched (None: not yet)."""
+
+    type: str
+    opened_at: datetime
+    first: datetime | None
+
+
+@dataclass(frozen=True)
+class LetterFieldValues:
+    """The current fields of a letter, for the doctor."""
+
+    reference: str
+    action_type: str
+    letter: str
+    cycle: int
+    fields: dict[str, Any]
+
+
+@dataclass(frozen=True)
+class StoredAddress:
+    """An address in a row of the address book, the users or the outbox."""
+
+    id: int
+    email: str
+    kind: str | None = None  # the recipient's, or the outbox row's ("letter", "digest")
+    country: str | None = None
+    status: str | None = None  # an outbox row's
+    reference: str | None = None  # an outbox letter's action
+
+
+class Queries(Protocol):
+    """Read models: figures and stored values that no aggregate holds, read in SQL."""
+
+    def open_by_stage(self) -> list[tuple[str, str, int]]: ...
+
+    def open_by_country(self) -> list[tuple[str, int]]: ...
+
+    def overdue_by_kind(self, now: datetime) -> list[tuple[str, int]]: ...
+
+    def state_replies_owed(self) -> list[StateReplyOwed]: ...
+
+    def replies_received(self) -> dict[tuple[int, str], date]: ...
+
+    def first_dispatches(self) -> list[FirstDispatch]: ...
+
+    def current_letter_fields(self, letters: Iterable[str]) -> list[LetterFieldValues]: ...
+
+    def recipient_addresses(self) -> list[StoredAddress]: ...
+
+    def user_addresses(self) -> list[StoredAddress]: ...
+
+    def queued_addresses(self) -> list[StoredAddress]: ...

@@ -1,16 +1,20 @@
-"""Read models: what `action show --json` and `action list --json` print."""
+"""Read models: what `action show --json` and `action list --json` print, from the domain's
+action and the plain rows of `ports` (its audit history, its outbox rows, the actions' own rows)."""
 
+from collections.abc import Sequence
 from datetime import datetime
+from typing import Any
 
-from coordination.adapters.records import ActionRecord, AuditEventRecord, OutboxRecord
 from coordination.domain import JointAction
+
+from .ports import ActionRow, AuditEntry, OutboxEntry
 
 
 def _iso(value: datetime | None) -> str | None:
     return None if value is None else value.isoformat().replace("+00:00", "Z")
 
 
-def action_view(action: JointAction, history: list[AuditEventRecord], outbox: list[OutboxRecord]) -> dict:
+def action_view(action: JointAction, history: Sequence[AuditEntry], outbox: Sequence[OutboxEntry]) -> dict[str, Any]:
     versions = {l.current.id: (l.name, l.current.version) for l in action.letters}
     return {
         "id": action.id,
@@ -72,7 +76,7 @@ def action_view(action: JointAction, history: list[AuditEventRecord], outbox: li
     }
 
 
-def summary_view(record: ActionRecord, references: list[str]) -> dict:
+def summary_view(record: ActionRow, references: list[str]) -> dict[str, Any]:
     return {
         "id": record.id,
         "reference": references[0] if references else None,

@@ -14,9 +14,9 @@ import sqlalchemy as sa
 
 from coordination import services
 from coordination.adapters.addresses import AddressCheck
-from coordination.adapters.mailer import SmtpMailer
+from coordination.adapters.mailer import SmtpMailer, smtp_settings
 from coordination.adapters.records import OutboxRecord
-from coordination.services.delivery import STALE_CLAIM, smtp_settings
+from coordination.services.delivery import STALE_CLAIM
 
 from ..helpers import dispatched
 
@@ -218,7 +218,7 @@ async def test_a_run_stopped_midway_releases_its_claims(mail_app, smtp, stop):
     dispatched(mail_app, "urgent-appeal", language="en")
 
     with pytest.raises(type(stop)):
-        await mail_app.services.send_outbox(mailer=StoppingMailer(smtp_settings(mail_app), stop))
+        await mail_app.services.send_outbox(mailer=lambda: StoppingMailer(smtp_settings(mail_app.settings), stop))
 
     rows = _rows(mail_app)
     assert sorted(r["status"] for r in rows) == ["pending", "pending", "sent", "sent"]

@@ -14,4 +14,4 @@ router = APIRouter()
 @router.get("/overview")
 def overview_page(request: Request, user: User = Depends(signed_in)) -> Response:
     app = core(request)
-    return render(request, "overview.html", {"o": app.services.overview_figures(app.clock())})
+    return render(request, "overview.html", {"o": app.services.get_overview(now=app.clock())})
