@@ -45,7 +45,7 @@ from coordination.domain.passwords import check_password
 
 from . import sessions
 
-LANGUAGES = ("en", "es")
+from coordination.domain.vocabulary import INTERFACE_LANGUAGES as LANGUAGES  # their one source
 _hasher = PasswordHasher()
 _dummies: dict[int, str] = {}
 # argon2 takes ~0.3 s and several cores per hash: a few at a time, so that guessers queue for the

@@ -44,14 +44,17 @@ from coordination.domain import (
 )
 
 from coordination.domain import User
-from coordination.services.accounts import LANGUAGES, SignInRefused, secret_key
+from coordination.domain.vocabulary import INTERFACE_LANGUAGES
+from coordination.services.accounts import SignInRefused, secret_key
 from coordination.services.sessions import current_user
 from .charts import bar_chart
-from .i18n import label, negotiate, translator
+from .errors import describe
+from .i18n import FIELD_LABELS, LANGUAGE_NAMES, label, negotiate, translator
 
 HERE = Path(__file__).resolve().parent
 templates = Jinja2Templates(directory=HERE / "templates")
-templates.env.globals.update(bar_chart=bar_chart, LANGUAGES=LANGUAGES)
+templates.env.globals.update(bar_chart=bar_chart, LANGUAGES=INTERFACE_LANGUAGES, LANGUAGE_NAMES=LANGUAGE_NAMES,
+                             FIELD_LABELS=FIELD_LABELS)
 SESSION_COOKIE = "coordination_session"
 
 
@@ -83,7 +86,7 @@ def session_user(request: Request) -> User | None:
 
 def language(request: Request) -> str:
     chosen = request.session.get("lang")
-    return chosen if chosen in LANGUAGES else negotiate(request.headers.get("accept-language", ""))
+    return chosen if chosen in INTERFACE_LANGUAGES else negotiate(request.headers.get("accept-language", ""))
 
 
 def csrf_token(request: Request) -> str:
@@ -304,7 +307,7 @@ def create_app(core: App) -> FastAPI:
     @web.exception_handler(CoordinationError)
     async def refused(request: Request, error: CoordinationError) -> Response:
         t = translator(language(request))
-        return render(request, "error.html", {"title": t("Refused"), "message": str(error)},
+        return render(request, "error.html", {"title": t("Refused"), "message": describe(error, t)},
                       status=status_of(error))
 
     @web.exception_handler(RequestValidationError)

@@ -10,7 +10,6 @@ from starlette.concurrency import run_in_threadpool
 from coordination import services
 from coordination.bootstrap import App
 from coordination.domain import (
-    ActionType,
     CoordinationError,
     Decision,
     InvalidInput,
@@ -21,14 +20,16 @@ from coordination.domain import (
     User,
 )
 from coordination.domain.bounds import ascii_int, parse_date
-from coordination.domain.stages import ALL_LANGUAGES
+from coordination.domain.vocabulary import INTERFACE_LANGUAGES, LetterFormat
 
 from .app import CsrfRefused, SignInRequired, language, render, session_user, status_of
-from coordination.services import accounts, edit_letter_fields, sessions
+from coordination.services import accounts, sessions
 from coordination.services.inbox import action_page, casework, gates_awaiting
 from coordination.services.overview import overview
 
-from .i18n import translator
+from .errors import describe
+from .forms import new_action_choices
+from .i18n import label, translator
 
 router = APIRouter()
 
@@ -127,8 +128,8 @@ def sign_out(request: Request, user: User = Depends(acting)) -> Response:
 
 @router.post("/language", dependencies=[Depends(check_csrf)])
 def choose_language(request: Request, lang: str = Form(...), next: str = Form("/")) -> Response:
-    if lang not in accounts.LANGUAGES:
-        raise InvalidInput(f"unknown language {lang!r} (one of: {', '.join(accounts.LANGUAGES)})")
+    if lang not in INTERFACE_LANGUAGES:
+        raise InvalidInput.unknown("language", lang, INTERFACE_LANGUAGES, field="lang")
     request.session["lang"] = lang
     user = session_user(request)
     if user is not None:
@@ -177,7 +178,7 @@ def change_password(request: Request, current_password: str = Form(""), new_pass
         return _sign_in_refused(request, error, {"calendar": accounts.calendar_address(app, user)}, "account.html")
     except CoordinationError as error:
         return render(request, "account.html", {"calendar": accounts.calendar_address(app, user),
-                                                "error": str(error)}, status=status_of(error))
+                                                "error": describe(error, t)}, status=status_of(error))
     request.session["sid"] = token  # every other session of this user has ended
     return _done(request, t("Your password is changed; your other sessions are signed out."), "/account")
 
@@ -223,13 +224,9 @@ def overview_page(request: Request, user: User = Depends(signed_in)) -> Response
 
 # ---------------------------------------------------------------- opening an action
 
-def _new_action_context() -> dict:
-    return {"types": [t.value for t in ActionType], "languages": ALL_LANGUAGES}
-
-
 @router.get("/actions/new")
 def new_action(request: Request, user: User = Depends(signed_in)) -> Response:
-    return render(request, "new_action.html", {**_new_action_context(), "form": {}})
+    return render(request, "new_action.html", {**new_action_choices(), "form": {}})
 
 
 @router.post("/actions")
@@ -243,7 +240,8 @@ def open_action(
                                       language=language or None, beneficiaries=names)
     except CoordinationError as error:
         form = {"type": type, "country": country, "title": title, "language": language, "beneficiaries": beneficiaries}
-        return render(request, "new_action.html", {**_new_action_context(), "form": form, "error": str(error)},
+        return render(request, "new_action.html", {**new_action_choices(type), "form": form,
+                                                   "error": describe(error, translator_for(request))},
                       status=status_of(error))
     t = translator_for(request)
     return _done(request, t("Opened {reference}.").format(reference=action.reference), f"/actions/{action.reference}")
@@ -312,7 +310,8 @@ def _refused(request: Request, user: User, reference: str, error: CoordinationEr
     """A refusal shown in the action page (or a 404 page for an unknown action), with its status."""
     if isinstance(error, NotFound):
         try:
-            return show_action(request, user, reference, error=str(error), status=404, form=form)
+            return show_action(request, user, reference, error=describe(error, translator_for(request)), status=404,
+                               form=form)
         except NotFound:
             raise error from None
     if isinstance(error, StaleLetters):  # the page shows what changed since the version decided on
@@ -320,25 +319,26 @@ def _refused(request: Request, user: User, reference: str, error: CoordinationEr
         since = {name: seen for name, (seen, _, _) in error.changed.items() if seen}
         message = t("The letters changed since you opened this page: read the changes below and decide again.")
         return show_action(request, user, reference, error=message, status=409, form=form, since=since)
-    return show_action(request, user, reference, error=str(error), status=status_of(error), form=form)
+    return show_action(request, user, reference, error=describe(error, translator_for(request)),
+                       status=status_of(error), form=form)
 
 
 def _moved(request: Request, action, message: str) -> RedirectResponse:  # type: ignore[no-untyped-def]
     t = translator_for(request)
-    return _done(request, t(message).format(reference=action.reference, stage=t(action.stage.replace("_", " "))),
+    return _done(request, t(message).format(reference=action.reference, stage=label(t, "stage", action.stage)),
                  f"/actions/{action.reference}")
 
 
 @router.get("/actions/{reference}/letters/{letter}")
-def letter_document(request: Request, reference: str, letter: str, format: str = "html", language: str | None = None,
-                    user: User = Depends(signed_in)) -> Response:
+def letter_document(request: Request, reference: str, letter: str, format: str = LetterFormat.HTML.value,
+                    language: str | None = None, user: User = Depends(signed_in)) -> Response:
     document = core(request).services.render_letter(reference=reference, letter=letter, fmt=format,
                                       language=language or None)
-    if format == "pdf":
+    if format == LetterFormat.PDF:
         name = f"{document.action.reference}-{document.letter.name}-v{document.letter.current.version}.pdf"
         return Response(document.content, media_type="application/pdf",
                         headers={"Content-Disposition": f'attachment; filename="{name}"', "Cache-Control": "no-store"})
-    media = "text/html; charset=utf-8" if format == "html" else "text/plain; charset=utf-8"
+    media = "text/html; charset=utf-8" if format == LetterFormat.HTML else "text/plain; charset=utf-8"
     return Response(document.content, media_type=media, headers={
         "Cache-Control": "no-store",
         "Content-Security-Policy": "default-src 'none'; style-src 'unsafe-inline'; img-src data:; "
@@ -350,8 +350,8 @@ async def edit_letter(request: Request, reference: str, letter: str, user: User 
     form = await request.form()
     values = {k.removeprefix("field_"): v for k, v in form.items() if k.startswith("field_") and isinstance(v, str)}
     try:
-        edited = await run_in_threadpool(edit_letter_fields, core(request), reference=reference, letter=letter,
-                                         values=values, editor=user.email)
+        edited = await run_in_threadpool(core(request).services.edit_letter_fields, reference=reference,
+                                         letter=letter, values=values, editor=user.email)
     except CoordinationError as error:
         return await run_in_threadpool(_refused, request, user, reference, error, {letter: values})
     t = translator_for(request)
