@@ -13,7 +13,6 @@ import math
 import os
 import sys
 from datetime import datetime
-from enum import StrEnum
 from functools import cache
 from pathlib import Path
 from typing import Annotated, Optional
@@ -29,8 +28,18 @@ from .adapters.database import sqlite_path
 from .adapters.keys import log_error
 from .bootstrap import App, bootstrap, require_database
 from .config import Settings, default_data_dir
-from .domain import ActionType, CoordinationError, InvalidInput, Organisation, RecipientKind, Role, Status
+from .domain import (
+    ActionType,
+    CoordinationError,
+    InvalidInput,
+    NotFound,
+    Organisation,
+    RecipientKind,
+    Role,
+    Status,
+)
 from .domain.bounds import MAX_DAYS, parse_date, parse_time
+from .domain.vocabulary import Language, LetterFormat
 
 CREATES_THE_DATABASE = ("init", "serve", "demo")
 _invoked: contextvars.ContextVar = contextvars.ContextVar("invoked", default=None)  # the root command's context
@@ -53,7 +62,7 @@ class _RefusingGroup(typer.core.TyperGroup):
         try:
             return super().invoke(ctx)
         except CoordinationError as error:
-            message = str(error)
+            message = worded(error)
         except sa.exc.DBAPIError as error:
             message = _database_error(error)
         except pydantic.ValidationError as error:  # the settings, read from COORDINATION_* variables
@@ -66,6 +75,23 @@ class _RefusingGroup(typer.core.TyperGroup):
             message = _internal_error(error, ctx)
         typer.echo(f"error: {message}", err=True)
         ctx.exit(1)
+
+
+def worded(error: CoordinationError) -> str:
+    """A refusal in the command line's words, from the facts it carries: the option that names
+    the input refused, the command that helps (the web words the same refusals with its forms'
+    labels, coordination/web/errors.py)."""
+    if isinstance(error, InvalidInput) and error.field == "letter" and error.choices:
+        return f"name the letter with --letter (one of: {', '.join(error.choices)})"
+    if error.field == "from_version" and "to_version" in error.facts:
+        return f"--from ({error.value}) must not be after --to ({error.facts['to_version']})"
+    if error.field == "user" and isinstance(error, NotFound):
+        return f"{error} (add it with `coordination user add`)"
+    if error.field == "user" and error.facts.get("disabled"):
+        return f"{error} (`coordination user enable` lets them act again)"
+    if error.field == "recipients" and "country" in error.facts:
+        return f"{error} (add one with `coordination recipient add {error.facts['country']} --kind ... --email ...`)"
+    return str(error)
 
 
 def _data_dir() -> Path:
@@ -102,13 +128,6 @@ for sub, name in ((user_app, "user"), (recipient_app, "recipient"), (action_app,
                   (letter_app, "letter"), (outbox_app, "outbox"), (deadline_app, "deadline"),
                   (reminders_app, "reminders"), (calendar_app, "calendar"), (audit_app, "audit")):
     app.add_typer(sub, name=name)
-
-
-class Language(StrEnum):
-    EN = "en"
-    ES = "es"
-    FR = "fr"
-    PT = "pt"
 
 
 As = Annotated[str, typer.Option("--as", help="Email of the user acting.")]
@@ -429,23 +448,17 @@ def letter_set(
     typer.echo(f"{edited.name} is now version {edited.current.version} (sha256 {edited.current.sha256[:12]}).")
 
 
-class Format(StrEnum):
-    TXT = "txt"
-    HTML = "html"
-    PDF = "pdf"
-
-
 @letter_app.command("show")
 def letter_show(
     ref: Annotated[str, typer.Argument(metavar="REF")],
     letter: Annotated[Optional[str], typer.Option(help="Which letter (default: the current stage's).")] = None,
     language: Annotated[Optional[Language], typer.Option(help="Preview in another language.")] = None,
-    format: Annotated[Format, typer.Option("--format", help="Output format.")] = Format.TXT,
+    format: Annotated[LetterFormat, typer.Option("--format", help="Output format.")] = LetterFormat.TXT,
     output: Annotated[Optional[Path], typer.Option(help="Write to this file instead of standard output.")] = None,
     force: Force = False,
 ) -> None:
     """Render a letter: a draft as it stands, a dispatched letter exactly as it was sent."""
-    if format is Format.PDF and output is None and sys.stdout.isatty():
+    if format is LetterFormat.PDF and output is None and sys.stdout.isatty():
         raise InvalidInput("a PDF is binary: give --output FILE (or redirect standard output)")
     document = _app().services.render_letter(reference=ref, letter=letter, fmt=format.value,
                                       language=language.value if language else None)

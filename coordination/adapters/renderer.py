@@ -25,10 +25,9 @@ from markupsafe import Markup
 
 from coordination.domain import InvalidInput, JointAction, Recipient, ReferenceKind, Unavailable
 from coordination.domain.letters import Letter, sha256_hex
+from coordination.domain.vocabulary import LETTER_LANGUAGES, TEMPLATE_FORMATS, Language, LetterFormat
 
-FORMATS = ("txt", "html", "pdf")
-LANGUAGES = ("en", "es", "fr", "pt")
-DATE_LOCALES = {"en": "en_GB"}  # "2 November 2026", as the UN and the OAS write in English
+DATE_LOCALES = {Language.EN.value: "en_GB"}  # "2 November 2026", as the UN and the OAS write in English
 _SPACE = re.compile(r"\s+")
 
 
@@ -68,7 +67,7 @@ class LetterRenderer:
     def __init__(self, templates_dir: Path, *, pdf_timeout: float = 60.0) -> None:
         self.templates_dir = templates_dir
         self.pdf_timeout = pdf_timeout  # seconds; a PDF taking longer is stopped (COORDINATION_PDF_TIMEOUT_SECONDS)
-        self.envs = {fmt: self._environment(autoescape=fmt == "html") for fmt in ("txt", "html")}
+        self.envs = {fmt: self._environment(autoescape=fmt == LetterFormat.HTML) for fmt in TEMPLATE_FORMATS}
         self._words: dict[str, Any] = {}  # per language: the layout's words, evaluated once
         self._known: set[str] = set()  # template names already found on disk
 
@@ -90,13 +89,14 @@ class LetterRenderer:
         name = f"{action.type.value}/{letter_name}.{language}.j2"
         if name not in self._known:
             if not (self.templates_dir / name).is_file():
-                raise InvalidInput(f"there is no template for letter {letter_name!r} in {language!r} ({name})")
+                raise InvalidInput(f"there is no template for letter {letter_name!r} in {language!r} ({name})",
+                                   field="language", value=language, letter=letter_name)
             self._known.add(name)
         return name
 
     def words(self, language: str) -> Any:
         if language not in self._words:
-            self._words[language] = self.envs["txt"].get_template(f"_layouts/words.{language}.j2").module
+            self._words[language] = self.envs[LetterFormat.TXT].get_template(f"_layouts/words.{language}.j2").module
         return self._words[language]
 
     def subject(self, action: JointAction, letter: Letter, language: str) -> str:
@@ -116,15 +116,15 @@ class LetterRenderer:
         return value and f"{self.words(language).resolution_label} {value.split(' ', 1)[1]}"
 
     def render(
-        self, action: JointAction, letter: Letter, *, on: date, fmt: str = "txt", language: str | None = None,
+        self, action: JointAction, letter: Letter, *, on: date, fmt: str = LetterFormat.TXT.value, language: str | None = None,
         recipients: list[Recipient] | tuple[Recipient, ...] = (), created: datetime | None = None,
     ) -> RenderedLetter:
         """Render a letter version as text or HTML (`pdf()` turns the HTML into PDF)."""
-        if fmt not in ("txt", "html"):
-            raise InvalidInput(f"unknown format {fmt!r} (one of: txt, html)")
+        if fmt not in TEMPLATE_FORMATS:
+            raise InvalidInput.unknown("format", fmt, TEMPLATE_FORMATS)
         language = language or letter.language
-        if language not in LANGUAGES:
-            raise InvalidInput(f"unknown language {language!r} (one of: {', '.join(LANGUAGES)})")
+        if language not in LETTER_LANGUAGES:
+            raise InvalidInput.unknown("language", language, LETTER_LANGUAGES)
         name = self.template_for(action, letter.name, language)
         spec = action.definition.letter(letter.name)
         fields = letter.effective_fields(spec)
@@ -161,7 +161,7 @@ class LetterRenderer:
             text = self.envs[fmt].get_template(name).render(context)
         except TemplateNotFound as error:
             raise InvalidInput(f"template {error.name} is missing") from None
-        if fmt == "txt":  # blocks and macros leave blank lines; a letter has one between paragraphs
+        if fmt == LetterFormat.TXT:  # blocks and macros leave blank lines; a letter has one between paragraphs
             text = re.sub(r"\n{3,}", "\n\n", text).strip() + "\n"
         return RenderedLetter(name, language, fmt, subject, text)
 

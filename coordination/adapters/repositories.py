@@ -83,9 +83,10 @@ class UserRepository:
         """The user of this email; a disabled one is refused unless `active` is False (an admin's use)."""
         user = self.get(email)
         if user is None:
-            raise NotFound(f"unknown user {email!r} (add it with `coordination user add`)")
+            raise NotFound(f"unknown user {email!r}", field="user", value=email)
         if active and user.disabled:
-            raise NotPermitted(f"user {user.email} is disabled (`coordination user enable` lets them act again)")
+            raise NotPermitted(f"user {user.email} is disabled", field="user", value=user.email,
+                               facts={"disabled": True})
         return user
 
     def by_id(self, user_id: int) -> User | None:
@@ -97,7 +98,7 @@ class UserRepository:
         record = self.session.exec(select(UserRecord).where(UserRecord.email == (email or "").strip().lower())
                                    .with_for_update()).first()
         if record is None:
-            raise NotFound(f"unknown user {email!r} (add it with `coordination user add`)")
+            raise NotFound(f"unknown user {email!r}", field="user", value=email)
         return _user(record)
 
     def set_disabled(self, user_id: int, disabled_at: datetime | None) -> None:
@@ -181,12 +182,13 @@ class ActionRepository:
         (any case, spaces squeezed). A number alone is not a reference: ids are the flows', not people's."""
         ref = " ".join((reference or "").split())
         if not ref or len(ref) > 200 or any(ord(c) < 32 or 0xD800 <= ord(c) <= 0xDFFF for c in ref):
-            raise NotFound(f"unknown joint action {(reference or '')[:200]!r}")  # never a query the database refuses
+            raise NotFound(f"unknown joint action {(reference or '')[:200]!r}",  # never a query the database refuses
+                           field="reference", value=(reference or "")[:200])
         found = self.session.exec(
             select(ReferenceRecord.action_id).where(sa.func.upper(ReferenceRecord.value) == ref.upper())
         ).first()
         if found is None:
-            raise NotFound(f"unknown joint action {reference!r}")
+            raise NotFound(f"unknown joint action {reference!r}", field="reference", value=reference)
         return found
 
     def get(self, reference: str, *, for_update: bool = False) -> JointAction:

@@ -6,16 +6,17 @@ Portuguese for Brazil. Country *names* come from Babel in the renderer, not from
 """
 
 from .errors import InvalidInput
+from .vocabulary import Language
 
 DEFAULT_LANGUAGE: dict[str, str] = {
     **dict.fromkeys(
-        "ARG BOL CHL COL CRI CUB DOM ECU SLV GTM HND MEX NIC PAN PRY PER URY VEN".split(), "es"
+        "ARG BOL CHL COL CRI CUB DOM ECU SLV GTM HND MEX NIC PAN PRY PER URY VEN".split(), Language.ES.value
     ),
     **dict.fromkeys(
-        "ATG BHS BRB BLZ CAN DMA GRD GUY JAM KNA LCA VCT SUR TTO USA".split(), "en"
+        "ATG BHS BRB BLZ CAN DMA GRD GUY JAM KNA LCA VCT SUR TTO USA".split(), Language.EN.value
     ),
-    "HTI": "fr",
-    "BRA": "pt",
+    "HTI": Language.FR.value,
+    "BRA": Language.PT.value,
 }
 
 
@@ -25,6 +26,7 @@ def normalise_country(code: str) -> str:
     if iso3 not in DEFAULT_LANGUAGE:
         raise InvalidInput(
             f"invalid country code {code!r}: expected the ISO 3166-1 alpha-3 code of an "
-            "OAS member State (e.g. HND, MEX, BRA)"
+            "OAS member State (e.g. HND, MEX, BRA)",
+            field="country", value=code,
         )
     return iso3

@@ -80,12 +80,18 @@ class Letter:
     def set_field(self, definition: LetterDefinition, name: str, value: str, *, editor: str, now: datetime,
                   check_address: Callable[..., str] | None = None) -> LetterVersion:
         if self.status is not LetterStatus.DRAFT:
-            raise InvalidState(f"letter {self.name!r} is {self.status.value} and can no longer be edited")
+            raise InvalidState(f"letter {self.name!r} is {self.status.value} and can no longer be edited",
+                               letter=self.name, stage=self.stage, facts={"status": self.status.value})
         spec = definition.field(name)
         if spec is None:
-            known = ", ".join(f.name for f in definition.fields)
-            raise NotFound(f"letter {self.name!r} has no field {name!r} (fields: {known})")
-        value = _validate(spec.kind, spec.choices, name, value, check_address or plain_address)
+            known = [f.name for f in definition.fields]
+            raise NotFound(f"letter {self.name!r} has no field {name!r} (fields: {', '.join(known)})", field=name,
+                           letter=self.name, choices=known)
+        try:
+            value = _validate(spec.kind, spec.choices, name, value, check_address or plain_address)
+        except InvalidInput as error:  # the field's refusal, with the letter it belongs to
+            error.letter = self.name
+            raise
         if self.current.fields.get(name) == value:
             return self.current  # nothing changed: no new version
         fields = {**self.current.fields, name: value}
@@ -98,17 +104,24 @@ class Letter:
 
 def _validate(kind: FieldKind, choices: tuple[str, ...], name: str, value: str, check_address) -> str:  # type: ignore[no-untyped-def]
     if value is None or is_blank(value):
-        raise InvalidInput(f"field {name!r} cannot be empty or made only of blank or invisible characters")
+        raise InvalidInput(f"field {name!r} cannot be empty or made only of blank or invisible characters",
+                           field=name)
     if kind is FieldKind.EMAIL:
-        value = check_address(value, what=f"field {name!r}:")
+        try:
+            value = check_address(value, what=f"field {name!r}:")
+        except InvalidInput as error:
+            error.field = name
+            raise
     elif kind is FieldKind.CHOICE:
         value = value.strip().lower()
         if value not in choices:
-            raise InvalidInput(f"field {name!r} must be one of {', '.join(choices)}, not {value!r}")
+            raise InvalidInput(f"field {name!r} must be one of {', '.join(choices)}, not {value!r}", field=name,
+                               value=value, choices=choices)
     elif kind is FieldKind.INTEGER:
         value = value.strip()
         if not re.fullmatch(r"[0-9]{1,3}", value) or not 0 < int(value) <= 366:
-            raise InvalidInput(f"field {name!r} must be a whole number of days between 1 and 366")
+            raise InvalidInput(f"field {name!r} must be a whole number of days between 1 and 366", field=name,
+                               value=value)
     return value
 
 

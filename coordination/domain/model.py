@@ -25,6 +25,7 @@ from .vocabulary import (
     Decision,
     DeadlineKind,
     DeadlineStatus,
+    Language,
     LetterStatus,
     Organisation,
     Recipient,
@@ -113,7 +114,8 @@ def _on_date(to: date | datetime, deadline: Deadline) -> datetime:
     """A datetime as given (it must carry its offset); a date at the deadline's local time of day."""
     if isinstance(to, datetime):
         if to.tzinfo is None:
-            raise InvalidInput(f"give the time zone of {to.isoformat()} (e.g. +00:00), or a date")
+            raise InvalidInput(f"give the time zone of {to.isoformat()} (e.g. +00:00), or a date", field="to",
+                               value=to.isoformat())
         return to.astimezone(UTC)
     zone = time_zone_of(deadline)
     local = deadline.due_at.astimezone(zone)
@@ -132,7 +134,14 @@ _HEX = re.compile(r"[0-9a-f]{%d,64}" % SHORT_HASH)
 def _require_role(user: User, roles: tuple[Role, ...], doing: str) -> None:
     if user.role not in roles:
         allowed = " and ".join(f"{r.value}s" for r in roles)
-        raise NotPermitted(f"{user.describe()} cannot {doing}: only {allowed} can")
+        raise NotPermitted(f"{user.describe()} cannot {doing}: only {allowed} can",
+                           facts={"role": user.role.value, "allowed": [r.value for r in roles], "doing": doing})
+
+
+def _which_letter(letters: list[Letter]) -> InvalidInput:
+    """More than one letter could be meant: the person names one of them."""
+    names = [letter.name for letter in letters]
+    return InvalidInput(f"name the letter (one of: {', '.join(names)})", field="letter", choices=names)
 
 
 @dataclass
@@ -194,8 +203,10 @@ class JointAction:
                 return letter
         declared = [l.name for s in self.definition.stages for l in s.letters]
         if name in declared:
-            raise InvalidState(f"{self.reference} has no letter {name!r} yet: its stage has not been reached")
-        raise NotFound(f"{self.type.value} has no letter {name!r} (letters: {', '.join(declared) or 'none'})")
+            raise InvalidState(f"{self.reference} has no letter {name!r} yet: its stage has not been reached",
+                               field="letter", value=name, reference=self.reference, stage=self.stage, letter=name)
+        raise NotFound(f"{self.type.value} has no letter {name!r} (letters: {', '.join(declared) or 'none'})",
+                       field="letter", value=name, choices=declared, reference=self.reference)
 
     def round_decisions(self) -> list[Approval]:
         return [
@@ -249,17 +260,18 @@ class JointAction:
         _require_role(officer, CASEWORK, "open joint actions")
         country = normalise_country(country)
         if is_blank(title):
-            raise InvalidInput("a joint action needs a title")
+            raise InvalidInput("a joint action needs a title", field="title", value=title)
         names = [b.strip() for b in beneficiaries]
         if any(is_blank(n) for n in names):
-            raise InvalidInput("a beneficiary's name cannot be empty")
+            raise InvalidInput("a beneficiary's name cannot be empty", field="beneficiaries")
         if language is None:
             language = DEFAULT_LANGUAGE[country]
             if language not in definition.languages:
-                language = "en"
+                language = Language.EN.value
         elif language not in definition.languages:
             raise InvalidInput(
-                f"{definition.title.lower()}s are written in {', '.join(definition.languages)}, not {language!r}"
+                f"{definition.title.lower()}s are written in {', '.join(definition.languages)}, not {language!r}",
+                field="language", value=language, choices=definition.languages, facts={"action_type": type.value},
             )
         action = cls(
             type=type,
@@ -289,7 +301,8 @@ class JointAction:
         if self.status not in DRAFTING:
             raise InvalidState(
                 f"{self.reference} is {self.status.value} at stage {self.stage}: letters can be edited only "
-                "while a stage is drafted or awaits approval"
+                "while a stage is drafted or awaits approval", reference=self.reference, stage=self.stage,
+                facts={"status": self.status.value},
             )
         target = self._letter_to_edit(letter)
         before = target.current
@@ -310,9 +323,9 @@ class JointAction:
         current = self.current_letters
         own = [l for l in current if l.stage == self.stage] or self.pending_letters or current[-1:]
         if not own:
-            raise InvalidInput(f"{self.reference} has no letters yet")
+            raise InvalidInput(f"{self.reference} has no letters yet", reference=self.reference)
         if len(own) > 1:
-            raise InvalidInput(f"name the letter with --letter (one of: {', '.join(l.name for l in own)})")
+            raise _which_letter(own)
         return own[0]
 
     def _letter_to_edit(self, name: str | None) -> Letter:
@@ -323,8 +336,9 @@ class JointAction:
         if len(own) == 1:
             return own[0]
         if not own:
-            raise InvalidState(f"{self.reference} has no draft letter at stage {self.stage}")
-        raise InvalidInput(f"name the letter with --letter (one of: {', '.join(l.name for l in own)})")
+            raise InvalidState(f"{self.reference} has no draft letter at stage {self.stage}",
+                               reference=self.reference, stage=self.stage)
+        raise _which_letter(own)
 
     # ----------------------------------------------------------------- submitting
 
@@ -334,7 +348,7 @@ class JointAction:
         if self.status is not Status.IN_PROGRESS:
             raise InvalidState(
                 f"{self.reference} is {self.status.value} at stage {self.stage}: only a work step in progress "
-                "can be submitted"
+                "can be submitted", reference=self.reference, stage=self.stage, facts={"status": self.status.value},
             )
         missing = {
             letter.name: gaps
@@ -342,7 +356,7 @@ class JointAction:
             if (gaps := letter.missing_fields(self.definition.letter(letter.name)))
         }
         if missing:
-            raise IncompleteLetters(missing)
+            raise IncompleteLetters(missing, action_type=self.type.value, reference=self.reference, stage=self.stage)
         stage = self.current_stage
         self.submitted_by = user.email
         self.events.append(ev.StageSubmitted(user.email, stage.name, self.round))
@@ -382,7 +396,7 @@ class JointAction:
     def reject(self, user: User, *, comment: str, now: datetime, seen: Iterable[str] | None = None) -> None:
         """One rejection ends the round: back to the work step, with the comment."""
         if is_blank(comment):
-            raise InvalidInput("a rejection needs a comment saying what must change")
+            raise InvalidInput("a rejection needs a comment saying what must change", field="comment")
         self._check_decider(user)
         self._check_seen(seen)
         gate = self.current_stage
@@ -415,12 +429,14 @@ class JointAction:
             wanted = (given or "").strip().lower()
             if not _HEX.fullmatch(wanted):
                 raise InvalidInput(f"a letter version seen is its sha256 or its first {SHORT_HASH} characters, "
-                                   f"not {given!r}")
+                                   f"not {given!r}", field="seen", value=given)
             hits = [(letter, v) for letter in pending for v in letter.versions if v.sha256.startswith(wanted)]
             if not hits:
-                raise InvalidInput(f"no letter at stage {self.stage} of {self.reference} has a version {wanted}")
+                raise InvalidInput(f"no letter at stage {self.stage} of {self.reference} has a version {wanted}",
+                                   field="seen", value=wanted, reference=self.reference, stage=self.stage)
             if len({v.sha256 for _, v in hits}) > 1:
-                raise InvalidInput(f"{wanted} names more than one letter version: give more of its sha256")
+                raise InvalidInput(f"{wanted} names more than one letter version: give more of its sha256",
+                                   field="seen", value=wanted)
             letter = hits[0][0]
             if letter.current.sha256 == hits[0][1].sha256:
                 current.add(letter.name)
@@ -431,29 +447,37 @@ class JointAction:
             if letter.name not in current and letter.name not in changed:
                 if not changed:
                     raise InvalidInput(f"name the version seen of every letter at stage {self.stage}: "
-                                       f"{letter.name} is missing")
+                                       f"{letter.name} is missing", field="seen", reference=self.reference,
+                                       stage=self.stage, letter=letter.name)
         if changed:
-            raise StaleLetters(changed)
+            raise StaleLetters(changed, reference=self.reference, stage=self.stage)
 
     def _check_decider(self, user: User) -> None:
         if self.status is not Status.AWAITING_APPROVAL:
-            raise InvalidState(f"{self.reference} is {self.status.value} at stage {self.stage}, not awaiting approval")
+            raise InvalidState(f"{self.reference} is {self.status.value} at stage {self.stage}, not awaiting approval",
+                               reference=self.reference, stage=self.stage, facts={"status": self.status.value})
         _require_role(user, DECIDING, "decide on gates")
+        ref, stage, org = self.reference, self.stage, user.organisation.value
         if user.email == self.submitted_by:
-            raise NotPermitted(f"four eyes: {user.email} submitted stage {self.stage} and cannot decide on it")
+            raise NotPermitted(f"four eyes: {user.email} submitted stage {self.stage} and cannot decide on it",
+                               reference=ref, stage=stage, organisation=org)
         for letter in self.pending_letters:
             if letter.last_editor == user.email:
-                raise NotPermitted(f"four eyes: {user.email} last edited letter {letter.name!r} and cannot decide on it")
+                raise NotPermitted(f"four eyes: {user.email} last edited letter {letter.name!r} and cannot decide on it",
+                                   letter=letter.name, reference=ref, stage=stage, organisation=org)
         decided = self.round_decisions()
         if any(a.approver == user.email for a in decided):
-            raise NotPermitted(f"{user.email} has already decided on round {self.round} of stage {self.stage}")
+            raise NotPermitted(f"{user.email} has already decided on round {self.round} of stage {self.stage}",
+                               facts={"round": self.round}, reference=ref, stage=stage, organisation=org)
         if user.organisation not in self.current_stage.quorum:
-            raise NotPermitted(f"{user.organisation.label} does not decide on stage {self.stage}")
+            raise NotPermitted(f"{user.organisation.label} does not decide on stage {self.stage}", reference=ref,
+                               stage=stage, organisation=org)
         if self._quorum_met(user.organisation):
             others = [o.label for o in self.current_stage.quorum if not self._quorum_met(o)]
             raise NotPermitted(
                 f"{user.organisation.label} has already approved round {self.round} of stage {self.stage}; "
-                f"the decision now rests with {' and '.join(others)}"
+                f"the decision now rests with {' and '.join(others)}", facts={"round": self.round}, reference=ref,
+                stage=stage, organisation=org,
             )
 
     def _quorum_met(self, organisation: Organisation) -> bool:
@@ -517,10 +541,12 @@ class JointAction:
             if new_due <= deadline.due_at:
                 raise InvalidInput(
                     f"{kind.value} of {self.reference} is due {deadline.due_at.isoformat()}; "
-                    f"an extension must be later, not {new_due.isoformat()}"
+                    f"an extension must be later, not {new_due.isoformat()}",
+                    field="to", value=new_due.isoformat(), reference=self.reference, facts={"kind": kind.value},
                 )
             if new_due <= now:
-                raise InvalidInput(f"an extension must end in the future, not {new_due.isoformat()}")
+                raise InvalidInput(f"an extension must end in the future, not {new_due.isoformat()}", field="to",
+                                   value=new_due.isoformat())
             check_deadline("an extension", new_due, now)
         for deadline in deadlines:
             previous, deadline.due_at = deadline.due_at, _on_date(to, deadline)
@@ -546,12 +572,13 @@ class JointAction:
     ) -> list[Deadline]:
         _require_role(user, CASEWORK, f"{doing} deadlines")
         if is_blank(reason):
-            raise InvalidInput(f"to {doing} a deadline, give the reason")
+            raise InvalidInput(f"to {doing} a deadline, give the reason", field="reason")
         found = [d for d in self.deadlines
                  if d.kind is kind and d.is_open and organisation in (None, d.organisation)]
         if not found:
             whose = f" owed by {organisation.label}" if organisation else ""
-            raise InvalidState(f"{self.reference} has no open {kind.value} deadline{whose}")
+            raise InvalidState(f"{self.reference} has no open {kind.value} deadline{whose}", reference=self.reference,
+                               organisation=organisation.value if organisation else None, facts={"kind": kind.value})
         return found
 
     # ----------------------------------------------------------------- skipping and replies
@@ -559,13 +586,15 @@ class JointAction:
     def skip(self, user: User, *, reason: str, now: datetime, ports: Ports) -> None:
         """Skip an optional stage, with the justification recorded."""
         if is_blank(reason):
-            raise InvalidInput("skipping a stage needs a reason")
+            raise InvalidInput("skipping a stage needs a reason", field="reason")
         _require_role(user, CASEWORK, "skip stages")
         stage = self.current_stage
         if stage.skip_to is None:
-            raise InvalidState(f"stage {stage.name} of a {self.definition.title.lower()} cannot be skipped")
+            raise InvalidState(f"stage {stage.name} of a {self.definition.title.lower()} cannot be skipped",
+                               reference=self.reference, stage=stage.name)
         if self.status not in DRAFTING:
-            raise InvalidState(f"{self.reference} is {self.status.value}: stage {stage.name} can no longer be skipped")
+            raise InvalidState(f"{self.reference} is {self.status.value}: stage {stage.name} can no longer be skipped",
+                               reference=self.reference, stage=stage.name, facts={"status": self.status.value})
         withdrawn = [letter for letter in self.pending_letters if letter.stage == stage.name]
         for letter in withdrawn:
             letter.status = LetterStatus.WITHDRAWN
@@ -582,13 +611,16 @@ class JointAction:
         _require_role(user, CASEWORK, "record replies")
         stage = self.current_stage
         if not (stage.accepts_reply and self.status is Status.WAITING):
-            raise InvalidState(f"{self.reference} is {self.status.value} at stage {self.stage}, not awaiting a reply")
+            raise InvalidState(f"{self.reference} is {self.status.value} at stage {self.stage}, not awaiting a reply",
+                               reference=self.reference, stage=self.stage, facts={"status": self.status.value})
         if received_on > now.date():
-            raise InvalidInput(f"a reply cannot be received in the future ({received_on.isoformat()})")
+            raise InvalidInput(f"a reply cannot be received in the future ({received_on.isoformat()})",
+                               field="received_on", value=received_on.isoformat())
         if received_on < self.stage_entered_at.date():
             raise InvalidInput(
                 f"a reply received on {received_on.isoformat()} predates the letter "
-                f"sent on {self.stage_entered_at.date().isoformat()}"
+                f"sent on {self.stage_entered_at.date().isoformat()}",
+                field="received_on", value=received_on.isoformat(),
             )
         self.replies.append(Reply(stage.name, received_on, acknowledgement_only, user.email, now))
         self.events.append(ev.ReplyRecorded(user.email, stage.name, received_on.isoformat(), acknowledgement_only))
@@ -631,10 +663,11 @@ class JointAction:
                     seen.add(address.lower())
                     entries.append(OutboxEntry(letter.name, letter.cycle, letter.current.version, address, "requester"))
         if missing:
-            kinds = ", ".join(sorted(set(missing)))
+            kinds = sorted(set(missing))
             raise InvalidState(
-                f"cannot dispatch {self.reference}: the address book has no {kinds} for {self.country} "
-                f"(add one with `coordination recipient add {self.country} --kind ... --email ...`)"
+                f"cannot dispatch {self.reference}: the address book has no {', '.join(kinds)} for {self.country}",
+                field="recipients", choices=kinds, reference=self.reference, stage=self.stage,
+                facts={"country": self.country},
             )
         for letter in letters:
             letter.status = LetterStatus.DISPATCHED

@@ -23,11 +23,11 @@ def check_password(password: str | None, *, email: str | None = None) -> str:
     """The password if it follows the rule; otherwise InvalidInput with one line saying why."""
     password = password or ""
     if len(password) < MIN_LENGTH:
-        raise InvalidInput(f"a password needs at least {MIN_LENGTH} characters")
+        raise InvalidInput(f"a password needs at least {MIN_LENGTH} characters", field="password")
     if len(password) > MAX_LENGTH:
-        raise InvalidInput(f"a password has at most {MAX_LENGTH} characters")
+        raise InvalidInput(f"a password has at most {MAX_LENGTH} characters", field="password")
     if not any(_visible(c) for c in password):
-        raise InvalidInput("a password cannot be only spaces or invisible characters")
+        raise InvalidInput("a password cannot be only spaces or invisible characters", field="password")
     if email and unicodedata.normalize("NFKC", password).strip().casefold() == email.strip().casefold():
-        raise InvalidInput("a password cannot be the email address")
+        raise InvalidInput("a password cannot be the email address", field="password")
     return password

@@ -19,8 +19,10 @@ from enum import StrEnum
 from types import MappingProxyType
 
 from .vocabulary import (
+    LETTER_LANGUAGES,
     ActionType,
     DeadlineKind,
+    Language,
     Organisation,
     RecipientKind,
     ReferenceKind,
@@ -28,8 +30,8 @@ from .vocabulary import (
     Status,
 )
 
-ALL_LANGUAGES = ("en", "es", "fr", "pt")
-UN_LANGUAGES = ("en", "es", "fr")
+ALL_LANGUAGES = LETTER_LANGUAGES
+UN_LANGUAGES = (Language.EN.value, Language.ES.value, Language.FR.value)  # the UN's, among the letters' languages
 
 
 class FieldKind(StrEnum):

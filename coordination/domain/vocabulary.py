@@ -1,4 +1,8 @@
-"""The words of the domain: organisations, roles, action types, statuses."""
+"""The words of the domain: organisations, roles, action types, statuses, languages, formats.
+
+Each is spelled here once; the command line, the web app, the renderer and the services read
+them from here (an action type's own letter languages are in its definition, `stages.py`).
+"""
 
 from dataclasses import dataclass
 from enum import StrEnum
@@ -23,6 +27,32 @@ class ActionType(StrEnum):
     PRECAUTIONARY_MEASURE = "precautionary-measure"
     URGENT_APPEAL = "urgent-appeal"
     COUNTRY_COMMUNICATION = "country-communication"
+
+
+class Language(StrEnum):
+    """A language letters are written in (ISO 639-1)."""
+
+    EN = "en"
+    ES = "es"
+    FR = "fr"
+    PT = "pt"
+
+
+LETTER_LANGUAGES: tuple[str, ...] = tuple(language.value for language in Language)
+# The web app's interface languages: each has a catalog in coordination/web/i18n.py.
+INTERFACE_LANGUAGES: tuple[str, ...] = (Language.EN.value, Language.ES.value)
+DEFAULT_INTERFACE_LANGUAGE: str = Language.EN.value
+
+
+class LetterFormat(StrEnum):
+    """What a letter is rendered as: text and HTML from its templates, PDF from the HTML."""
+
+    TXT = "txt"
+    HTML = "html"
+    PDF = "pdf"
+
+
+TEMPLATE_FORMATS: tuple[str, ...] = (LetterFormat.TXT.value, LetterFormat.HTML.value)
 
 
 class StageKind(StrEnum):

@@ -28,7 +28,7 @@ from coordination.domain.passwords import check_password
 from .ports import Clock, PasswordHasher, Signer, UnitOfWork, UnitsOfWork
 from .sessions import end_sessions, open_session
 
-LANGUAGES = ("en", "es")
+from coordination.domain.vocabulary import INTERFACE_LANGUAGES as LANGUAGES  # their one source
 FORGET_AFTER = timedelta(days=1)
 
 

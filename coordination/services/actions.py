@@ -17,6 +17,7 @@ from coordination.domain import ActionType, InvalidInput, InvalidState, JointAct
 from coordination.domain.letters import Letter, sha256_hex
 from coordination.domain.ports import AddressCheck, BusinessCalendar
 from coordination.domain.text import is_blank
+from coordination.domain.vocabulary import TEMPLATE_FORMATS, LetterFormat
 
 from .inputs import choice, text
 from .ports import Clock, Renderer, RunRequest, Scheduler, UnitOfWork, UnitsOfWork
@@ -42,7 +43,7 @@ def open_action(
     settings: Settings,
 ) -> JointAction:
     """Open a joint action; it gets its JAM reference and enters its first stage."""
-    action_type = choice(ActionType, type, "action type")
+    action_type = choice(ActionType, type, "action type", field="type")
     text(settings, "the title", title, required=False, lines=False)  # a missing one is the domain's refusal
     for name in beneficiaries or []:
         text(settings, "a beneficiary's name", name, required=False, lines=False)
@@ -268,7 +269,7 @@ def _freeze(
     if tx.outbox.rendition(letter.current.id) is not None:
         return None
     text, html = (renderer.render(action, letter, on=now.date(), fmt=fmt, recipients=address_book, created=now)
-                  for fmt in ("txt", "html"))
+                  for fmt in TEMPLATE_FORMATS)
     tx.outbox.freeze_rendering(letter.current.id, subject=text.subject, text=text.text, html=html.text)
     return {"letter": letter.name, "cycle": letter.cycle, "version": letter.current.version,
             **rendition_hashes(text.subject, text.text, html.text)}
@@ -289,7 +290,7 @@ def get_action(reference: str, *, uow: UnitsOfWork) -> dict[str, Any]:
 def list_actions(*, status: str | None = None, type: str | None = None, uow: UnitsOfWork) -> list[dict[str, Any]]:
     """The actions, oldest first, optionally of one status or type."""
     wanted_status = choice(Status, status, "status") if status else None
-    wanted_type = choice(ActionType, type, "action type") if type else None
+    wanted_type = choice(ActionType, type, "action type", field="type") if type else None
     with uow(read_only=True) as tx:
         return [summary_view(r, refs) for r, refs in tx.actions.find(status=wanted_status, type=wanted_type)]
 
@@ -305,12 +306,11 @@ class LetterDocument:
 
 
 def render_letter(
-    *, reference: str, letter: str | None = None, fmt: str = "txt", language: str | None = None,
+    *, reference: str, letter: str | None = None, fmt: str = LetterFormat.TXT.value, language: str | None = None,
     uow: UnitsOfWork, clock: Clock, renderer: Renderer,
 ) -> LetterDocument:
     """A letter's current version as text, HTML or PDF; a dispatched letter as it was sent."""
-    if fmt not in ("txt", "html", "pdf"):
-        raise InvalidInput(f"unknown format {fmt!r} (one of: txt, html, pdf)")
+    fmt = choice(LetterFormat, fmt, "format")
     with uow(read_only=True) as tx:
         action = tx.actions.get(reference)
         chosen = action.letter_to_show(letter)
@@ -318,14 +318,14 @@ def render_letter(
         as_sent = frozen is not None and language in (None, chosen.language)
         address_book = [] if as_sent else tx.recipients.for_country(action.country)
     if as_sent:  # exactly what was sent
-        content = {"txt": frozen.rendered_text, "html": frozen.rendered_html}.get(fmt)
-        if fmt == "pdf":
+        content = {LetterFormat.TXT: frozen.rendered_text, LetterFormat.HTML: frozen.rendered_html}.get(fmt)
+        if fmt is LetterFormat.PDF:
             content = renderer.pdf(frozen.rendered_html)
         return LetterDocument(action, chosen, fmt, chosen.language, True, content)
     on = clock().date()
-    rendered = renderer.render(action, chosen, on=on, fmt="txt" if fmt == "txt" else "html",
-                                   language=language, recipients=address_book)
-    content = renderer.pdf(rendered.text) if fmt == "pdf" else rendered.text
+    rendered = renderer.render(action, chosen, on=on, fmt=LetterFormat.HTML if fmt is LetterFormat.PDF else fmt,
+                               language=language, recipients=address_book)  # a PDF is made from the HTML
+    content = renderer.pdf(rendered.text) if fmt is LetterFormat.PDF else rendered.text
     return LetterDocument(action, chosen, fmt, rendered.language, False, content)
 
 
@@ -354,11 +354,15 @@ def letter_changes(
     versions = {v.version: v for v in letter.versions}
     for v in (from_version, to_version):  # what the user asked for is checked before any default
         if v is not None and v not in versions:
-            raise InvalidInput(f"letter {letter.name!r} has versions 1 to {letter.current.version}, not {v}")
+            raise InvalidInput(f"letter {letter.name!r} has versions 1 to {letter.current.version}, not {v}",
+                               field="from_version" if v == from_version else "to_version", value=v,
+                               letter=letter.name, facts={"versions": letter.current.version})
     to_version = letter.current.version if to_version is None else to_version
     from_version = max(1, to_version - 1) if from_version is None else from_version
     if from_version > to_version:
-        raise InvalidInput(f"--from ({from_version}) must not be after --to ({to_version})")
+        raise InvalidInput(f"the older version ({from_version}) must not be after the newer ({to_version})",
+                           field="from_version", value=from_version, letter=chosen.name,
+                           facts={"to_version": to_version})
     before, after = versions[from_version].fields, versions[to_version].fields
     changes = []
     for name in after:

@@ -17,9 +17,10 @@ def text(settings: Settings, name: str, value: str | None, *, required: bool = T
     return check_text(name, value, settings.max_field_chars, required=required, lines=lines)
 
 
-def choice(enum: type[E], value: str, what: str) -> E:
-    """The member of `enum` whose value is `value`, or InvalidInput listing the choices."""
+def choice(enum: type[E], value: str, what: str, *, field: str | None = None) -> E:
+    """The member of `enum` whose value is `value`, or InvalidInput listing the choices
+    (`field`: the parameter that took the value, for the edges to word the refusal)."""
     try:
         return enum(value)
     except ValueError:
-        raise InvalidInput(f"unknown {what} {value!r} (one of: {', '.join(str(e.value) for e in enum)})") from None
+        raise InvalidInput.unknown(what, value, [str(e.value) for e in enum], field=field) from None

@@ -32,6 +32,7 @@ from coordination.bootstrap import App, require_database
 from coordination.domain import CoordinationError
 
 from .deps import CsrfRefused, SignInRequired, language, session_user
+from .errors import describe
 from .i18n import translator
 from .middleware import BodyLimit, SecurityHeaders, WebApp, security_headers
 from .pages import HERE, error_page, render, status_of
@@ -109,7 +110,7 @@ def create_app(core: App) -> FastAPI:
     @web.exception_handler(CoordinationError)
     async def refused(request: Request, error: CoordinationError) -> Response:
         t = translator(language(request))
-        return render(request, "error.html", {"title": t("Refused"), "message": str(error)},
+        return render(request, "error.html", {"title": t("Refused"), "message": describe(error, t)},
                       status=status_of(error))
 
     @web.exception_handler(RequestValidationError)

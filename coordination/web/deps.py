@@ -10,7 +10,7 @@ from starlette.concurrency import run_in_threadpool
 
 from coordination.bootstrap import App
 from coordination.domain import User
-from coordination.services.accounts import LANGUAGES
+from coordination.domain.vocabulary import INTERFACE_LANGUAGES
 
 from .i18n import negotiate, translator
 
@@ -66,7 +66,7 @@ def client_address(request: Request) -> str | None:
 
 def language(request: Request) -> str:
     chosen = request.session.get("lang")
-    return chosen if chosen in LANGUAGES else negotiate(request.headers.get("accept-language", ""))
+    return chosen if chosen in INTERFACE_LANGUAGES else negotiate(request.headers.get("accept-language", ""))
 
 
 def translator_for(request: Request) -> Callable[[str], str]:

@@ -1,12 +1,16 @@
 """The interface in English and Spanish: English strings are the keys of a Spanish catalog.
 
-Refusals from the services keep the CLI's English wording (one message, one meaning);
-the page around them is translated.
+The human labels of the web app are spelled here once: the forms' field labels (`FIELD_LABELS`,
+which the templates and the wording of refusals both read), the interface languages' names, and
+the words of the domain (stages, statuses…) through `label`. Refusals keep the domain's English
+message, led by the label of the field they are about (`coordination/web/errors.py`); the page
+around them is translated. Which interface languages there are is the domain's fact
+(`INTERFACE_LANGUAGES`): each has its catalog here.
 """
 
 from collections.abc import Callable
 
-from coordination.services.accounts import LANGUAGES
+from coordination.domain.vocabulary import DEFAULT_INTERFACE_LANGUAGE, INTERFACE_LANGUAGES, Language
 
 ES = {
     # frame and navigation
@@ -135,6 +139,9 @@ ES = {
     "The new password and its confirmation differ.": "La contraseña nueva y su confirmación no coinciden.",
     "Your password is changed; your other sessions are signed out.":
         "Su contraseña ha cambiado; sus otras sesiones se han cerrado.",
+    # refusals, worded for the web (web/errors.py)
+    "required letter fields are not set": "faltan campos obligatorios de las cartas",
+    "an administrator adds it to the address book": "una persona administradora lo añade a la libreta de direcciones",
 }
 EN_EVENTS = {
     "ActionOpened": "Action opened", "StageEntered": "Stage entered", "LetterEdited": "Letter edited",
@@ -146,7 +153,22 @@ EN_EVENTS = {
     "DeadlineExtended": "Deadline extended", "DeadlineCancelled": "Deadline cancelled", "ReminderQueued": "Reminder",
     "GateOpened": "Decision requested", "LetterStarted": "Letter started", "DispatchQueued": "Messages queued",
 }
-CATALOGS = {"en": {}, "es": ES}
+CATALOGS: dict[str, dict[str, str]] = {Language.EN.value: {}, Language.ES.value: ES}
+LANGUAGE_NAMES = {Language.EN.value: "English", Language.ES.value: "Español"}  # each in its own language
+
+# The forms' fields, by the name the domain gives the input (an error's `field`), and their labels.
+FIELD_LABELS = {
+    "type": "Type",
+    "country": "State (ISO 3166-1 alpha-3 code, e.g. HND)",
+    "title": "Short internal title",
+    "language": "Letter language",
+    "beneficiaries": "Beneficiaries (one per line)",
+    "received_on": "Date the State's reply was received",
+    "reason": "Justification (recorded)",
+    "comment": "What must change (required to reject)",
+    "letter": "Letter",
+    "password": "New password",
+}
 
 
 def translator(language: str) -> Callable[[str], str]:
@@ -181,6 +203,6 @@ def negotiate(accept_language: str) -> str:
             except ValueError:
                 q = 0.0
         primary = tag.strip().lower().split("-")[0]
-        if primary in LANGUAGES and q > 0:
+        if primary in INTERFACE_LANGUAGES and q > 0:
             choices.append((-q, index, primary))
-    return min(choices)[2] if choices else "en"
+    return min(choices)[2] if choices else DEFAULT_INTERFACE_LANGUAGE

@@ -22,15 +22,18 @@ from coordination.domain import (
     Unavailable,
     User,
 )
-from coordination.services.accounts import LANGUAGES, SignInRefused
+from coordination.domain.vocabulary import INTERFACE_LANGUAGES
+from coordination.services.accounts import SignInRefused
 
 from .charts import bar_chart
 from .deps import core, csrf_token, language, translator_for
-from .i18n import label, translator
+from .errors import describe
+from .i18n import FIELD_LABELS, LANGUAGE_NAMES, label, translator
 
 HERE = Path(__file__).resolve().parent
 templates = Jinja2Templates(directory=HERE / "templates")
-templates.env.globals.update(bar_chart=bar_chart, LANGUAGES=LANGUAGES)
+templates.env.globals.update(bar_chart=bar_chart, LANGUAGES=INTERFACE_LANGUAGES, LANGUAGE_NAMES=LANGUAGE_NAMES,
+                             FIELD_LABELS=FIELD_LABELS)
 
 
 def status_of(error: CoordinationError) -> int:
@@ -132,7 +135,8 @@ def refused(request: Request, user: User, reference: str, error: CoordinationErr
     """A refusal shown in the action page (or a 404 page for an unknown action), with its status."""
     if isinstance(error, NotFound):
         try:
-            return show_action(request, user, reference, error=str(error), status=404, form=form)
+            return show_action(request, user, reference, error=describe(error, translator_for(request)), status=404,
+                               form=form)
         except NotFound:
             raise error from None
     if isinstance(error, StaleLetters):  # the page shows what changed since the version decided on
@@ -140,11 +144,12 @@ def refused(request: Request, user: User, reference: str, error: CoordinationErr
         since = {name: seen for name, (seen, _, _) in error.changed.items() if seen}
         message = t("The letters changed since you opened this page: read the changes below and decide again.")
         return show_action(request, user, reference, error=message, status=409, form=form, since=since)
-    return show_action(request, user, reference, error=str(error), status=status_of(error), form=form)
+    return show_action(request, user, reference, error=describe(error, translator_for(request)),
+                       status=status_of(error), form=form)
 
 
 def moved(request: Request, action: Any, message: str) -> RedirectResponse:
     """A change that moved the action on: the message, and back to its page."""
     t = translator_for(request)
-    return done(request, t(message).format(reference=action.reference, stage=t(action.stage.replace("_", " "))),
+    return done(request, t(message).format(reference=action.reference, stage=label(t, "stage", action.stage)),
                 f"/actions/{action.reference}")

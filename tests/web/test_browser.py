@@ -186,3 +186,16 @@ def test_the_pages_fit_a_phone_screen(live, as_user):
     for path in ("/", f"/actions/{ref}", "/overview"):
         phone.goto(path)
         assert phone.evaluate("document.documentElement.scrollWidth <= window.innerWidth + 1"), path
+
+
+def test_the_new_action_form_offers_only_the_chosen_types_letter_languages(live, as_user):
+    page = as_user(OFFICER)
+    page.goto("/actions/new")
+    enabled = "[...document.querySelectorAll('#language option')].filter(o => o.value && !o.disabled).map(o => o.value)"
+    page.select_option("#type", "precautionary-measure")
+    page.select_option("#language", "pt")
+    page.select_option("#type", "urgent-appeal")
+    assert page.evaluate(enabled) == ["en", "es", "fr"]
+    assert page.input_value("#language") == ""  # Portuguese was chosen: back to the State's language
+    page.select_option("#type", "country-communication")
+    assert page.evaluate(enabled) == ["en", "es", "fr", "pt"]

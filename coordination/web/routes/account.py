@@ -7,6 +7,7 @@ from coordination.domain import CoordinationError, InvalidInput, User
 from coordination.services.accounts import SignInRefused
 
 from ..deps import acting, client_address, core, signed_in, translator_for
+from ..errors import describe
 from ..pages import done, render, sign_in_refused, status_of
 
 router = APIRouter()
@@ -47,6 +48,6 @@ def change_password(request: Request, current_password: str = Form(""), new_pass
         return sign_in_refused(request, error, {"calendar": services.calendar_address(user)}, "account.html")
     except CoordinationError as error:
         return render(request, "account.html", {"calendar": services.calendar_address(user),
-                                                "error": str(error)}, status=status_of(error))
+                                                "error": describe(error, t)}, status=status_of(error))
     request.session["sid"] = token  # every other session of this user has ended
     return done(request, t("Your password is changed; your other sessions are signed out."), "/account")

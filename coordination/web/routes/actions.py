@@ -3,11 +3,12 @@
 from fastapi import APIRouter, Depends, Form, Request
 from fastapi.responses import Response
 
-from coordination.domain import ActionType, CoordinationError, Status, User
+from coordination.domain import CoordinationError, Status, User
 from coordination.domain.bounds import ascii_int
-from coordination.domain.stages import ALL_LANGUAGES
 
 from ..deps import acting, core, signed_in, translator_for
+from ..errors import describe
+from ..forms import new_action_choices
 from ..pages import done, render, show_action, status_of
 
 router = APIRouter()
@@ -22,13 +23,9 @@ def actions(request: Request, status: str | None = None, user: User = Depends(si
     return render(request, "actions.html", {"rows": rows, "status": status, "statuses": [s.value for s in Status]})
 
 
-def _new_action_context() -> dict[str, list[str]]:
-    return {"types": [t.value for t in ActionType], "languages": ALL_LANGUAGES}
-
-
 @router.get("/actions/new")
 def new_action(request: Request, user: User = Depends(signed_in)) -> Response:
-    return render(request, "new_action.html", {**_new_action_context(), "form": {}})
+    return render(request, "new_action.html", {**new_action_choices(), "form": {}})
 
 
 @router.post("/actions")
@@ -42,7 +39,8 @@ def open_action(
                                                     language=language or None, beneficiaries=names)
     except CoordinationError as error:
         form = {"type": type, "country": country, "title": title, "language": language, "beneficiaries": beneficiaries}
-        return render(request, "new_action.html", {**_new_action_context(), "form": form, "error": str(error)},
+        return render(request, "new_action.html", {**new_action_choices(type), "form": form,
+                                                   "error": describe(error, translator_for(request))},
                       status=status_of(error))
     t = translator_for(request)
     return done(request, t("Opened {reference}.").format(reference=action.reference), f"/actions/{action.reference}")

@@ -5,6 +5,7 @@ from fastapi.responses import Response
 from starlette.concurrency import run_in_threadpool
 
 from coordination.domain import CoordinationError, User
+from coordination.domain.vocabulary import LetterFormat
 
 from ..deps import acting, core, signed_in, translator_for
 from ..pages import done, refused
@@ -13,15 +14,16 @@ router = APIRouter()
 
 
 @router.get("/actions/{reference}/letters/{letter}")
-def letter_document(request: Request, reference: str, letter: str, format: str = "html", language: str | None = None,
+def letter_document(request: Request, reference: str, letter: str, format: str = LetterFormat.HTML.value,
+                    language: str | None = None,
                     user: User = Depends(signed_in)) -> Response:
     document = core(request).services.render_letter(reference=reference, letter=letter, fmt=format,
                                                     language=language or None)
-    if format == "pdf":
+    if format == LetterFormat.PDF:
         name = f"{document.action.reference}-{document.letter.name}-v{document.letter.current.version}.pdf"
         return Response(document.content, media_type="application/pdf",
                         headers={"Content-Disposition": f'attachment; filename="{name}"', "Cache-Control": "no-store"})
-    media = "text/html; charset=utf-8" if format == "html" else "text/plain; charset=utf-8"
+    media = "text/html; charset=utf-8" if format == LetterFormat.HTML else "text/plain; charset=utf-8"
     return Response(document.content, media_type=media, headers={
         "Cache-Control": "no-store",
         "Content-Security-Policy": "default-src 'none'; style-src 'unsafe-inline'; img-src data:; "

@@ -4,7 +4,8 @@ from fastapi import APIRouter, Depends, Form, Request
 from fastapi.responses import RedirectResponse, Response
 
 from coordination.domain import InvalidInput, User
-from coordination.services.accounts import LANGUAGES, SignInRefused
+from coordination.domain.vocabulary import INTERFACE_LANGUAGES
+from coordination.services.accounts import SignInRefused
 
 from ..deps import acting, check_csrf, client_address, core, session_user
 from ..pages import local, render, sign_in_refused
@@ -40,8 +41,8 @@ def sign_out(request: Request, user: User = Depends(acting)) -> Response:
 
 @router.post("/language", dependencies=[Depends(check_csrf)])
 def choose_language(request: Request, lang: str = Form(...), next: str = Form("/")) -> Response:
-    if lang not in LANGUAGES:
-        raise InvalidInput(f"unknown language {lang!r} (one of: {', '.join(LANGUAGES)})")
+    if lang not in INTERFACE_LANGUAGES:
+        raise InvalidInput.unknown("language", lang, INTERFACE_LANGUAGES, field="lang")
     request.session["lang"] = lang
     user = session_user(request)
     if user is not None:
