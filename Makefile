@@ -18,10 +18,13 @@ install: $(STAMP)
 run: $(STAMP)
 	$(BIN)/coordination serve $(SERVE_ARGS)
 
-## test: the whole suite (PostgreSQL tests need the server binaries; see README), one worker per core,
-## each test file on one worker (its fixtures set up once)
+## test: lint (ruff), type-check (mypy: strict on the domain and the services), then the whole suite
+## (PostgreSQL tests need the server binaries; see README), one worker per core, each test file on
+## one worker (its fixtures set up once)
 PYTEST_ARGS ?= -n auto --dist loadfile
 test: $(STAMP)
+	$(BIN)/ruff check coordination flows tests benchmarks docs
+	$(BIN)/mypy
 	$(BIN)/python -m pytest $(PYTEST_ARGS)
 
 clean:

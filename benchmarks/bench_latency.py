@@ -218,7 +218,6 @@ def start_ours(children: Children, tmp: Path, say) -> SetUp:  # type: ignore[no-
 
 
 def start_baseline(children: Children, tmp: Path, say) -> SetUp:  # type: ignore[no-untyped-def]
-    from coordination import services
     from coordination.adapters.mail_sink import free_port
     from coordination.adapters.scheduling import NoScheduler, PrefectScheduler
     from coordination.bootstrap import bootstrap
@@ -249,7 +248,6 @@ def start_baseline(children: Children, tmp: Path, say) -> SetUp:  # type: ignore
 
 def prepare(setup: SetUp, count: int) -> list[tuple[str, str]]:
     """`count` actions at their first gate with one approval (OHCHR) recorded; not timed."""
-    from coordination import services
     from tests.helpers import SUP_OHCHR, open_at_gate, seed
 
     seed(setup.prep)
@@ -265,7 +263,6 @@ def prepare(setup: SetUp, count: int) -> list[tuple[str, str]]:
 
 def measure_gate(setup: SetUp, ref: str) -> dict:
     """Meet the gate with the second approval; time the next run to RUNNING and to the dispatch."""
-    from coordination import services
     from tests.helpers import SUP_IACHR
 
     called = time.perf_counter()
@@ -308,7 +305,7 @@ def run_setup(setup: SetUp, *, gates: int, warmup: int, rng: random.Random,  # t
     rng.shuffle(offsets)
     offsets = [rng.random() * setup.period for _ in range(warmup)] + offsets
     setup.load_before = os.getloadavg()
-    for i, ((action_type, ref), offset) in enumerate(zip(prepared, offsets)):
+    for i, ((action_type, ref), offset) in enumerate(zip(prepared, offsets, strict=True)):
         time.sleep(SETTLE + offset)
         result = measure_gate(setup, ref) | {"type": action_type, "offset": offset}
         counted = i >= warmup
@@ -349,7 +346,7 @@ def report(setups: list[SetUp], load_start: tuple[float, float, float], started:
               + " / ".join(f"{x:6.2f}" for x in running) + "   "
               + " / ".join(f"{x:6.2f}" for x in dispatched) + f"   {1000 * call:9.0f} ms")
     if "ours" in rows and "baseline" in rows:
-        ratios = [b / o for b, o in zip(rows["baseline"][0] + rows["baseline"][1], rows["ours"][0] + rows["ours"][1])]
+        ratios = [b / o for b, o in zip(rows["baseline"][0] + rows["baseline"][1], rows["ours"][0] + rows["ours"][1], strict=True)]
         print(f"{'ratio baseline/ours':<46}{'':>6}   " + " / ".join(f"{x:5.1f}x" for x in ratios[:3]) + "   "
               + " / ".join(f"{x:5.1f}x" for x in ratios[3:]))
     for setup in setups:

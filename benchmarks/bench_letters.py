@@ -186,7 +186,7 @@ def main() -> None:
     print(f"at least {args.seconds:g} s per txt/html case and {args.pdf_seconds:g} s per pdf case, "
           f"over {args.rounds} interleaved rounds, after {args.warmup:g} s warm-up each\n")
     print(f"{'case':<26}{'letters/s':>12}{'ms/letter':>12}{'calls':>9}")
-    for name, (calls, elapsed) in totals.items():
+    for name, (calls, _elapsed) in totals.items():
         print(f"{name:<26}{rate[name]:>12.1f}{1000 / rate[name]:>12.3f}{calls:>9}")
     print()
     print(f"{'comparison':<26}{'ours':>12}{'bare':>12}{'ours/bare':>11}")

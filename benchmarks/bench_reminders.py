@@ -43,7 +43,6 @@ sys.path.insert(0, str(ROOT))
 
 import sqlalchemy as sa  # noqa: E402
 
-from coordination import services  # noqa: E402
 from coordination.adapters.fakes import FixedClock  # noqa: E402
 from coordination.bootstrap import bootstrap  # noqa: E402
 from coordination.config import Settings  # noqa: E402
@@ -93,8 +92,9 @@ def build(directory: Path, size: int, due: int):  # type: ignore[no-untyped-def]
 
 def query_plan(app) -> list[str]:  # type: ignore[no-untyped-def]
     """SQLite's plan for the sweep's read of the deadlines within reach."""
-    from coordination.adapters.repositories import DeadlineRepository
     from sqlmodel import Session
+
+    from coordination.adapters.repositories import DeadlineRepository
 
     with Session(app.engine) as session:
         captured = []

@@ -29,7 +29,6 @@ import httpx
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
-from coordination import services  # noqa: E402
 from coordination.services import accounts  # noqa: E402
 from tests.helpers import OFFICER, seed  # noqa: E402
 from tests.web.live import live_app, start_server  # noqa: E402

@@ -99,7 +99,6 @@ class App:
             "hasher": self.hasher, "signer": self.signer,
             "mailer": self.mailer, "migrate": self.migrate, "render_digest": render_digest,
             "calendar_writer": write_calendar,
-            "app": self,
         }
 
 
@@ -132,12 +131,6 @@ def inject(
     settings changed after the first call (a test's, say) are those the use case sees."""
     provide = dependencies if callable(dependencies) else (lambda: dependencies)
     parameters = inspect.signature(use_case).parameters
-    if "app" in parameters:  # an older use case still takes the whole App first
-
-        def call_with_app(*args: Any, **kwargs: Any) -> Any:
-            return use_case(provide()["app"], *args, **kwargs)
-
-        return call_with_app
     names = [name for name in parameters if name in provide()]
 
     def call(*args: Any, **kwargs: Any) -> Any:

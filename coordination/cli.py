@@ -15,7 +15,7 @@ import sys
 from datetime import datetime
 from functools import cache
 from pathlib import Path
-from typing import Annotated, Optional
+from typing import Annotated
 
 import pydantic
 import sqlalchemy as sa
@@ -23,9 +23,9 @@ import typer
 import typer.core
 from typer.exceptions import TyperException
 
-from .adapters.scheduling import PrefectScheduler
 from .adapters.database import sqlite_path
 from .adapters.keys import log_error
+from .adapters.scheduling import PrefectScheduler
 from .bootstrap import App, bootstrap, require_database
 from .config import Settings, default_data_dir
 from .domain import (
@@ -131,7 +131,7 @@ for sub, name in ((user_app, "user"), (recipient_app, "recipient"), (action_app,
 
 
 As = Annotated[str, typer.Option("--as", help="Email of the user acting.")]
-Seen = Annotated[Optional[list[str]], typer.Option(
+Seen = Annotated[list[str] | None, typer.Option(
     "--seen", metavar="SHA",
     help="The sha256 (or its first 12 characters, as `action show` and `letter show` print it) of each letter "
          "as you read it; repeat it for each letter. Refused if a letter changed since.")]
@@ -193,9 +193,9 @@ def _print_json(value: object) -> None:
 
 
 def _table(rows: list[list[str]], headers: list[str]) -> None:
-    widths = [max(len(str(x)) for x in column) for column in zip(headers, *rows)]
+    widths = [max(len(str(x)) for x in column) for column in zip(headers, *rows, strict=True)]
     for row in [headers, *rows]:
-        typer.echo("  ".join(str(cell).ljust(width) for cell, width in zip(row, widths)).rstrip())
+        typer.echo("  ".join(str(cell).ljust(width) for cell, width in zip(row, widths, strict=True)).rstrip())
 
 
 # ---------------------------------------------------------------- init, users, recipients
@@ -279,7 +279,7 @@ def recipient_add(
     iso3: Annotated[str, typer.Argument(metavar="ISO3", help="The State's ISO 3166-1 alpha-3 code.")],
     kind: Annotated[RecipientKind, typer.Option(help="Which office of the State.")],
     email: Annotated[str, typer.Option(help="Its email address.")],
-    name: Annotated[Optional[str], typer.Option(help="Its name, for the address line.")] = None,
+    name: Annotated[str | None, typer.Option(help="Its name, for the address line.")] = None,
 ) -> None:
     """Add a State recipient to the address book."""
     r = _app().services.add_recipient(country=iso3, kind=kind.value, email=email, name=name)
@@ -294,8 +294,8 @@ def action_open(
     country: Annotated[str, typer.Option(help="The State's ISO 3166-1 alpha-3 code.")],
     title: Annotated[str, typer.Option(help="A short internal title.")],
     as_: As,
-    language: Annotated[Optional[Language], typer.Option(help="Letter language (default: the State's).")] = None,
-    beneficiary: Annotated[Optional[list[str]], typer.Option(help="A beneficiary's name (repeat for several).")] = None,
+    language: Annotated[Language | None, typer.Option(help="Letter language (default: the State's).")] = None,
+    beneficiary: Annotated[list[str] | None, typer.Option(help="A beneficiary's name (repeat for several).")] = None,
 ) -> None:
     """Open a joint action; prints its JAM reference last."""
     action = _app().services.open_action(type=type.value, country=country, title=title, officer=as_,
@@ -307,8 +307,8 @@ def action_open(
 
 @action_app.command("list")
 def action_list(
-    status: Annotated[Optional[Status], typer.Option(help="Only actions with this status.")] = None,
-    type: Annotated[Optional[ActionType], typer.Option(help="Only actions of this type.")] = None,
+    status: Annotated[Status | None, typer.Option(help="Only actions with this status.")] = None,
+    type: Annotated[ActionType | None, typer.Option(help="Only actions of this type.")] = None,
     as_json: Json = False,
 ) -> None:
     """List joint actions."""
@@ -366,7 +366,7 @@ def action_submit(ref: Annotated[str, typer.Argument(metavar="REF")], as_: As) -
 @action_app.command("approve")
 def action_approve(
     ref: Annotated[str, typer.Argument(metavar="REF")], as_: As,
-    comment: Annotated[Optional[str], typer.Option(help="An optional comment.")] = None,
+    comment: Annotated[str | None, typer.Option(help="An optional comment.")] = None,
     seen: Seen = None,
 ) -> None:
     """Approve the gate for your organisation (on the letters you saw, with --seen)."""
@@ -427,9 +427,9 @@ def letter_set(
     ref: Annotated[str, typer.Argument(metavar="REF")],
     field: Annotated[str, typer.Argument(metavar="FIELD")],
     as_: As,
-    text: Annotated[Optional[str], typer.Option(help="The field's text.")] = None,
-    file: Annotated[Optional[Path], typer.Option(help="Read the field's text from a file ('-': stdin).")] = None,
-    letter: Annotated[Optional[str], typer.Option(help="Which letter (when the stage has several).")] = None,
+    text: Annotated[str | None, typer.Option(help="The field's text.")] = None,
+    file: Annotated[Path | None, typer.Option(help="Read the field's text from a file ('-': stdin).")] = None,
+    letter: Annotated[str | None, typer.Option(help="Which letter (when the stage has several).")] = None,
 ) -> None:
     """Set a letter field: a new version of the letter."""
     if (text is None) == (file is None):
@@ -451,10 +451,10 @@ def letter_set(
 @letter_app.command("show")
 def letter_show(
     ref: Annotated[str, typer.Argument(metavar="REF")],
-    letter: Annotated[Optional[str], typer.Option(help="Which letter (default: the current stage's).")] = None,
-    language: Annotated[Optional[Language], typer.Option(help="Preview in another language.")] = None,
+    letter: Annotated[str | None, typer.Option(help="Which letter (default: the current stage's).")] = None,
+    language: Annotated[Language | None, typer.Option(help="Preview in another language.")] = None,
     format: Annotated[LetterFormat, typer.Option("--format", help="Output format.")] = LetterFormat.TXT,
-    output: Annotated[Optional[Path], typer.Option(help="Write to this file instead of standard output.")] = None,
+    output: Annotated[Path | None, typer.Option(help="Write to this file instead of standard output.")] = None,
     force: Force = False,
 ) -> None:
     """Render a letter: a draft as it stands, a dispatched letter exactly as it was sent."""
@@ -480,8 +480,8 @@ def letter_show(
 def letter_diff(
     ref: Annotated[str, typer.Argument(metavar="REF")],
     letter: Annotated[str, typer.Option(help="Which letter.")],
-    from_: Annotated[Optional[int], typer.Option("--from", help="Older version (default: the one before --to).")] = None,
-    to: Annotated[Optional[int], typer.Option("--to", help="Newer version (default: the current one).")] = None,
+    from_: Annotated[int | None, typer.Option("--from", help="Older version (default: the one before --to).")] = None,
+    to: Annotated[int | None, typer.Option("--to", help="Newer version (default: the current one).")] = None,
 ) -> None:
     """Show what changed in a letter between two versions, field by field."""
     chosen, old, new, changes = _app().services.diff_letter(reference=ref, letter=letter,
@@ -513,7 +513,7 @@ def outbox_send(
 
 @outbox_app.command("list")
 def outbox_list(
-    status: Annotated[Optional[str], typer.Option(help="Only rows in this state (pending, sending, sent, failed).")] = None,
+    status: Annotated[str | None, typer.Option(help="Only rows in this state (pending, sending, sent, failed).")] = None,
     as_json: Json = False,
 ) -> None:
     """List outbox rows and their states."""
@@ -557,7 +557,7 @@ def _in_words(seconds: int) -> str:
 @deadline_app.command("list")
 def deadline_list(
     overdue: Annotated[bool, typer.Option("--overdue", help="Only deadlines already past.")] = False,
-    due_within: Annotated[Optional[float], typer.Option(
+    due_within: Annotated[float | None, typer.Option(
         callback=_finite_days, help=f"Only deadlines due within this many days (0 to {MAX_DAYS}).")] = None,
     as_json: Json = False,
 ) -> None:
@@ -576,7 +576,7 @@ def deadline_list(
 
 Kind = Annotated[str, typer.Argument(metavar="KIND", help="approval_sla, state_reply, publication or review.")]
 Reason = Annotated[str, typer.Option(help="Why (kept in the audit trail).")]
-Org = Annotated[Optional[str], typer.Option("--org", help="Only the deadline owed by this organisation (approval_sla).")]
+Org = Annotated[str | None, typer.Option("--org", help="Only the deadline owed by this organisation (approval_sla).")]
 
 
 @deadline_app.command("extend")
@@ -605,7 +605,7 @@ def deadline_cancel(
 
 @reminders_app.command("send")
 def reminders_send(
-    now: Annotated[Optional[str], typer.Option(help="Sweep as of this ISO 8601 time (default: now).")] = None,
+    now: Annotated[str | None, typer.Option(help="Sweep as of this ISO 8601 time (default: now).")] = None,
     dry_run: Annotated[bool, typer.Option("--dry-run", help="Show what would be sent; write and send nothing.")] = False,
 ) -> None:
     """Queue the reminders that are due, one digest per person, and deliver them."""
@@ -627,8 +627,8 @@ def reminders_send(
 
 @calendar_app.command("export")
 def calendar_export(
-    user: Annotated[Optional[str], typer.Option(help="Only the deadlines this person is reminded of.")] = None,
-    output: Annotated[Optional[Path], typer.Option(help="Write to this file instead of standard output.")] = None,
+    user: Annotated[str | None, typer.Option(help="Only the deadlines this person is reminded of.")] = None,
+    output: Annotated[Path | None, typer.Option(help="Write to this file instead of standard output.")] = None,
     force: Force = False,
 ) -> None:
     """Open deadlines as an iCalendar (.ics) feed."""

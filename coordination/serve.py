@@ -203,8 +203,8 @@ async def _serve(*, settings, fresh, demo, say, sink, server, web_port, poll_sec
     try:
         async with get_client() as client:  # catch up at once: runs never started while we were down
             reconciler = next(d for d in DEPLOYMENTS if d.name == "reconciler")
-            deployment = await client.read_deployment_by_name(reconciler.full_name)
-            await client.create_flow_run_from_deployment(deployment.id, name="reconcile at start-up")
+            found = await client.read_deployment_by_name(reconciler.full_name)
+            await client.create_flow_run_from_deployment(found.id, name="reconcile at start-up")
     except httpx.HTTPError as error:  # a busy Prefect server (503) must not stop serve: the schedule catches up
         say(f"Could not start the reconciler at start-up ({type(error).__name__}); its schedule runs it "
             "within a minute.")

@@ -5,7 +5,6 @@ Results and logs carry counts only: no recipient, name or letter text reaches Pr
 
 from prefect import flow, get_run_logger, task
 
-
 from .runtime import app
 
 

@@ -77,6 +77,7 @@ class InProcessExecutor:
         return state.is_pending()
 
     async def _execute(self, run: FlowRun) -> None:
+        assert run.deployment_id is not None  # the runs read are those of our deployments
         try:
             async with self.slots:
                 await run_flow_async(self.flows[run.deployment_id], flow_run=run,

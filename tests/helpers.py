@@ -1,6 +1,5 @@
 """Test data: users, recipients and letters that walk each action type to its first dispatch."""
 
-from coordination import services
 from coordination.bootstrap import App
 
 OFFICER = "olivia.officer@ohchr.test"

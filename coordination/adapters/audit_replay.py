@@ -245,7 +245,7 @@ def _compare_action(session: Session, x: Projection, record: ActionRecord | None
 def _compare_rows(where: str, table: str, stored: list[dict], told: list[dict]) -> list[str]:
     """Rows in creation order against the events' list, column by column."""
     f: list[str] = []
-    for index, (row, expected) in enumerate(zip(stored, told), 1):
+    for index, (row, expected) in enumerate(zip(stored, told, strict=False), 1):
         for column, value in expected.items():
             if column in row and row[column] != value:
                 f.append(f"{where}: {table} row {index} {column} is {row[column]!r} but the audit trail says "

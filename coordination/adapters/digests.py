@@ -8,7 +8,7 @@ time zone (their organisation's seat). `render_digest` is the services' `DigestR
 
 from dataclasses import dataclass
 from datetime import datetime, tzinfo
-from functools import lru_cache
+from functools import cache, lru_cache
 from pathlib import Path
 
 from babel.dates import format_datetime
@@ -52,7 +52,7 @@ def _environment() -> Environment:
         keep_trailing_newline=True,
     )
     env.globals["kind_label"] = lambda kind, organisation: (
-        KIND_LABELS.get(kind, kind) + (f" by {organisation.upper()}" if organisation else ""))
+        (KIND_LABELS.get(kind) or kind) + (f" by {organisation.upper()}" if organisation else ""))
     return env
 
 
@@ -82,7 +82,7 @@ def render_digest(*, name: str, zone: tzinfo, items: list[DigestItem], reason: s
     subject = "[coordination] " + ", ".join(parts)
     env = _environment()
 
-    @lru_cache(maxsize=None)
+    @cache
     def when(moment: datetime) -> str:
         return format_datetime(moment, "EEE d MMM y, HH:mm", tzinfo=zone, locale="en")
 

@@ -86,6 +86,7 @@ class SmtpMailer:
     async def send(self, message: EmailMessage, *, sender: str, recipients: list[str]) -> None:
         if self._client is None or not self._client.is_connected:
             await self.connect()  # the server dropped us between messages
+        assert self._client is not None  # connect() leaves a client or raises
         try:
             await self._client.send_message(message, sender=sender, recipients=recipients)
         except (aiosmtplib.SMTPException, OSError) as error:

@@ -20,7 +20,8 @@ def _jam():  # type: ignore[no-untyped-def]
 
 
 def _row(record: ActionRecord, reference: str) -> ActionRow:
-    return ActionRow(record.id, reference, record.type, record.country, record.title, record.stage, record.status)
+    return ActionRow(id=record.id, reference=reference, type=record.type, country=record.country, title=record.title,
+                     stage=record.stage, status=record.status, updated_at=record.updated_at)
 
 
 class InboxQueries:

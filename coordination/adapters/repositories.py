@@ -12,9 +12,9 @@ from coordination.domain import (
     ActionType,
     Approval,
     Conflict,
-    Decision,
     DeadlineKind,
     DeadlineStatus,
+    Decision,
     JointAction,
     LetterStatus,
     NotFound,
@@ -31,7 +31,15 @@ from coordination.domain import (
 )
 from coordination.domain.deadlines import Deadline
 from coordination.domain.letters import Letter, LetterVersion
-from coordination.services.ports import ActionRow, DeadlineRow, FailedLetter, OutboxEntry, OutboxMessage
+from coordination.services.ports import (
+    ActionRow,
+    DeadlineRow,
+    DueAction,
+    FailedLetter,
+    OutboxEntry,
+    OutboxMessage,
+    Rendition,
+)
 
 from .records import (
     ActionRecord,
@@ -218,10 +226,11 @@ class ActionRepository:
                 ReferenceRecord.action_id.in_([r.id for r in records])).order_by(ReferenceRecord.id)
             for ref in self.session.exec(ref_query):
                 refs.setdefault(ref.action_id, []).append(ref.value)
-        return [(ActionRow(r.id, r.type, r.country, r.title, r.stage, r.status, r.updated_at), refs.get(r.id, []))
+        return [(ActionRow(id=r.id, reference=refs.get(r.id, [""])[0], type=r.type, country=r.country, title=r.title,
+                           stage=r.stage, status=r.status, updated_at=r.updated_at), refs.get(r.id, []))
                 for r in records]
 
-    def with_automatic_steps_due(self, *, now: datetime) -> list[tuple[ActionRecord, str, str | None]]:
+    def with_automatic_steps_due(self, *, now: datetime) -> list[DueAction]:
         """Ready actions, and waiting ones with an open deadline already due (kind given)."""
         jam = (select(ReferenceRecord.action_id, ReferenceRecord.value)
                .where(ReferenceRecord.kind == ReferenceKind.JAM.value).subquery())
@@ -233,7 +242,8 @@ class ActionRepository:
                    .join(DeadlineRecord, DeadlineRecord.action_id == ActionRecord.id)
                    .where(ActionRecord.status == Status.WAITING.value,
                           DeadlineRecord.status == DeadlineStatus.OPEN.value, DeadlineRecord.due_at <= now))
-        return [tuple(row) for row in self.session.exec(ready)] + [tuple(row) for row in self.session.exec(waiting)]
+        return [DueAction(r.id, reference, r.type, r.stage, r.status, r.round, kind)
+                for query in (ready, waiting) for r, reference, kind in self.session.exec(query)]
 
     def _children(self, model, action_id: int, order=None) -> Sequence:  # type: ignore[no-untyped-def]
         return list(self.session.exec(select(model).where(model.action_id == action_id).order_by(order or model.id)))
@@ -504,10 +514,12 @@ class OutboxRepository:
         if version.rendered_text is None:
             version.rendered_subject, version.rendered_text, version.rendered_html = subject, text, html
 
-    def rendition(self, letter_version_id: int) -> LetterVersionRecord | None:
+    def rendition(self, letter_version_id: int) -> Rendition | None:
         """The frozen subject, text and HTML of a dispatched letter version."""
         version = self.session.get(LetterVersionRecord, letter_version_id)
-        return version if version is not None and version.rendered_text is not None else None
+        if version is None or version.rendered_text is None:
+            return None
+        return Rendition(version.rendered_subject, version.rendered_text, version.rendered_html)
 
 
 class DeadlineRepository:

@@ -4,8 +4,8 @@ Imports only the standard library; time comes in as an argument.
 """
 
 from .errors import (
-    CoordinationError,
     Conflict,
+    CoordinationError,
     IncompleteLetters,
     InvalidInput,
     InvalidState,
@@ -19,9 +19,9 @@ from .stages import DEFINITIONS
 from .vocabulary import (
     ActionType,
     Command,
-    Decision,
     DeadlineKind,
     DeadlineStatus,
+    Decision,
     LetterStatus,
     Organisation,
     Recipient,

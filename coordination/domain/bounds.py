@@ -42,7 +42,8 @@ def parse_date(name: str, text: str) -> date:
         day = date.fromisoformat(value)
     except ValueError:
         raise InvalidInput(f"{name} must be a date as YYYY-MM-DD, not {_shown(text)}") from None
-    return check_date(name, day)  # type: ignore[return-value]
+    check_date(name, day)
+    return day
 
 
 def parse_time(name: str, text: str, *, example: str = "2026-11-02T09:00:00+00:00") -> datetime:

@@ -1,6 +1,7 @@
 """Domain events, in the past tense. Each becomes one audit event in the same transaction."""
 
 from dataclasses import asdict, dataclass
+from typing import Any
 
 
 @dataclass(frozen=True)
@@ -11,7 +12,7 @@ class Event:
     def name(self) -> str:
         return type(self).__name__
 
-    def payload(self) -> dict:
+    def payload(self) -> dict[str, Any]:
         data = asdict(self)
         data.pop("actor")
         return data

@@ -10,9 +10,9 @@ from dataclasses import dataclass, field
 from datetime import UTC, date, datetime
 
 from . import events as ev
+from .bounds import check_deadline
 from .countries import DEFAULT_LANGUAGE, normalise_country
 from .deadlines import Deadline, due_at
-from .bounds import check_deadline
 from .errors import IncompleteLetters, InvalidInput, InvalidState, NotFound, NotPermitted, StaleLetters
 from .letters import Letter, canonical_json, letters_digest, plain_address, sha256_hex
 from .ports import AddressCheck, BusinessCalendar, ReferenceNumbers
@@ -22,9 +22,9 @@ from .text import is_blank
 from .vocabulary import (
     ActionType,
     Command,
-    Decision,
     DeadlineKind,
     DeadlineStatus,
+    Decision,
     Language,
     LetterStatus,
     Organisation,
@@ -128,7 +128,7 @@ def details_sha256(title: str, beneficiaries: list[str]) -> str:
 
 
 SHORT_HASH = 12  # hex characters of a sha256 that `action show` prints and a decision may name
-_HEX = re.compile(r"[0-9a-f]{%d,64}" % SHORT_HASH)
+_HEX = re.compile(rf"[0-9a-f]{{{SHORT_HASH},64}}")
 
 
 def _require_role(user: User, roles: tuple[Role, ...], doing: str) -> None:
@@ -696,7 +696,7 @@ class JointAction:
             self._close_deadlines(stage.exit_deadline, status, now, actor)
         if stage.branch is not None:
             value = self._field_value(stage.branch.field)
-            next_stage = stage.branch.routes[value] if value in stage.branch.routes else stage.next
+            next_stage = stage.branch.routes[value] if value is not None and value in stage.branch.routes else stage.next
         else:
             next_stage = stage.next
         if next_stage is None:

@@ -1,5 +1,16 @@
 """Use cases, each in one unit of work: the only writers of the system of record."""
 
+from .accounts import (
+    calendar_address,
+    calendar_owner,
+    calendar_token,
+    change_password,
+    renew_calendar,
+    set_language,
+    set_password,
+    sign_in,
+)
+from .action_page import mark_letters_seen, read_action_page
 from .actions import (
     advance_action,
     approve_stage,
@@ -17,29 +28,17 @@ from .actions import (
     skip_stage,
     submit_stage,
 )
-from .accounts import (
-    calendar_address,
-    calendar_owner,
-    calendar_token,
-    change_password,
-    renew_calendar,
-    set_language,
-    set_password,
-    sign_in,
-)
 from .calendar import calendar_feed
 from .deadlines import cancel_deadline, extend_deadline, list_deadlines
 from .delivery import list_outbox, send_outbox
 from .directory import add_recipient, add_user, disable_user, enable_user, list_users, set_role
-from .orchestration import due_runs
 from .doctor import check_addresses
+from .inbox import read_inbox
 from .maintenance import checkpoint_audit, initialise_database, verify_audit
+from .orchestration import due_runs
 from .overview import get_overview
 from .reminders import send_reminders
 from .sessions import current_user, end_session, sign_out_everywhere
-
-from .action_page import mark_letters_seen, read_action_page
-from .inbox import read_inbox
 
 __all__ = [
     "add_recipient", "add_user", "disable_user", "enable_user", "set_role", "advance_action", "approve_stage", "diff_letter", "edit_letter", "edit_letter_fields", "get_action",

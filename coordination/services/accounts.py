@@ -24,11 +24,11 @@ from coordination.config import Settings
 from coordination.domain import CoordinationError, InvalidInput, NotPermitted, User
 from coordination.domain.letters import sha256_hex
 from coordination.domain.passwords import check_password
+from coordination.domain.vocabulary import INTERFACE_LANGUAGES as LANGUAGES  # their one source
 
 from .ports import Clock, PasswordHasher, Signer, UnitOfWork, UnitsOfWork
 from .sessions import end_sessions, open_session
 
-from coordination.domain.vocabulary import INTERFACE_LANGUAGES as LANGUAGES  # their one source
 FORGET_AFTER = timedelta(days=1)
 
 

@@ -14,7 +14,7 @@ from typing import Any, NamedTuple
 from coordination.domain import Approval, Command, CoordinationError, Decision, JointAction, Organisation, User
 from coordination.domain.letters import Letter
 
-from .actions import FieldChange, letter_changes
+from .actions import FieldChange, letter_changes, stored
 from .ports import Clock, UnitsOfWork
 from .views import action_view
 
@@ -59,7 +59,7 @@ def read_action_page(
         letters = action.current_letters
         ids = [letter.id for letter in letters if letter.id is not None]
         seen = tx.letter_views.seen(user_id=user.id, letter_ids=ids) if user.id is not None and ids else {}
-        view = action_view(action, tx.audit.history(action.id), tx.outbox.for_action(action.id))
+        view = action_view(action, tx.audit.history(stored(action.id)), tx.outbox.for_action(stored(action.id)))
     decided = [a.decided_at for a in action.approvals if a.approver == user.email]
     changes = {}
     for letter in letters:

@@ -31,6 +31,13 @@ def schedule(scheduler: Scheduler, runs: Iterable[RunRequest]) -> None:
         scheduler.request(run)
 
 
+def stored(value: int | None) -> int:
+    """The id of a loaded or saved row (the domain's objects have none until they are saved)."""
+    if value is None:
+        raise InvalidState("an object that was never saved has no id")
+    return value
+
+
 def _domain_ports(uow: UnitOfWork, calendar: BusinessCalendar, addresses: AddressCheck) -> Ports:
     """What the domain reaches outside through: business days, reference numbers, the address check."""
     return Ports(calendar, uow.numbers, addresses)
@@ -247,9 +254,9 @@ def run_automatic_steps(
             renditions.append(_freeze(tx, renderer, action, letter, address_book, now))
         for entry in entries:
             letter = letters[(entry.letter, entry.cycle)]
-            version_id = letter.current.id
+            version_id = stored(letter.current.id)
             message_id = f"<{sha256_hex(f'{version_id}:{entry.recipient.lower()}')[:32]}@{settings.mail_domain}>"
-            tx.outbox.add(action_id=action.id, letter_version_id=version_id, recipient=entry.recipient,
+            tx.outbox.add(action_id=stored(action.id), letter_version_id=version_id, recipient=entry.recipient,
                           recipient_kind=entry.recipient_kind, message_id=message_id, now=now)
             messages.append({"letter": letter.name, "cycle": letter.cycle, "version": letter.current.version,
                              "message_id": message_id, "recipient_sha256": sha256_hex(entry.recipient)})
@@ -266,11 +273,11 @@ def _freeze(
     tx: UnitOfWork, renderer: Renderer, action: JointAction, letter: Letter, address_book: Any, now: datetime,
 ) -> dict[str, Any] | None:
     """Store what is sent, once: a dispatched letter is never rendered again. Returns its hashes."""
-    if tx.outbox.rendition(letter.current.id) is not None:
+    if tx.outbox.rendition(stored(letter.current.id)) is not None:
         return None
     text, html = (renderer.render(action, letter, on=now.date(), fmt=fmt, recipients=address_book, created=now)
                   for fmt in TEMPLATE_FORMATS)
-    tx.outbox.freeze_rendering(letter.current.id, subject=text.subject, text=text.text, html=html.text)
+    tx.outbox.freeze_rendering(stored(letter.current.id), subject=text.subject, text=text.text, html=html.text)
     return {"letter": letter.name, "cycle": letter.cycle, "version": letter.current.version,
             **rendition_hashes(text.subject, text.text, html.text)}
 
@@ -284,7 +291,7 @@ def get_action(reference: str, *, uow: UnitsOfWork) -> dict[str, Any]:
     """Everything about one action, as `action show --json` prints it."""
     with uow(read_only=True) as tx:
         action = tx.actions.get(reference)
-        return action_view(action, tx.audit.history(action.id), tx.outbox.for_action(action.id))
+        return action_view(action, tx.audit.history(stored(action.id)), tx.outbox.for_action(stored(action.id)))
 
 
 def list_actions(*, status: str | None = None, type: str | None = None, uow: UnitsOfWork) -> list[dict[str, Any]]:
@@ -314,13 +321,12 @@ def render_letter(
     with uow(read_only=True) as tx:
         action = tx.actions.get(reference)
         chosen = action.letter_to_show(letter)
-        frozen = tx.outbox.rendition(chosen.current.id) if chosen.dispatched_at else None
+        frozen = tx.outbox.rendition(stored(chosen.current.id)) if chosen.dispatched_at else None
         as_sent = frozen is not None and language in (None, chosen.language)
         address_book = [] if as_sent else tx.recipients.for_country(action.country)
-    if as_sent:  # exactly what was sent
-        content = {LetterFormat.TXT: frozen.rendered_text, LetterFormat.HTML: frozen.rendered_html}.get(fmt)
-        if fmt is LetterFormat.PDF:
-            content = renderer.pdf(frozen.rendered_html)
+    if as_sent and frozen is not None:  # exactly what was sent
+        content: str | bytes = renderer.pdf(frozen.html) if fmt is LetterFormat.PDF else (
+            frozen.text if fmt is LetterFormat.TXT else frozen.html)
         return LetterDocument(action, chosen, fmt, chosen.language, True, content)
     on = clock().date()
     rendered = renderer.render(action, chosen, on=on, fmt=LetterFormat.HTML if fmt is LetterFormat.PDF else fmt,
@@ -361,7 +367,7 @@ def letter_changes(
     from_version = max(1, to_version - 1) if from_version is None else from_version
     if from_version > to_version:
         raise InvalidInput(f"the older version ({from_version}) must not be after the newer ({to_version})",
-                           field="from_version", value=from_version, letter=chosen.name,
+                           field="from_version", value=from_version, letter=letter.name,
                            facts={"to_version": to_version})
     before, after = versions[from_version].fields, versions[to_version].fields
     changes = []

@@ -3,8 +3,9 @@ due (the reminder sweep is in `reminders.py`)."""
 
 from datetime import datetime
 
-from .ports import Clock, RunRequest, UnitsOfWork
 from coordination.domain import DEFINITIONS, ActionType, DeadlineKind, Status
+
+from .ports import Clock, RunRequest, UnitsOfWork
 
 
 def due_runs(*, now: datetime | None = None, uow: UnitsOfWork, clock: Clock) -> list[RunRequest]:
@@ -13,8 +14,8 @@ def due_runs(*, now: datetime | None = None, uow: UnitsOfWork, clock: Clock) -> 
     with uow(read_only=True) as tx:
         rows = tx.actions.with_automatic_steps_due(now=now)
     requests = []
-    for record, reference, due_kind in rows:
-        stage = DEFINITIONS[ActionType(record.type)].stage(record.stage)
-        if stage.has_automatic_steps(Status(record.status), [DeadlineKind(due_kind)] if due_kind else []):
-            requests.append(RunRequest(record.id, reference, record.type, record.stage, record.round))
+    for row in rows:
+        stage = DEFINITIONS[ActionType(row.type)].stage(row.stage)
+        if stage.has_automatic_steps(Status(row.status), [DeadlineKind(row.due_kind)] if row.due_kind else []):
+            requests.append(RunRequest(row.id, row.reference, row.type, row.stage, row.round))
     return list({r.idempotency_key: r for r in requests}.values())

@@ -15,7 +15,7 @@ from email.message import EmailMessage
 from types import TracebackType
 from typing import Any, Protocol, Self
 
-from coordination.domain import JointAction, Organisation, Recipient, Role, Status, User
+from coordination.domain import ActionType, JointAction, Organisation, Recipient, Role, Status, User
 from coordination.domain.deadlines import Deadline
 from coordination.domain.letters import Letter
 from coordination.domain.ports import AddressCheck
@@ -259,7 +259,7 @@ class SignInFailures(Protocol):
 
 @dataclass(frozen=True)
 class ActionRow:
-    """An action as the inbox lists it: its JAM reference and where it stands, not its letters."""
+    """An action as lists show it: its JAM reference and where it stands, not its letters."""
 
     id: int
     reference: str
@@ -268,6 +268,7 @@ class ActionRow:
     title: str
     stage: str
     status: str
+    updated_at: datetime | None = None
 
 
 @dataclass(frozen=True)
@@ -303,6 +304,108 @@ class LetterViews(Protocol):
         ...
 
 
+@dataclass(frozen=True)
+class DueAction:
+    """An action with automatic steps due: ready, or waiting with an open deadline due (its kind)."""
+
+    id: int
+    reference: str
+    type: str
+    stage: str
+    status: str
+    round: int
+    due_kind: str | None
+
+
+class Actions(Protocol):
+    """Joint actions, whole: the aggregate and its references, letters, approvals, deadlines, replies."""
+
+    def find_id(self, reference: str) -> int:
+        """The id of the action a person names by reference (NotFound)."""
+        ...
+
+    def get(self, reference: str, *, for_update: bool = False) -> JointAction: ...
+
+    def get_by_id(self, action_id: int, *, for_update: bool = False) -> JointAction: ...
+
+    def find(self, *, status: Status | None = None, type: ActionType | None = None,
+             ) -> list[tuple[ActionRow, list[str]]]: ...
+
+    def with_automatic_steps_due(self, *, now: datetime) -> list[DueAction]: ...
+
+    def save(self, action: JointAction, *, now: datetime, by: User | None = None) -> None:
+        """Write the action (its new rows get their ids now); the commit audits its events as `by`'s."""
+        ...
+
+
+@dataclass(frozen=True)
+class Rendition:
+    """A dispatched letter version as it was sent, frozen."""
+
+    subject: str
+    text: str
+    html: str
+
+
+class Outbox(Protocol):
+    """Messages to send, one row per (letter version, recipient), and the letters' frozen renditions."""
+
+    def add(self, *, action_id: int, letter_version_id: int, recipient: str, recipient_kind: str,
+            message_id: str, now: datetime) -> None: ...
+
+    def add_digest(self, *, recipient: str, subject: str, text: str, html: str, message_id: str,
+                   now: datetime) -> int: ...
+
+    def for_action(self, action_id: int) -> list["OutboxEntry"]: ...
+
+    def listing(self, *, status: str | None = None) -> list["OutboxEntry"]: ...
+
+    def reclaim_stale(self, *, now: datetime, stale_before: datetime) -> dict[int, int]: ...
+
+    def claim(self, *, now: datetime, limit: int) -> list[int]: ...
+
+    def release(self, ids: list[int], *, claimed_at: datetime) -> int: ...
+
+    def batch(self, ids: list[int]) -> list["OutboxMessage"]: ...
+
+    def attempts(self, outbox_id: int) -> int: ...
+
+    def record(self, outbox_id: int, *, status: str, now: datetime, error: str | None = None,
+               next_attempt_at: datetime | None = None) -> object: ...
+
+    def unreported_failures(self) -> list["FailedLetter"]: ...
+
+    def take_failures_to_report(self, ids: list[int], *, now: datetime) -> set[int]: ...
+
+    def settle(self, outbox_id: int, *, status: str, now: datetime, error: str | None) -> None: ...
+
+    def freeze_rendering(self, letter_version_id: int, *, subject: str, text: str, html: str) -> None: ...
+
+    def rendition(self, letter_version_id: int) -> Rendition | None: ...
+
+
+class Numbers(Protocol):
+    def next_number(self, series: str) -> int: ...
+
+
+class AuditTrail(Protocol):
+    """The hash-chained audit trail of this transaction."""
+
+    def append(self, *, now: datetime, actor: str, event: str, payload: dict[str, Any],
+               organisation: str | None = None, action_id: int | None = None, subject: str | None = None) -> object:
+        ...
+
+    def append_many(self, events: list[dict[str, Any]]) -> list[Any]: ...
+
+    def history(self, action_id: int) -> list["AuditEntry"]: ...
+
+    def head(self) -> Any: ...
+
+    def verify_chain(self) -> Any: ...
+
+    def replay(self) -> Any: ...
+
+
 class UnitOfWork(Protocol):
     """One transaction: its repositories share it, and nothing is kept unless committed.
 
@@ -310,16 +413,16 @@ class UnitOfWork(Protocol):
     and returns the flow runs those actions now call for (the caller hands them to the
     `Scheduler`)."""
 
-    actions: Any
+    actions: Actions
     users: Users
     credentials: Credentials
     sessions: Sessions
     sign_in_failures: SignInFailures
     recipients: Recipients
-    outbox: Any
+    outbox: Outbox
     deadlines: Any
-    numbers: Any
-    audit: Any
+    numbers: Numbers
+    audit: AuditTrail
     inbox: InboxQueries
     letter_views: LetterViews
     queries: "Queries"
@@ -437,19 +540,6 @@ class AuditEntry:
     subject: str | None
     event: str
     payload: dict[str, Any]
-
-
-@dataclass(frozen=True)
-class ActionRow:
-    """An action's own row, as the list of actions shows it."""
-
-    id: int
-    type: str
-    country: str
-    title: str
-    stage: str
-    status: str
-    updated_at: datetime | None
 
 
 @dataclass(frozen=True)

@@ -3,8 +3,12 @@
 import socket
 import threading
 import time
+from typing import TYPE_CHECKING
 
 from coordination.bootstrap import App
+
+if TYPE_CHECKING:
+    import uvicorn
 
 
 class WebServer:
@@ -12,7 +16,7 @@ class WebServer:
 
     def __init__(self, app: App, *, host: str = "127.0.0.1", port: int = 8000) -> None:
         self.app, self.host, self.port = app, host, port
-        self.server = None
+        self.server: uvicorn.Server | None = None
         self.thread: threading.Thread | None = None
 
     @property
@@ -33,12 +37,12 @@ class WebServer:
             raise
         self.port = sock.getsockname()[1]  # port 0: a free one
         config = uvicorn.Config(create_app(self.app), log_level="warning", access_log=False, lifespan="off")
-        self.server = uvicorn.Server(config)
-        self.thread = threading.Thread(target=self.server.run, kwargs={"sockets": [sock]}, name="coordination-web",
+        self.server = server = uvicorn.Server(config)
+        self.thread = threading.Thread(target=server.run, kwargs={"sockets": [sock]}, name="coordination-web",
                                        daemon=True)
         self.thread.start()
         deadline = time.monotonic() + timeout
-        while not self.server.started:
+        while not server.started:
             if not self.thread.is_alive() or time.monotonic() > deadline:
                 raise RuntimeError(f"the web app did not start on {self.url}")
             time.sleep(0.05)

@@ -6,8 +6,6 @@ import pytest
 from prefect import get_client
 from prefect.client.schemas.filters import FlowRunFilter, FlowRunFilterName, LogFilter, LogFilterFlowRunId
 
-from coordination import services
-
 from ..helpers import LETTERS, SUP_IACHR, SUP_OHCHR, open_at_gate, seed
 
 SECRET_NAME = "Zélie Secretname-4417"

@@ -16,7 +16,6 @@ from pathlib import Path
 import httpx
 import pytest
 
-from coordination import services
 from coordination.adapters.mail_sink import free_port
 from coordination.bootstrap import bootstrap
 from coordination.config import Settings

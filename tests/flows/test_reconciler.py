@@ -5,7 +5,6 @@ import asyncio
 from prefect import get_client
 from prefect.client.schemas.filters import FlowRunFilter, FlowRunFilterName
 
-from coordination import services
 from coordination.adapters.mail_sink import free_port
 from coordination.adapters.scheduling import PrefectScheduler
 from flows.maintenance import reconciler

@@ -10,7 +10,6 @@ or would break the sender. On main most of these were stored (the issue's three 
 import pytest
 import sqlalchemy as sa
 
-from coordination import services
 from coordination.adapters.records import LetterVersionRecord, OutboxRecord, RecipientRecord, UserRecord
 from coordination.domain import InvalidInput
 

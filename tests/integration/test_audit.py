@@ -12,7 +12,6 @@ from collections.abc import Callable
 import pytest
 import sqlalchemy as sa
 
-from coordination import services
 from coordination.domain.letters import canonical_json
 
 from ..helpers import OFFICER, SUP_IACHR, SUP_OHCHR, dispatched, open_at_gate

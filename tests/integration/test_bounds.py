@@ -11,6 +11,7 @@ import os
 import time
 from datetime import UTC, datetime
 
+import pydantic
 import pytest
 import sqlalchemy as sa
 from icalendar import Calendar
@@ -333,7 +334,7 @@ def test_the_pdf_timeout_is_a_setting():
 
     app = bootstrap(Settings(database_url="sqlite://", pdf_timeout_seconds=7.5))
     assert app.renderer.pdf_timeout == 7.5
-    with pytest.raises(Exception):
+    with pytest.raises(pydantic.ValidationError):
         Settings(pdf_timeout_seconds=math.inf)
 
 

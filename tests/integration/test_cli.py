@@ -17,7 +17,6 @@ import sqlalchemy as sa
 from typer.testing import CliRunner, Result
 
 import coordination.cli
-from coordination import services
 from coordination.adapters.database import sqlite_path
 
 from ..conftest import count_rows, unavailable

@@ -147,8 +147,9 @@ def test_reminders_send_delivers_the_digests_and_says_so(app, cli, clock, smtp):
 
 
 def test_a_reminder_setting_that_cannot_work_is_one_line_and_exit_1(monkeypatch, tmp_path):
-    import coordination.cli
     from typer.testing import CliRunner
+
+    import coordination.cli
 
     monkeypatch.setenv("COORDINATION_DATA_DIR", str(tmp_path))
     monkeypatch.setenv("COORDINATION_REMINDER_POLICIES", '{"review": {"on_open": true}}')

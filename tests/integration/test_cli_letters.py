@@ -13,7 +13,6 @@ import pytest
 from typer.testing import Result
 
 import coordination.cli
-from coordination import services
 
 from ..helpers import OFFICER, dispatched, open_at_gate, seed
 from .test_cli import ok, runner

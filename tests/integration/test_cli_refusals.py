@@ -11,7 +11,6 @@ import pytest
 from typer.testing import Result
 
 import coordination.cli
-from coordination import services
 
 from ..conftest import TABLES, count_rows
 from ..helpers import (

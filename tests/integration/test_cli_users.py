@@ -9,7 +9,6 @@ import sqlalchemy as sa
 from typer.testing import CliRunner
 
 import coordination.cli
-from coordination import services
 from coordination.adapters import hashing
 from coordination.services import accounts
 

@@ -5,7 +5,6 @@ from concurrent.futures import ThreadPoolExecutor
 
 import sqlalchemy as sa
 
-from coordination import services
 from coordination.domain import CoordinationError
 
 from ..helpers import OFFICER, open_at_gate, seed

@@ -3,8 +3,6 @@ audit event records the hashes decided on. (The web forms: tests/web/test_stale_
 
 import sqlalchemy as sa
 
-from coordination import services
-
 from ..conftest import count_rows
 from ..helpers import OFFICER, SUP_IACHR, SUP_OHCHR, open_at_gate
 from .test_cli import ok

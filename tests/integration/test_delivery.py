@@ -6,7 +6,6 @@ from email import message_from_bytes, policy
 import pytest
 from aiosmtpd.controller import Controller
 
-from coordination import services
 from coordination.domain import InvalidState
 
 from ..helpers import dispatched, seed

@@ -3,7 +3,6 @@
 import pytest
 
 import flows.runtime
-from coordination import services
 from coordination.adapters.fakes import FixedClock
 from coordination.bootstrap import bootstrap
 from flows.delivery import outbox_sender

@@ -12,14 +12,12 @@ from datetime import timedelta
 import pytest
 import sqlalchemy as sa
 
-from coordination import services
 from coordination.adapters.addresses import AddressCheck
 from coordination.adapters.mailer import SmtpMailer, smtp_settings
 from coordination.adapters.records import OutboxRecord
 from coordination.services.delivery import STALE_CLAIM
 
 from ..helpers import dispatched
-
 
 LEGIT = ["requester@ngo.test", "sre@mex.test", "oea@mex.test", "mission@hnd-geneva.test"]
 

@@ -4,7 +4,6 @@ from alembic.autogenerate import compare_metadata
 from alembic.runtime.migration import MigrationContext
 from sqlmodel import SQLModel
 
-from coordination import services
 from coordination.adapters.database import current_revision, head_revision
 
 

@@ -3,7 +3,6 @@ PostgreSQL: one digest per person with the right lines; the server down during a
 loses nothing; a sweep run twice, or concurrently, sends nothing twice."""
 
 import threading
-from coordination import services
 
 from ..helpers import OFFICER, SUP_IACHR, SUP_IACHR_2, SUP_OHCHR, SUP_OHCHR_2, open_at_gate
 
@@ -37,7 +36,7 @@ async def test_each_person_gets_one_digest_with_a_line_per_action(mail_app, smtp
         html = message.get_body(("html",)).get_content()
         lines = [line for line in text.splitlines() if line.startswith("JAM-")]
         assert [line.split()[0] for line in lines] == [first, second]  # one line per action
-        for ref, line in zip((first, second), lines):
+        for ref, line in zip((first, second), lines, strict=True):
             assert ", stage joint_approval: decision on the gate by OHCHR due Wed 4 Nov 2026" in line
             assert "decision on the gate by IACHR due Wed 4 Nov 2026" in line
             assert line.count("overdue by 1 day (escalation 1)") == 2

@@ -11,7 +11,6 @@ from datetime import UTC, datetime
 
 import pytest
 
-from coordination import services
 from coordination.adapters.fakes import FixedClock
 from coordination.domain import CoordinationError, InvalidInput, InvalidState, NotPermitted
 

@@ -3,7 +3,6 @@
 import pytest
 import sqlalchemy as sa
 
-from coordination import services
 from coordination.domain import CoordinationError, NotPermitted
 
 from ..conftest import count_rows

@@ -24,11 +24,10 @@ from hypothesis import HealthCheck, settings
 from hypothesis import strategies as st
 from hypothesis.stateful import RuleBasedStateMachine, invariant, precondition, rule, run_state_machine_as_test
 
-from coordination import services
 from coordination.adapters.fakes import FixedClock
 from coordination.bootstrap import bootstrap
 from coordination.config import Settings
-from coordination.domain import CoordinationError, DEFINITIONS, ActionType, StaleLetters
+from coordination.domain import DEFINITIONS, ActionType, CoordinationError, StaleLetters
 from coordination.domain.letters import letters_digest
 from coordination.domain.stages import FieldKind
 

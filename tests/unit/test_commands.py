@@ -8,8 +8,18 @@ import pytest
 
 from coordination.domain import ActionType, Command, CoordinationError, JointAction, Ports
 
-from .support import ADDRESS_BOOK, ADMIN, NOW, OFFICER, SUP_IACHR_2, SUP_OHCHR, approve_both, at_first_gate, \
-    make_ports, open_action
+from .support import (
+    ADDRESS_BOOK,
+    ADMIN,
+    NOW,
+    OFFICER,
+    SUP_IACHR_2,
+    SUP_OHCHR,
+    approve_both,
+    at_first_gate,
+    make_ports,
+    open_action,
+)
 
 PEOPLE = {"officer": OFFICER, "supervisor": SUP_OHCHR, "other_supervisor": SUP_IACHR_2, "admin": ADMIN}
 

@@ -4,9 +4,9 @@ import pytest
 
 from coordination.domain import (
     ActionType,
-    Decision,
     DeadlineKind,
     DeadlineStatus,
+    Decision,
     InvalidInput,
     InvalidState,
     LetterStatus,

@@ -55,7 +55,6 @@ class Browser:
 
     def _current_letters(self, reference: str) -> list[str]:
         """The draft letters' versions as the action page would show them now (read without loading it)."""
-        from coordination import services
         from coordination.domain import CoordinationError
 
         try:

@@ -7,7 +7,6 @@ from urllib.parse import urlencode
 
 import pytest
 
-from coordination import services
 from tests.helpers import OFFICER
 
 from .conftest import all_rows

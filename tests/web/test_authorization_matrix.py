@@ -12,7 +12,6 @@ both organisations' approval), waiting (approved, dispatched, awaiting the State
 import pytest
 from fastapi.testclient import TestClient
 
-from coordination import services
 from coordination.web import create_app
 from tests.helpers import ADMIN, OFFICER, OFFICER_IACHR, SUP_IACHR, SUP_OHCHR, dispatched, fill, open_at_gate
 
@@ -92,7 +91,7 @@ def _cells() -> list:
     cells = []
     for state, method, path, *statuses in rows:
         assert len(statuses) == len(roles), path
-        for role, status in zip(roles, statuses):
+        for role, status in zip(roles, statuses, strict=True):
             cells.append(pytest.param(state, method, path, role, int(status), id=f"{state}-{method}{path}-{role}"))
     return cells
 

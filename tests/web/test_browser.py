@@ -5,7 +5,6 @@ import re
 
 import pytest
 
-from coordination import services
 from tests.conftest import unavailable
 from tests.helpers import LETTERS, OFFICER, SUP_IACHR, SUP_OHCHR, SUP_OHCHR_2, USERS, open_at_gate, seed
 

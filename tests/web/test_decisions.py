@@ -3,7 +3,6 @@ and nothing written when a form is refused."""
 
 import re
 
-from coordination import services
 from tests.helpers import LETTERS, OFFICER, OFFICER_IACHR, SUP_IACHR, SUP_OHCHR, SUP_OHCHR_2, open_at_gate
 
 from .conftest import all_rows

@@ -22,7 +22,6 @@ from fastapi.testclient import TestClient
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from coordination import services
 from coordination.web import create_app
 from tests.helpers import ADMIN, OFFICER, SUP_OHCHR, dispatched, fill, open_at_gate
 

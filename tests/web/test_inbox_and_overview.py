@@ -5,7 +5,6 @@ from pathlib import Path
 
 from argon2 import PasswordHasher
 
-from coordination import services
 from coordination.adapters.records import CredentialRecord
 from coordination.web.charts import bar_chart
 from tests.helpers import ADMIN, OFFICER, SUP_IACHR, SUP_OHCHR, dispatched, open_at_gate

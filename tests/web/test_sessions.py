@@ -12,7 +12,6 @@ import sqlalchemy as sa
 from fastapi.testclient import TestClient
 from pydantic import ValidationError
 
-from coordination import services
 from coordination.config import Settings
 from coordination.services import accounts
 from coordination.web import create_app

@@ -16,9 +16,8 @@ import pytest
 from argon2 import PasswordHasher
 from fastapi.testclient import TestClient
 
-from coordination import services
-from coordination.domain import NotPermitted
 from coordination.adapters import hashing
+from coordination.domain import NotPermitted
 from coordination.services import accounts
 from coordination.web import create_app
 from tests.helpers import OFFICER, SUP_IACHR

@@ -3,7 +3,6 @@ the changes, and nothing written."""
 
 import re
 
-from coordination import services
 from tests.helpers import OFFICER, SUP_IACHR, SUP_OHCHR, open_at_gate
 
 from .conftest import all_rows
