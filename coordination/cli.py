@@ -89,6 +89,10 @@ def worded(error: CoordinationError) -> str:
         return f"{error} (add it with `coordination user add`)"
     if error.field == "user" and error.facts.get("disabled"):
         return f"{error} (`coordination user enable` lets them act again)"
+    if error.field == "due_within":
+        return f"--due-within takes a number of days from 0 to {error.facts['max_days']}, not {error.value!r}"
+    if error.field == "audit_head":
+        return f"{error}: run `coordination audit verify`"
     if error.field == "recipients" and "country" in error.facts:
         return f"{error} (add one with `coordination recipient add {error.facts['country']} --kind ... --email ...`)"
     return str(error)

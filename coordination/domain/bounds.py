@@ -85,11 +85,12 @@ def check_deadline(name: str, due: datetime, now: datetime) -> datetime:
     return due
 
 
-def check_days(name: str, value: float) -> float:
-    """A number of days: finite, 0 .. 3653."""
+def check_days(name: str, value: float, *, field: str | None = None) -> float:
+    """A number of days: finite, 0 .. 3653 (`field`: the input's identifier, which each edge words)."""
     if not isinstance(value, (int, float)) or isinstance(value, bool) or not math.isfinite(value) \
             or not 0 <= value <= MAX_DAYS:
-        raise InvalidInput(f"{name} takes a number of days from 0 to {MAX_DAYS}, not {value!r}")
+        raise InvalidInput(f"{name} takes a number of days from 0 to {MAX_DAYS}, not {value!r}", field=field,
+                           value=value, facts={"max_days": MAX_DAYS})
     return value
 
 

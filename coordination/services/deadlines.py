@@ -84,7 +84,7 @@ def list_deadlines(
 ) -> list[dict[str, Any]]:
     """Open deadlines, most urgent first: overdue ones, then by due time."""
     if due_within is not None:
-        check_days("--due-within", due_within)
+        check_days("the number of days ahead", due_within, field="due_within")
     now = now or clock()
     before = now if overdue else (now + timedelta(days=due_within) if due_within is not None else None)
     with uow(read_only=True) as tx:

@@ -40,5 +40,5 @@ def checkpoint_audit(*, uow: UnitsOfWork, seal: Seal) -> str:
     with uow(read_only=True) as tx:
         head = tx.audit.head()
         if head is None:
-            raise InvalidState("the audit trail's head row is missing: run `coordination audit verify`")
+            raise InvalidState("the audit trail's head row is missing", field="audit_head")
         return seal.checkpoint(head.seq, head.hash)
