@@ -19,7 +19,7 @@ deps.py and pages.py, and those import neither.
 from urllib.parse import quote
 
 import sqlalchemy as sa
-from fastapi import FastAPI, Request
+from fastapi import Depends, FastAPI, Request
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
 from fastapi.staticfiles import StaticFiles
@@ -31,7 +31,7 @@ from coordination.adapters.keys import log_error
 from coordination.bootstrap import App, require_database
 from coordination.domain import CoordinationError
 
-from .deps import CsrfRefused, SignInRequired, language, session_user
+from .deps import CsrfRefused, SignInRequired, close_reads, language, session_user
 from .errors import describe
 from .i18n import translator
 from .middleware import BodyLimit, SecurityHeaders, WebApp, security_headers
@@ -44,7 +44,8 @@ SESSION_COOKIE = "coordination_session"
 def create_app(core: App) -> FastAPI:
     """The web app over an App (settings, database, renderer) built by `bootstrap`."""
     require_database(core.settings)
-    web = WebApp(title="Joint actions", docs_url=None, redoc_url=None, openapi_url=None)
+    web = WebApp(title="Joint actions", docs_url=None, redoc_url=None, openapi_url=None,
+                 dependencies=[Depends(close_reads)])
     web.state.core = core
     settings = core.settings
 

@@ -1,9 +1,11 @@
-"""FastAPI dependencies: the App behind the web app, the signed-in user, the CSRF check and the
-interface language. Imports nothing of the app or its routes."""
+"""FastAPI dependencies: the App behind the web app, the request's unit of work for reading, the
+signed-in user, the CSRF check and the interface language. Imports nothing of the app or its routes."""
 
 import hmac
 import secrets
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
+from types import TracebackType
+from typing import Any
 
 from fastapi import Request
 from starlette.concurrency import run_in_threadpool
@@ -28,11 +30,73 @@ def core(request: Request) -> App:
     return request.app.state.core  # type: ignore[no-any-return]
 
 
+class RequestReads:
+    """The request's unit of work for reading: the first read opens it, every later read of the
+    request (the session check, then the page) shares it, and it closes with the request, so that a
+    page is one unit of work and one consistent view. A write opens a unit of work of its own."""
+
+    def __init__(self, app: App) -> None:
+        self._app = app
+        self._tx: Any = None
+        self._closed = False
+
+    def __call__(self, *, read_only: bool = False) -> Any:
+        if not read_only or self._closed:
+            return self._app.uow(read_only=read_only)
+        return _Shared(self)
+
+    def _open(self) -> Any:
+        if self._tx is None:
+            self._tx = self._app.uow(read_only=True).__enter__()
+        return self._tx
+
+    def close(self) -> None:
+        self._closed = True
+        if self._tx is not None:
+            tx, self._tx = self._tx, None
+            tx.__exit__(None, None, None)
+
+
+class _Shared:
+    def __init__(self, reads: RequestReads) -> None:
+        self.reads = reads
+
+    def __enter__(self) -> Any:
+        return self.reads._open()
+
+    def __exit__(self, kind: type[BaseException] | None, error: BaseException | None,
+                 trace: TracebackType | None) -> None:
+        pass  # closed with the request
+
+
+def reads(request: Request) -> Any:
+    """A GET's unit of work for reading (pass it as `uow=` to a use case): shared by all its reads.
+    Any other request opens a unit of work per use case, so that what it shows after a write is read
+    after the write."""
+    if request.method not in ("GET", "HEAD"):
+        return core(request).uow
+    found = getattr(request.state, "reads", None)
+    if found is None:
+        found = request.state.reads = RequestReads(core(request))
+    return found  # type: ignore[no-any-return]
+
+
+def close_reads(request: Request) -> Iterator[None]:
+    """A dependency of every route: the request's reads end with it."""
+    try:
+        yield
+    finally:
+        found = getattr(request.state, "reads", None)
+        if found is not None:
+            found.close()
+
+
 def session_user(request: Request) -> User | None:
     """The signed-in user of this request, or None (no cookie, or its session ended)."""
     if not request.session.get("sid"):
         return None
-    return core(request).services.current_user(request.session.get("sid"))  # type: ignore[no-any-return]
+    return core(request).services.current_user(  # type: ignore[no-any-return]
+        request.session.get("sid"), uow=reads(request))
 
 
 def signed_in(request: Request) -> User:

@@ -26,7 +26,7 @@ from coordination.domain.vocabulary import INTERFACE_LANGUAGES
 from coordination.services.accounts import SignInRefused
 
 from .charts import bar_chart
-from .deps import core, csrf_token, language, translator_for
+from .deps import core, csrf_token, language, reads, translator_for
 from .errors import describe
 from .i18n import FIELD_LABELS, LANGUAGE_NAMES, label, translator
 
@@ -119,7 +119,7 @@ def show_action(request: Request, user: User, reference: str, *, error: str | No
     """The action page, one read (`read_action_page`); `since` shows each named letter's changes from
     the version given (a stale decision). Only the page itself (200) posts back the versions it shows."""
     page = core(request).services.read_action_page(reference=reference, user=user, diff=diff, diff_from=diff_from,
-                                                   since=since)
+                                                   since=since, uow=reads(request))
     action = page.action
     return render(request, "action.html", {
         "action": action, "view": page.view, "stage": action.current_stage, "stages": action.definition.stages,

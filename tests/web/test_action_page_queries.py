@@ -1,4 +1,4 @@
-"""The action page is one read: one unit of work (besides the session check) and the same few
+"""The action page is one read: one unit of work (the session check shares it) and the same few
 queries whatever the number of letters and versions; a GET of it writes nothing.
 
 Queries are counted with SQLAlchemy's `before_cursor_execute` on the app's engine, units of work
@@ -16,8 +16,9 @@ from .conftest import all_rows
 
 WRITES = re.compile(r"\s*(INSERT|UPDATE|DELETE|REPLACE)\b", re.IGNORECASE)
 # the session (2 queries), the action whole (8: reference, action, letters, versions, references, approvals,
-# deadlines, replies), its history, its outbox, the versions seen: 13, and on SQLite a BEGIN per unit of work
-MOST_QUERIES = 15
+# deadlines, replies), its history, its outbox, the versions seen: 13, and on SQLite the BEGIN of its one
+# unit of work
+MOST_QUERIES = 14
 
 
 @pytest.fixture
@@ -76,14 +77,14 @@ def test_the_action_page_is_one_unit_of_work_and_the_same_queries_for_few_and_ma
                       ("many, compared with version 1", f"/actions/{many}?diff=urgent_appeal&from=1")]:
         response, statements, units = measure(browser.client, url)
         assert "the last you saw" in response.text or "Changes from version 1" in response.text, name
-        assert units == [True, True], (name, units)  # the session check, then the page: both read-only
+        assert units == [True], (name, units)  # one read-only unit of work: the session check, then the page
         assert not [s for s in statements if WRITES.match(s)], name
         measured[name] = len(statements)
     versions = seeded.services.get_action(many)["letters"][0]["version"]
     assert versions >= 60 + seeded.services.get_action(few)["letters"][0]["version"] - 1
     assert len(set(measured.values())) == 1, measured
     assert measured["few"] <= MOST_QUERIES, measured
-    print(f"\naction page: {measured['few']} queries, 2 units of work (few and {versions} versions alike)")
+    print(f"\naction page: {measured['few']} queries, 1 unit of work (few and {versions} versions alike)")
 
 
 def test_a_get_of_the_action_page_writes_nothing_and_the_page_posts_what_it_showed(seeded, browser, another, measure):
