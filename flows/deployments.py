@@ -6,6 +6,8 @@ from typing import Any
 
 from prefect import Flow
 
+from coordination.services.ports import deployment_name
+
 from .actions import country_communication, precautionary_measure, urgent_appeal
 from .delivery import outbox_sender
 from .maintenance import deadline_reminders, reconciler
@@ -22,7 +24,7 @@ class Deployment:
 
     @property
     def full_name(self) -> str:
-        return f"{self.flow.name}/{self.flow.name}"
+        return deployment_name(self.flow.name)
 
 
 DEPLOYMENTS = [

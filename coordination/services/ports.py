@@ -20,6 +20,12 @@ from coordination.domain.deadlines import Deadline
 from coordination.domain.letters import Letter
 from coordination.domain.ports import AddressCheck
 
+
+def deployment_name(flow: str) -> str:
+    """The Prefect deployment of a flow: each flow is deployed once, under its own name."""
+    return f"{flow}/{flow}"
+
+
 Clock = Callable[[], datetime]
 """The time now, in UTC (a fixed or moving clock in tests)."""
 
@@ -46,7 +52,7 @@ class RunRequest:
     @property
     def deployment(self) -> str:
         """The Prefect deployment of the action's type: its flow and deployment share the type's name."""
-        return f"{self.action_type}/{self.action_type}"
+        return deployment_name(self.action_type)
 
     @classmethod
     def for_action(cls, action: JointAction, *, opened: bool = False) -> "RunRequest | None":
