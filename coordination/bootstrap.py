@@ -26,6 +26,7 @@ from .adapters.hashing import Argon2Hasher
 from .adapters.keys import KeySigner, secret_file, tighten, web_secret_key
 from .adapters.mailer import SmtpMailer, smtp_settings
 from .adapters.renderer import LetterRenderer
+from .adapters.runtime import beside_serve
 from .adapters.scheduling import NoScheduler, PrefectScheduler, prefect_api_url
 from .adapters.unit_of_work import UnitOfWork
 from .config import Settings
@@ -167,7 +168,7 @@ def bootstrap(
     announce: Callable[[str], None] = _quiet, scheduler: Scheduler | None = None,
 ) -> App:
     """Wire the parts; `announce` receives what the user should hear (e.g. "queued")."""
-    settings = settings or Settings()
+    settings = beside_serve(settings or Settings())  # a running serve's mail sink and web address
     tighten(settings.data_dir, sqlite_path(settings.effective_database_url))
     if scheduler is None:
         api_url = prefect_api_url(settings.data_dir, dict(os.environ))

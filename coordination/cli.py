@@ -501,13 +501,16 @@ def letter_diff(
 @outbox_app.command("send")
 def outbox_send(
     limit: Annotated[int, typer.Option(min=1, max=10_000, help="At most this many messages in this run.")] = 200,
+    deferred: Annotated[bool, typer.Option(
+        "--deferred", help="Also the deferred messages, now, without waiting out their retry delay "
+                           "(after a mail server outage).")] = False,
 ) -> None:
     """Deliver the messages that are due over SMTP, each on its own: one that fails does not stop the others.
 
     Prints how many were sent, deferred (tried again later) and failed (for good, shown on the
     action and reported to its officer), then one line per message not sent; exit 1 if any
     was deferred or failed."""
-    report = asyncio.run(_app().services.send_outbox(limit=limit))
+    report = asyncio.run(_app().services.send_outbox(limit=limit, deferred=deferred))
     typer.echo(f"Sent {report.sent}, deferred {report.deferred}, failed {report.failed}.")
     for error in report.errors:
         typer.echo(f"  {error}", err=True)

@@ -4,7 +4,8 @@
       coordination.db   the system of record (SQLite, WAL)
       prefect/          PREFECT_HOME of the local Prefect server (its own SQLite)
       mail/             the local mail sink's Maildir, when no SMTP server is configured
-      serve.json        where this process's Prefect API is, for the command line
+      serve.json        where this process's Prefect API, web app and mail sink are, for the
+                        commands run beside it (0600; removed at the stop)
 
 It migrates the database, starts a local Prefect server (unless PREFECT_API_URL is set) and
 the mail sink (unless COORDINATION_SMTP_HOST is set), applies the deployments with their
@@ -13,7 +14,6 @@ or SIGTERM. Schedules are left active on shutdown.
 """
 
 import asyncio
-import json
 import os
 import signal
 import subprocess
@@ -27,7 +27,8 @@ import httpx
 
 from .adapters.keys import private_dir
 from .adapters.mail_sink import MailSink
-from .adapters.scheduling import RUNTIME_FILE, NoScheduler
+from .adapters.runtime import write_runtime
+from .adapters.scheduling import NoScheduler
 from .bootstrap import bootstrap
 from .config import Settings
 
@@ -115,8 +116,9 @@ def serve(*, settings: Settings, prefect_port: int, web_port: int | None, demo: 
         if not server.start():
             say("A Prefect server is already answering there (left by an earlier run): using it.")
         os.environ["PREFECT_API_URL"] = server.api_url
-    runtime = data / RUNTIME_FILE
-    runtime.write_text(json.dumps({"prefect_api_url": os.environ["PREFECT_API_URL"], "pid": os.getpid()}))
+    runtime = write_runtime(data, prefect_api_url=os.environ["PREFECT_API_URL"],
+                            web_url=settings.base_url if web_port else None,
+                            mail=(sink.host, sink.port) if sink is not None else None)
     # The flows run in a thread of their own: Prefect's engine takes over SIGTERM while a run
     # executes in the main thread, and a stop must let runs finish rather than break them.
     stopping = threading.Event()

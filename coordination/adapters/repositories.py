@@ -424,9 +424,11 @@ class OutboxRepository:
         self.session.flush()
         return {row.id: row.attempts for row in rows}
 
-    def claim(self, *, now: datetime, limit: int) -> list[int]:
-        """Take up to `limit` rows due now for this sender (pending → sending, claimed at `now`)."""
+    def claim(self, *, now: datetime, limit: int, deferred: bool = False) -> list[int]:
+        """Take up to `limit` rows due now for this sender (pending → sending, claimed at `now`);
+        `deferred`: the rows waiting out a retry delay too."""
         due = sa.and_(OutboxRecord.status == "pending",
+                      sa.true() if deferred else
                       sa.or_(OutboxRecord.next_attempt_at.is_(None), OutboxRecord.next_attempt_at <= now))
         query = select(OutboxRecord.id).where(due).order_by(OutboxRecord.id).limit(limit)
         ids = list(self.session.exec(self._locking(query)))

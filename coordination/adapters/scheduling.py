@@ -17,7 +17,8 @@ import httpx
 
 from coordination.services.ports import RunRequest
 
-RUNTIME_FILE = "serve.json"  # written by `coordination serve`: where its Prefect API is
+from .runtime import RUNTIME_FILE
+
 FINISHED = ("FAILED", "CRASHED", "CANCELLED", "COMPLETED")  # a run in one of these states does no more work
 RETRY_DELAYS = (0.05, 0.1, 0.2, 0.4, 0.8, 1.6, 0.0)
 

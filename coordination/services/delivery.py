@@ -84,7 +84,7 @@ class _Run:
 
 
 async def send_outbox(
-    *, limit: int = 200, sleep: Callable[[float], Awaitable[None]] = asyncio.sleep,
+    *, limit: int = 200, deferred: bool = False, sleep: Callable[[float], Awaitable[None]] = asyncio.sleep,
     uow: UnitsOfWork, clock: Clock, settings: Settings, addresses: CheckedAddresses, renderer: Renderer,
     mailer: MailerFactory,
 ) -> DeliveryReport:
@@ -96,6 +96,8 @@ async def send_outbox(
     on. Whatever is not settled when the run stops (cancelled, the database lost) is
     released, not left `sending`; a claim left by a process that died is taken over after
     STALE_CLAIM and counts as an attempt, so that a row cannot crash senders for ever.
+
+    `deferred`: also the rows waiting out their retry delay, now (after a mail server outage).
     """
     connection = mailer()
     if connection is None:
@@ -105,7 +107,7 @@ async def send_outbox(
     with uow() as tx:
         reclaimed = tx.outbox.reclaim_stale(now=now, stale_before=now - STALE_CLAIM)
         _give_up_reclaimed(run, tx, reclaimed, now)
-        ids = tx.outbox.claim(now=now, limit=limit)
+        ids = tx.outbox.claim(now=now, limit=limit, deferred=deferred)
         tx.commit()
     if not ids:
         return run.report
