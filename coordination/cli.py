@@ -374,9 +374,11 @@ def action_approve(
     seen: Seen = None,
 ) -> None:
     """Approve the gate for your organisation (on the letters you saw, with --seen)."""
-    action, met = _app().services.approve_stage(reference=ref, supervisor=as_, comment=comment, seen=seen or None)
+    decided = _app().services.approve_stage(reference=ref, supervisor=as_, comment=comment, seen=seen or None)
+    action, met = decided.action, decided.gate_met
     if met:
-        typer.echo(f"Gate met. {action.reference} is now at stage {action.stage} ({action.status.value}).")
+        assigned = f" Its reference: {', '.join(decided.assigned)}." if decided.assigned else ""
+        typer.echo(f"Gate met. {action.reference} is now at stage {action.stage} ({action.status.value}).{assigned}")
     else:
         typer.echo(f"Approval recorded; {action.reference} still awaits the other organisation's approval.")
 
@@ -449,7 +451,10 @@ def letter_set(
         except (OSError, UnicodeDecodeError) as error:
             raise InvalidInput(f"cannot read {file}: {getattr(error, 'strerror', None) or error}") from None
     edited = _app().services.edit_letter(reference=ref, field=field, value=text, editor=as_, letter=letter)
-    typer.echo(f"{edited.name} is now version {edited.current.version} (sha256 {edited.current.sha256[:12]}).")
+    typer.echo(f"{edited.letter.name} is now version {edited.letter.current.version} "
+               f"(sha256 {edited.letter.current.sha256[:12]}).")
+    if edited.voided:
+        typer.echo(f"This edit voided the approval of {', '.join(edited.voided)}: the stage must be approved again.")
 
 
 @letter_app.command("show")

@@ -7,10 +7,10 @@ gives these (`app.services.open_action(type=…, …)`); tests give fakes.
 """
 
 import difflib
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass
 from datetime import date, datetime
-from typing import Any, NamedTuple
+from typing import Any
 
 from coordination.config import Settings
 from coordination.domain import ActionType, InvalidInput, InvalidState, JointAction, Ports, Status, User
@@ -66,19 +66,34 @@ def open_action(
     return action
 
 
+@dataclass(frozen=True)
+class Edited:
+    """A letter edit: the letter as it now stands, and the approvals the edit voided (their
+    approvers): an edit at the gate sends the letters back to both organisations' decision."""
+
+    letter: Letter
+    voided: tuple[str, ...] = ()
+
+
+def _voided_by(action: JointAction, edit: Callable[[], Letter]) -> Edited:
+    live = [a for a in action.approvals if not a.void]
+    letter = edit()
+    return Edited(letter, tuple(a.approver for a in live if a.void))
+
+
 def edit_letter(
     *, reference: str, field: str, value: str, editor: str, letter: str | None = None,
     uow: UnitsOfWork, clock: Clock, scheduler: Scheduler, calendar: BusinessCalendar, addresses: AddressCheck,
     settings: Settings,
-) -> Letter:
+) -> Edited:
     """Set one field of a draft letter, making a new version."""
     text(settings, f"field {field!r}", value, required=False)
     now = clock()
     with uow() as tx:
         user = tx.users.require(editor)
         action = tx.actions.get(reference, for_update=True)
-        edited = action.edit_letter(user, field=field, value=value, letter=letter, now=now,
-                                    ports=_domain_ports(tx, calendar, addresses))
+        edited = _voided_by(action, lambda: action.edit_letter(
+            user, field=field, value=value, letter=letter, now=now, ports=_domain_ports(tx, calendar, addresses)))
         tx.actions.save(action, now=now, by=user)
         schedule(scheduler, tx.commit())
     return edited
@@ -88,7 +103,7 @@ def edit_letter_fields(
     *, reference: str, letter: str, values: dict[str, str], editor: str,
     uow: UnitsOfWork, clock: Clock, scheduler: Scheduler, calendar: BusinessCalendar, addresses: AddressCheck,
     settings: Settings,
-) -> Letter | None:
+) -> Edited | None:
     """Set the fields that changed, all in one transaction: a refused value writes none of them.
 
     Returns the letter, or None when nothing changed. The rules are the domain's, through
@@ -101,6 +116,7 @@ def edit_letter_fields(
         target = action.letter(letter)
         spec = action.definition.letter(target.name)
         ports = _domain_ports(tx, calendar, addresses)
+        live = [a for a in action.approvals if not a.void]
         changed = False
         for f in spec.fields:
             if f.name not in values:
@@ -118,14 +134,21 @@ def edit_letter_fields(
             return None
         tx.actions.save(action, now=now, by=user)
         schedule(scheduler, tx.commit())
-        return target
+        return Edited(target, tuple(a.approver for a in live if a.void))
 
 
-class Decided(NamedTuple):
-    """An approval: the action as it now stands, and whether the gate was met by it."""
+@dataclass(frozen=True)
+class Decided:
+    """An approval: the action as it now stands, whether the gate was met by it, and the
+    references the gate assigned (the type's own, such as "UA HND 1/2026")."""
 
     action: JointAction
     gate_met: bool
+    assigned: tuple[str, ...] = ()
+
+    def __iter__(self) -> Iterator[Any]:
+        """`action, met = approve_stage(…)`."""
+        return iter((self.action, self.gate_met))
 
 
 def _change(
@@ -164,10 +187,15 @@ def approve_stage(
     `seen`: the sha256 (or its first 12 characters) of each letter as the supervisor saw it;
     a decision on letters that changed since is refused (`StaleLetters`)."""
     comment = text(settings, "the comment", comment, required=False)
-    action, met = _change(reference, supervisor,
-                          lambda a, u, p, now: a.approve(u, now=now, ports=p, comment=comment, seen=seen),
-                          uow=uow, clock=clock, scheduler=scheduler, calendar=calendar, addresses=addresses)
-    return Decided(action, bool(met))
+
+    def approve(a: JointAction, u: User, p: Ports, now: datetime) -> tuple[bool, tuple[str, ...]]:
+        known = {r.value for r in a.references}
+        met = a.approve(u, now=now, ports=p, comment=comment, seen=seen)
+        return met, tuple(r.value for r in a.references if r.value not in known)
+
+    action, (met, assigned) = _change(reference, supervisor, approve, uow=uow, clock=clock, scheduler=scheduler,
+                                      calendar=calendar, addresses=addresses)
+    return Decided(action, bool(met), assigned)
 
 
 def reject_stage(

@@ -78,6 +78,9 @@ ES = {
     "Nothing changed.": "No cambió nada.", "Saved: {letter} is now version {version}.": "Guardado: {letter} está ahora en la versión {version}.",
     "Submitted. {reference} is now at stage {stage}.": "Presentado. {reference} está ahora en la etapa {stage}.",
     "Gate met. {reference} is now at stage {stage}.": "Aprobación completa. {reference} está ahora en la etapa {stage}.",
+    "Its reference: {references}.": "Su referencia: {references}.",
+    "This edit voided the approval of {approvers}: the stage must be approved again.":
+        "Esta modificación anuló la aprobación de {approvers}: la etapa debe aprobarse de nuevo.",
     "Approval recorded; {reference} still awaits the other organisation's approval.":
         "Aprobación registrada; {reference} aún espera la aprobación de la otra organización.",
     "Rejected. {reference} is back at stage {stage}.": "Rechazado. {reference} vuelve a la etapa {stage}.",

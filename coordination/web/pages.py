@@ -148,8 +148,12 @@ def refused(request: Request, user: User, reference: str, error: CoordinationErr
                        status=status_of(error), form=form)
 
 
-def moved(request: Request, action: Any, message: str) -> RedirectResponse:
-    """A change that moved the action on: the message, and back to its page."""
+def moved(request: Request, action: Any, message: str,
+          then: tuple[str, dict[str, str]] | None = None) -> RedirectResponse:
+    """A change that moved the action on: the message (and `then`, a second sentence with its
+    values), and back to its page."""
     t = translator_for(request)
-    return done(request, t(message).format(reference=action.reference, stage=label(t, "stage", action.stage)),
-                f"/actions/{action.reference}")
+    said = t(message).format(reference=action.reference, stage=label(t, "stage", action.stage))
+    if then is not None:
+        said += " " + t(then[0]).format(**then[1])
+    return done(request, said, f"/actions/{action.reference}")

@@ -84,6 +84,7 @@ def test_the_gate_is_met_by_both_organisations_and_only_then_a_run_is_asked_to_d
     second = call(actions.approve_stage, ports, reference=ref, supervisor=SUP_IACHR.email, comment="Fine.")
 
     assert second.gate_met and second.action.status is Status.READY
+    assert second.assigned == ("UA HND 1/2026",) and not first.assigned  # the type's own reference, at the gate
     run = ports["scheduler"].requested[-1]
     assert run.ready and run.reference == ref and run.stage == second.action.stage
 
@@ -121,7 +122,8 @@ def test_a_letter_form_with_one_bad_field_writes_none_of_its_fields(ports):
     assert store(ports).commits == commits
     edited = call(actions.edit_letter_fields, ports, reference=action.reference, letter="urgent_appeal",
                   values={"subject": "fine", "facts": "Facts."}, editor=OFFICER.email)
-    assert edited.current.fields["subject"] == "fine" and edited.current.version == 3  # one per field
+    assert edited.letter.current.fields["subject"] == "fine" and edited.letter.current.version == 3  # one per field
+    assert edited.voided == ()  # not at the gate: no approval to void
 
 
 def test_automatic_steps_refuse_an_action_of_another_type_before_writing(ports):
@@ -153,3 +155,16 @@ def test_dispatch_queues_the_states_addresses_freezes_the_letter_once_and_is_saf
     queued = [e for e in store(ports).audit if e["event"] == "DispatchQueued"]
     assert len(queued) == 1 and len(queued[0]["payload"]["messages"]) == len(recipients)
     assert first.action.status is Status.WAITING
+
+
+def test_an_edit_at_the_gate_says_whose_approval_it_voided(ports):
+    ref = _at_gate(ports)
+    call(actions.approve_stage, ports, reference=ref, supervisor=SUP_OHCHR.email)
+
+    edited = call(actions.edit_letter, ports, reference=ref, letter="urgent_appeal", field="concerns",
+                  value="New concerns.", editor=OFFICER.email)
+    again = call(actions.edit_letter, ports, reference=ref, letter="urgent_appeal", field="concerns",
+                 value="Newer concerns.", editor=OFFICER.email)
+
+    assert edited.voided == (SUP_OHCHR.email,) and again.voided == ()  # voided once
+    assert [e["event"] for e in store(ports).audit].count("ApprovalsVoided") == 1

@@ -26,13 +26,16 @@ def submit(request: Request, reference: str, user: User = Depends(acting)) -> Re
 def approve(request: Request, reference: str, comment: str = Form(""), seen: list[str] = Form([]),
             user: User = Depends(acting)) -> Response:
     try:
-        action, met = core(request).services.approve_stage(reference=reference, supervisor=user.email,
-                                                           comment=comment or None, seen=seen)
+        decided = core(request).services.approve_stage(reference=reference, supervisor=user.email,
+                                                       comment=comment or None, seen=seen)
     except CoordinationError as error:
         return refused(request, user, reference, error, {"comment": comment})
-    if met:
-        return moved(request, action, "Gate met. {reference} is now at stage {stage}.")
-    return moved(request, action, "Approval recorded; {reference} still awaits the other organisation's approval.")
+    if decided.gate_met:
+        return moved(request, decided.action, "Gate met. {reference} is now at stage {stage}.",
+                     then=("Its reference: {references}.", {"references": ", ".join(decided.assigned)})
+                     if decided.assigned else None)
+    return moved(request, decided.action,
+                 "Approval recorded; {reference} still awaits the other organisation's approval.")
 
 
 @router.post("/actions/{reference}/reject")

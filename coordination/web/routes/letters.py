@@ -40,6 +40,12 @@ async def edit_letter(request: Request, reference: str, letter: str, user: User 
     except CoordinationError as error:
         return await run_in_threadpool(refused, request, user, reference, error, {letter: values})
     t = translator_for(request)
-    message = (t("Nothing changed.") if edited is None else
-               t("Saved: {letter} is now version {version}.").format(letter=edited.name, version=edited.current.version))
+    if edited is None:
+        message = t("Nothing changed.")
+    else:
+        message = t("Saved: {letter} is now version {version}.").format(
+            letter=edited.letter.name, version=edited.letter.current.version)
+        if edited.voided:
+            message += " " + t("This edit voided the approval of {approvers}: the stage must be approved again.").format(
+                approvers=", ".join(edited.voided))
     return done(request, message, f"/actions/{reference}#letter-{letter}")
