@@ -13,7 +13,15 @@ from . import events as ev
 from .bounds import check_deadline
 from .countries import DEFAULT_LANGUAGE, normalise_country
 from .deadlines import Deadline, due_at
-from .errors import IncompleteLetters, InvalidInput, InvalidState, NotFound, NotPermitted, StaleLetters
+from .errors import (
+    CoordinationError,
+    IncompleteLetters,
+    InvalidInput,
+    InvalidState,
+    NotFound,
+    NotPermitted,
+    StaleLetters,
+)
 from .letters import Letter, canonical_json, letters_digest, plain_address, sha256_hex
 from .ports import AddressCheck, BusinessCalendar, ReferenceNumbers
 from .reminders import time_zone_of
@@ -217,9 +225,10 @@ class JointAction:
         return next((d for d in self.deadlines if d.kind is kind and d.is_open), None)
 
     def commands_for(self, user: User) -> frozenset[Command]:
-        """What this person's role may ask of the action in its present state: the forms its page
-        offers. The finer rules (four eyes, one decision per organisation, complete letters, letters
-        as the decider saw them) answer when the command is given, with the reason."""
+        """What this person may ask of the action in its present state: the forms its page offers.
+        A decision is offered only to whom the domain would let decide (`decision_refused`); the
+        finer rules of casework (complete letters) and the letters as the decider saw them answer
+        when the command is given, with the reason."""
         commands: set[Command] = set()
         stage = self.current_stage
         if user.role in CASEWORK:
@@ -231,9 +240,18 @@ class JointAction:
                 commands.add(Command.SKIP)
             if stage.accepts_reply and self.status is Status.WAITING:
                 commands.add(Command.RECORD_REPLY)
-        if user.role in DECIDING and self.status is Status.AWAITING_APPROVAL:
+        if user.role in DECIDING and self.status is Status.AWAITING_APPROVAL and self.decision_refused(user) is None:
             commands |= {Command.APPROVE, Command.REJECT}
         return frozenset(commands)
+
+    def decision_refused(self, user: User) -> CoordinationError | None:
+        """Why this person may not decide on the stage now (already decided, four eyes, their
+        organisation's part done or not theirs…), or None: the forms give way to the reason."""
+        try:
+            self._check_decider(user)
+        except CoordinationError as error:
+            return error
+        return None
 
     def letters_editable_by(self, user: User) -> list[Letter]:
         """The letters this person may edit now: the drafts, for caseworkers while a stage is drafted

@@ -11,7 +11,17 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any, NamedTuple
 
-from coordination.domain import Approval, Command, CoordinationError, Decision, JointAction, Organisation, User
+from coordination.domain import (
+    Approval,
+    Command,
+    CoordinationError,
+    Decision,
+    JointAction,
+    Organisation,
+    Role,
+    Status,
+    User,
+)
 from coordination.domain.letters import Letter
 
 from .actions import FieldChange, letter_changes, stored
@@ -34,6 +44,7 @@ class ActionPage:
     action: JointAction
     view: dict[str, Any]  # as `action show --json` prints it: history and outbox included
     commands: frozenset[Command]  # the forms to offer this person (the domain's `commands_for`)
+    decision_refused: CoordinationError | None  # why a supervisor awaited here may not decide now
     editable: frozenset[str]  # the letters whose form to offer
     changes: dict[str, LetterChanges]  # by letter name
     decisions: list[Approval]  # of the gate's current round
@@ -75,6 +86,8 @@ def read_action_page(
     decisions = action.round_decisions()
     return ActionPage(
         action=action, view=view, commands=action.commands_for(user),
+        decision_refused=(action.decision_refused(user)
+                          if user.role is Role.SUPERVISOR and action.status is Status.AWAITING_APPROVAL else None),
         editable=frozenset(letter.name for letter in action.letters_editable_by(user)),
         changes=changes, decisions=decisions,
         approved=frozenset(a.organisation for a in decisions if a.decision is Decision.APPROVED),

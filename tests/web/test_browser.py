@@ -124,7 +124,8 @@ def test_an_urgent_appeal_goes_from_the_officer_to_both_supervisors(live, as_use
     assert live[0].services.get_action(ref)["references"][1].startswith("UA HND ")
 
 
-def test_a_supervisor_of_an_organisation_that_has_decided_is_refused_in_the_page(live, as_user):
+def test_a_supervisor_of_an_organisation_that_has_decided_sees_the_decision_taken_not_the_forms(live, as_user):
+    """The decided forms give way to the decision taken (issue 12): no button that would answer 403."""
     from playwright.sync_api import expect
 
     app = live[0]
@@ -132,11 +133,11 @@ def test_a_supervisor_of_an_organisation_that_has_decided_is_refused_in_the_page
     app.services.approve_stage(reference=ref, supervisor=SUP_OHCHR)
     other = as_user(SUP_OHCHR_2)
     other.goto(f"/actions/{ref}")
-    with other.expect_response(f"**/actions/{ref}/approve") as answer:
-        other.get_by_role("button", name="Approve").click()
-    assert answer.value.status == 403
-    expect(other.get_by_role("alert")).to_have_text(
+    expect(other.get_by_role("button", name="Approve")).to_have_count(0)
+    expect(other.get_by_role("button", name="Reject")).to_have_count(0)
+    expect(other.locator("#not-deciding")).to_have_text(
         "OHCHR has already approved round 1 of stage joint_approval; the decision now rests with IACHR")
+    expect(other.locator("#org-ohchr")).to_contain_text(SUP_OHCHR)  # the decision taken, by whom
     assert app.services.get_action(ref)["status"] == "awaiting_approval"
 
 

@@ -38,3 +38,18 @@ def test_an_edit_at_the_gate_says_whose_approval_it_voided(seeded, browser, anot
 
     assert f"This edit voided the approval of {SUP_OHCHR}: the stage must be approved again." in first
     assert "voided the approval" not in second
+
+
+def test_decided_forms_give_way_to_the_decision_taken(seeded, browser, another):
+    ref = open_at_gate(seeded, "urgent-appeal")
+    browser.sign_in(SUP_OHCHR)
+    assert f'action="/actions/{ref}/approve"' in browser.get(f"/actions/{ref}").text
+
+    browser.post(f"/actions/{ref}/approve")
+
+    mine = _flash(browser.get(f"/actions/{ref}").text)
+    assert f'action="/actions/{ref}/approve"' not in mine and f'action="/actions/{ref}/reject"' not in mine
+    assert 'id="not-deciding"' in mine and "already decided on round 1" in mine
+    another.sign_in(SUP_IACHR)
+    theirs = another.get(f"/actions/{ref}").text  # the other organisation still decides
+    assert f'action="/actions/{ref}/approve"' in theirs and 'id="not-deciding"' not in theirs
