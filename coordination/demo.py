@@ -128,12 +128,12 @@ def _left_at_the_gate(app: App, say: Callable[[str], None]) -> str:
 
 
 def _keep_passwords(app: App, passwords: list[tuple[str, str]], say: Callable[[str], None]) -> None:
-    """Show the new demo accounts' passwords once, and keep them in a file only the owner can read."""
+    """Keep the new demo accounts' passwords in a file only the owner can read, and say where:
+    the console (and any log of it) names the accounts, never their passwords."""
     path = app.settings.data_dir / "demo-passwords.txt"
     private_dir(path.parent)
     descriptor = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_APPEND, 0o600)
     with os.fdopen(descriptor, "a") as file:
         file.writelines(f"{email} {password}\n" for email, password in passwords)
-    say(f"Demo sign-in (also kept in {path}, readable by you only):")
-    for email, password in passwords:
-        say(f"  {email}  {password}")
+    say(f"Demo sign-in: {', '.join(email for email, _ in passwords)}; their passwords are in {path} "
+        "(readable by you only).")
