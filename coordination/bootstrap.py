@@ -26,8 +26,8 @@ from .adapters.hashing import Argon2Hasher
 from .adapters.keys import KeySigner, secret_file, tighten, web_secret_key
 from .adapters.mailer import SmtpMailer, smtp_settings
 from .adapters.renderer import LetterRenderer
-from .adapters.runtime import beside_serve
-from .adapters.scheduling import NoScheduler, PrefectScheduler, prefect_api_url
+from .adapters.runtime import beside_serve, prefect_api_url
+from .adapters.scheduling import NoScheduler, PrefectScheduler
 from .adapters.unit_of_work import UnitOfWork
 from .config import Settings
 from .domain import Unavailable
@@ -92,24 +92,25 @@ class App:
         """The use cases, with their dependencies given."""
         return Services(self)
 
-    def dependencies(self) -> dict[str, Any]:
-        """What a use case may name in its signature, by name."""
+    def dependencies(self) -> dict[str, Callable[[], Any]]:
+        """What a use case may name in its signature, by name: each read from the App when a use
+        case that names it is called (so that a test may swap the scheduler or the settings)."""
         return {
-            "uow": self.uow, "clock": self.clock, "calendar": self.calendar, "addresses": self.addresses,
-            "renderer": self.renderer, "scheduler": self.scheduler, "settings": self.settings, "seal": self.seal,
-            "hasher": self.hasher, "signer": self.signer,
-            "mailer": self.mailer, "migrate": self.migrate, "render_digest": render_digest,
-            "calendar_writer": write_calendar,
+            "uow": lambda: self.uow, "clock": lambda: self.clock, "calendar": lambda: self.calendar,
+            "addresses": lambda: self.addresses, "renderer": lambda: self.renderer,
+            "scheduler": lambda: self.scheduler, "settings": lambda: self.settings, "seal": lambda: self.seal,
+            "hasher": lambda: self.hasher, "signer": lambda: self.signer, "mailer": lambda: self.mailer,
+            "migrate": lambda: self.migrate, "render_digest": lambda: render_digest,
+            "calendar_writer": lambda: write_calendar,
         }
 
 
 class Services:
     """`coordination.services`' use cases, each with the dependencies its signature names given
-    (the keyword-only parameters `uow`, `clock`, `renderer`, … ): the caller passes the rest.
-    The dependencies are read from the App at each call, so a test may swap one (its scheduler, say)."""
+    (the keyword-only parameters `uow`, `clock`, `renderer`, … ): the caller passes the rest."""
 
     def __init__(self, app: App) -> None:
-        self._app = app
+        self._providers = app.dependencies()
         self._bound: dict[str, Callable[..., Any]] = {}
 
     def __getattr__(self, name: str) -> Callable[..., Any]:
@@ -118,25 +119,17 @@ class Services:
         if name not in self._bound:
             from . import services
 
-            use_case = getattr(services, name)
-            self._bound[name] = inject(use_case, self._app.dependencies)
+            self._bound[name] = inject(getattr(services, name), self._providers)
         return self._bound[name]
 
 
-def inject(
-    use_case: Callable[..., Any], dependencies: dict[str, Any] | Callable[[], dict[str, Any]],
-) -> Callable[..., Any]:
-    """`use_case` with the dependencies its signature names given (cosmicpython's bootstrap).
-
-    `dependencies` may be a function giving them: then they are read at each call, so that
-    settings changed after the first call (a test's, say) are those the use case sees."""
-    provide = dependencies if callable(dependencies) else (lambda: dependencies)
-    parameters = inspect.signature(use_case).parameters
-    names = [name for name in parameters if name in provide()]
+def inject(use_case: Callable[..., Any], providers: dict[str, Callable[[], Any]]) -> Callable[..., Any]:
+    """`use_case` with the dependencies its signature names given (as cosmicpython's bootstrap
+    does), each read at the call; one the caller passes (a test's fake) wins."""
+    wanted = {name: providers[name] for name in inspect.signature(use_case).parameters if name in providers}
 
     def call(*args: Any, **kwargs: Any) -> Any:
-        available = provide()
-        given = {name: available[name] for name in names if name not in kwargs}  # a caller's (a test's fake) wins
+        given = {name: provide() for name, provide in wanted.items() if name not in kwargs}
         return use_case(*args, **given, **kwargs)
 
     call.__name__ = call.__qualname__ = use_case.__name__

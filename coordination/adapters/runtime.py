@@ -41,13 +41,27 @@ def _alive(pid: object) -> bool:
     return True
 
 
-def read_runtime(data_dir: Path) -> dict[str, Any] | None:
-    """What the serve of this data directory wrote, or None (none running, or the file is unreadable)."""
+def _load(data_dir: Path) -> dict[str, Any] | None:
     try:
         data = json.loads((data_dir / RUNTIME_FILE).read_text())
     except (OSError, ValueError):
         return None
-    return data if isinstance(data, dict) and _alive(data.get("pid")) else None
+    return data if isinstance(data, dict) else None
+
+
+def read_runtime(data_dir: Path) -> dict[str, Any] | None:
+    """What the serve of this data directory wrote, or None (none running, or the file is unreadable)."""
+    data = _load(data_dir)
+    return data if data is not None and _alive(data.get("pid")) else None
+
+
+def prefect_api_url(data_dir: Path, environ: dict[str, str]) -> str | None:
+    """PREFECT_API_URL if set, else the API of the `coordination serve` using this data directory
+    (a serve that is gone leaves the request to fail and the reconciler to start the run)."""
+    if environ.get("PREFECT_API_URL"):
+        return environ["PREFECT_API_URL"]
+    url = (_load(data_dir) or {}).get("prefect_api_url")
+    return url if isinstance(url, str) else None
 
 
 def beside_serve(settings: Settings) -> Settings:

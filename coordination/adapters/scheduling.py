@@ -6,18 +6,14 @@ importing Prefect. Deployment `<type>/<type>` gets a run with the idempotency ke
 the action's id and its name is the JAM reference and stage — nothing else reaches Prefect.
 """
 
-import json
 import time
 from collections.abc import Callable
 from datetime import datetime, timedelta
-from pathlib import Path
 from typing import Any
 
 import httpx
 
 from coordination.services.ports import RunRequest
-
-from .runtime import RUNTIME_FILE
 
 FINISHED = ("FAILED", "CRASHED", "CANCELLED", "COMPLETED")  # a run in one of these states does no more work
 RETRY_DELAYS = (0.05, 0.1, 0.2, 0.4, 0.8, 1.6, 0.0)
@@ -94,13 +90,3 @@ class PrefectScheduler:
             response = self._call(client, "GET", f"/deployments/name/{run.deployment}")
             self._deployments[run.deployment] = response.json()["id"]
         return self._deployments[run.deployment]
-
-
-def prefect_api_url(data_dir: Path, environ: dict[str, str]) -> str | None:
-    """PREFECT_API_URL if set, else the API of the `coordination serve` using this data directory."""
-    if environ.get("PREFECT_API_URL"):
-        return environ["PREFECT_API_URL"]
-    try:
-        return json.loads((data_dir / RUNTIME_FILE).read_text())["prefect_api_url"]
-    except (OSError, ValueError, KeyError):
-        return None

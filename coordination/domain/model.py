@@ -245,8 +245,11 @@ class JointAction:
         return frozenset(commands)
 
     def decision_refused(self, user: User) -> CoordinationError | None:
-        """Why this person may not decide on the stage now (already decided, four eyes, their
-        organisation's part done or not theirs…), or None: the forms give way to the reason."""
+        """Why this supervisor may not decide on the stage awaiting approval (already decided, four
+        eyes, their organisation's part done or not theirs…), or None: they may, or there is no
+        decision for them to take. The page shows the reason in place of the forms."""
+        if user.role not in DECIDING or self.status is not Status.AWAITING_APPROVAL:
+            return None
         try:
             self._check_decider(user)
         except CoordinationError as error:

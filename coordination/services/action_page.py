@@ -18,8 +18,6 @@ from coordination.domain import (
     Decision,
     JointAction,
     Organisation,
-    Role,
-    Status,
     User,
 )
 from coordination.domain.letters import Letter
@@ -86,8 +84,7 @@ def read_action_page(
     decisions = action.round_decisions()
     return ActionPage(
         action=action, view=view, commands=action.commands_for(user),
-        decision_refused=(action.decision_refused(user)
-                          if user.role is Role.SUPERVISOR and action.status is Status.AWAITING_APPROVAL else None),
+        decision_refused=action.decision_refused(user),
         editable=frozenset(letter.name for letter in action.letters_editable_by(user)),
         changes=changes, decisions=decisions,
         approved=frozenset(a.organisation for a in decisions if a.decision is Decision.APPROVED),

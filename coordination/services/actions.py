@@ -13,7 +13,7 @@ from datetime import date, datetime
 from typing import Any
 
 from coordination.config import Settings
-from coordination.domain import ActionType, InvalidInput, InvalidState, JointAction, Ports, Status, User
+from coordination.domain import ActionType, Approval, InvalidInput, InvalidState, JointAction, Ports, Status, User
 from coordination.domain.letters import Letter, sha256_hex
 from coordination.domain.ports import AddressCheck, BusinessCalendar
 from coordination.domain.text import is_blank
@@ -75,10 +75,14 @@ class Edited:
     voided: tuple[str, ...] = ()
 
 
-def _voided_by(action: JointAction, edit: Callable[[], Letter]) -> Edited:
-    live = [a for a in action.approvals if not a.void]
-    letter = edit()
-    return Edited(letter, tuple(a.approver for a in live if a.void))
+def _standing(action: JointAction) -> list[Approval]:
+    """The approvals that stand (the domain voids them in place when an edit reopens the gate)."""
+    return [a for a in action.approvals if not a.void]
+
+
+def _voided(standing: list[Approval]) -> tuple[str, ...]:
+    """Of the approvals that stood before an edit, the approvers of those it voided."""
+    return tuple(a.approver for a in standing if a.void)
 
 
 def edit_letter(
@@ -92,11 +96,12 @@ def edit_letter(
     with uow() as tx:
         user = tx.users.require(editor)
         action = tx.actions.get(reference, for_update=True)
-        edited = _voided_by(action, lambda: action.edit_letter(
-            user, field=field, value=value, letter=letter, now=now, ports=_domain_ports(tx, calendar, addresses)))
+        standing = _standing(action)
+        edited = action.edit_letter(user, field=field, value=value, letter=letter, now=now,
+                                    ports=_domain_ports(tx, calendar, addresses))
         tx.actions.save(action, now=now, by=user)
         schedule(scheduler, tx.commit())
-    return edited
+    return Edited(edited, _voided(standing))
 
 
 def edit_letter_fields(
@@ -106,7 +111,7 @@ def edit_letter_fields(
 ) -> Edited | None:
     """Set the fields that changed, all in one transaction: a refused value writes none of them.
 
-    Returns the letter, or None when nothing changed. The rules are the domain's, through
+    Returns the edit, or None when nothing changed. The rules are the domain's, through
     the same `JointAction.edit_letter` and save as the `letter set` command.
     """
     now = clock()
@@ -116,7 +121,7 @@ def edit_letter_fields(
         target = action.letter(letter)
         spec = action.definition.letter(target.name)
         ports = _domain_ports(tx, calendar, addresses)
-        live = [a for a in action.approvals if not a.void]
+        standing = _standing(action)
         changed = False
         for f in spec.fields:
             if f.name not in values:
@@ -134,7 +139,7 @@ def edit_letter_fields(
             return None
         tx.actions.save(action, now=now, by=user)
         schedule(scheduler, tx.commit())
-        return Edited(target, tuple(a.approver for a in live if a.void))
+        return Edited(target, _voided(standing))
 
 
 @dataclass(frozen=True)

@@ -123,7 +123,8 @@ class FakeUnitOfWork:
         self.actions = _Actions(self)
         self.outbox = _Outbox(self)
         self.audit = _Audit()
-        self.numbers = _Numbers(self.store.numbers)
+        self.numbers = FakeNumbers()  # numbers taken count only if the unit of work commits, as in the database
+        self.numbers.issued.update(self.store.numbers.issued)
         self.deadlines = None
         return self
 
@@ -151,17 +152,6 @@ class FakeUnitOfWork:
         self.store.numbers.issued.update(self.numbers.issued)
         self.store.commits += 1
         return runs
-
-
-class _Numbers:
-    """Numbers taken in a unit of work count only if it commits (as the counter row's lock does)."""
-
-    def __init__(self, committed: FakeNumbers) -> None:
-        self.issued = dict(committed.issued)
-
-    def next_number(self, series: str) -> int:
-        self.issued[series] = self.issued.get(series, 0) + 1
-        return self.issued[series]
 
 
 class FakeUnitsOfWork:
