@@ -12,6 +12,7 @@ from functools import cache
 import sqlalchemy as sa
 from babel import Locale
 from babel.core import get_global
+from sqlalchemy.orm import aliased
 from sqlmodel import Session, select
 
 from coordination.domain import DeadlineKind, DeadlineStatus, ReferenceKind, Status
@@ -117,8 +118,9 @@ class ReadModel:
                                                      like(ReferenceRecord.value))
         beneficiary = self._json_values(ActionRecord.beneficiaries, array=True)
         beneficiaries = select(sa.literal(1)).select_from(beneficiary).where(like(beneficiary.c.value))
-        latest = (select(sa.func.max(LetterVersionRecord.version))
-                  .where(LetterVersionRecord.letter_id == LetterRecord.id).scalar_subquery())
+        later = aliased(LetterVersionRecord)
+        latest = (select(sa.func.max(later.version)).where(later.letter_id == LetterRecord.id)
+                  .correlate(LetterRecord).scalar_subquery())
         field = self._json_values(LetterVersionRecord.fields, array=False)
         fields = (select(LetterRecord.id).select_from(LetterRecord)
                   .join(LetterVersionRecord, LetterVersionRecord.letter_id == LetterRecord.id).join(field, sa.true())
