@@ -15,7 +15,7 @@ from email.message import EmailMessage
 from types import TracebackType
 from typing import Any, Protocol, Self
 
-from coordination.domain import ActionType, JointAction, Organisation, Recipient, Role, Status, User
+from coordination.domain import JointAction, Organisation, Recipient, Role, Status, User
 from coordination.domain.deadlines import Deadline
 from coordination.domain.letters import Letter
 from coordination.domain.ports import AddressCheck
@@ -333,9 +333,6 @@ class Actions(Protocol):
     def get(self, reference: str, *, for_update: bool = False) -> JointAction: ...
 
     def get_by_id(self, action_id: int, *, for_update: bool = False) -> JointAction: ...
-
-    def find(self, *, status: Status | None = None, type: ActionType | None = None,
-             ) -> list[tuple[ActionRow, list[str]]]: ...
 
     def with_automatic_steps_due(self, *, now: datetime) -> list[DueAction]: ...
 
