@@ -36,12 +36,13 @@ from .domain import (
     Organisation,
     RecipientKind,
     Role,
-    Status,
 )
 from .domain.bounds import MAX_DAYS, parse_date, parse_time
 from .domain.vocabulary import Language, LetterFormat
+from .services.actions import MAX_PER_PAGE, PER_PAGE
 
 CREATES_THE_DATABASE = ("init", "serve", "demo")
+LIST_FLAGS = ("status", "type", "stage", "country", "format")  # `action list` and `report` take these as they are
 _invoked: contextvars.ContextVar = contextvars.ContextVar("invoked", default=None)  # the root command's context
 
 
@@ -91,6 +92,8 @@ def worded(error: CoordinationError) -> str:
         return f"{error} (`coordination user enable` lets them act again)"
     if error.field == "due_within":
         return f"--due-within takes a number of days from 0 to {error.facts['max_days']}, not {error.value!r}"
+    if isinstance(error, InvalidInput) and error.choices and error.field in LIST_FLAGS:
+        return f"--{error.field} {error.value!r} is not one of: {', '.join(error.choices)}"
     if error.field == "audit_head":
         return f"{error}: run `coordination audit verify`"
     if error.field == "recipients" and "country" in error.facts:
@@ -311,17 +314,29 @@ def action_open(
 
 @action_app.command("list")
 def action_list(
-    status: Annotated[Status | None, typer.Option(help="Only actions with this status.")] = None,
-    type: Annotated[ActionType | None, typer.Option(help="Only actions of this type.")] = None,
+    status: Annotated[str | None, typer.Option(help="Only actions with this status.")] = None,
+    type: Annotated[str | None, typer.Option(help="Only actions of this type.")] = None,
+    stage: Annotated[str | None, typer.Option(help="Only actions at this stage.")] = None,
+    country: Annotated[str | None, typer.Option(help="Only actions addressed to this State (ISO alpha-3 code).")] = None,
+    search: Annotated[str | None, typer.Option(
+        help="Text found in a reference, the State's code or name, a beneficiary, the title or a letter's "
+             "current fields (any case).")] = None,
+    limit: Annotated[int, typer.Option(min=1, max=MAX_PER_PAGE, help="Actions per page.")] = PER_PAGE,
+    page: Annotated[int, typer.Option(min=1, max=10**6, help="Which page of --limit actions.")] = 1,
     as_json: Json = False,
 ) -> None:
-    """List joint actions."""
-    rows = _app().services.list_actions(status=status.value if status else None, type=type.value if type else None)
+    """List joint actions, oldest first, a page at a time; the filters combine."""
+    found = _app().services.list_actions(status=status, type=type, stage=stage, country=country, search=search,
+                                         page=page, per_page=limit)
     if as_json:
-        _print_json(rows)
+        _print_json(found.rows)
         return
     _table([[r["reference"], " / ".join(r["references"][1:]) or "-", r["type"], r["country"], r["stage"], r["status"]]
-            for r in rows], ["REFERENCE", "OTHER REFERENCES", "TYPE", "STATE", "STAGE", "STATUS"])
+            for r in found.rows], ["REFERENCE", "OTHER REFERENCES", "TYPE", "STATE", "STAGE", "STATUS"])
+    first = (found.page - 1) * found.per_page
+    shown = f"{first + 1}-{first + len(found.rows)} of " if found.rows else "none of "
+    more = f"; --page {found.page + 1} for more" if found.page < found.pages else ""
+    typer.echo(f"{shown}{found.total} action{'s' if found.total != 1 else ''} (page {found.page} of {found.pages}){more}")
 
 
 @action_app.command("show")
@@ -651,6 +666,28 @@ def calendar_export(
         return
     _write_output(output, data, force=force)
     typer.echo(f"Wrote {data.count(b'BEGIN:VEVENT')} deadline(s) to {output}.")
+
+
+# ---------------------------------------------------------------- the annual report
+
+@app.command()
+def report(
+    year: Annotated[int, typer.Option(help="The year whose opened actions are reported.")],
+    format: Annotated[str, typer.Option("--format", help="csv or json.")] = "csv",
+    output: Annotated[Path | None, typer.Option(help="Write to this file instead of standard output.")] = None,
+    force: Force = False,
+) -> None:
+    """Per action type and State, what became of the actions opened in a year: dispatched, replied,
+    closed (by outcome), and the median days to dispatch, to reply and to each organisation's
+    decision. Figures only: no names, titles, beneficiaries or facts."""
+    services = _app().services
+    data = services.report_document(services.annual_report(year), format).encode()
+    if output is None:
+        sys.stdout.buffer.write(data)
+        sys.stdout.flush()
+        return
+    _write_output(output, data, force=force)
+    typer.echo(f"Wrote the {year} report as {format} to {output}.")
 
 
 # ---------------------------------------------------------------- audit, demo

@@ -32,7 +32,6 @@ from coordination.domain import (
 from coordination.domain.deadlines import Deadline
 from coordination.domain.letters import Letter, LetterVersion
 from coordination.services.ports import (
-    ActionRow,
     DeadlineRow,
     DueAction,
     FailedLetter,
@@ -212,23 +211,6 @@ class ActionRepository:
         if record is None:
             raise NotFound(f"unknown joint action #{action_id}")
         return self._to_domain(record)
-
-    def find(self, *, status: Status | None = None, type: ActionType | None = None) -> list[tuple[ActionRow, list[str]]]:
-        query = select(ActionRecord).order_by(ActionRecord.id)
-        if status is not None:
-            query = query.where(ActionRecord.status == status.value)
-        if type is not None:
-            query = query.where(ActionRecord.type == type.value)
-        records = list(self.session.exec(query))
-        refs: dict[int, list[str]] = {}
-        if records:
-            ref_query = select(ReferenceRecord).where(
-                ReferenceRecord.action_id.in_([r.id for r in records])).order_by(ReferenceRecord.id)
-            for ref in self.session.exec(ref_query):
-                refs.setdefault(ref.action_id, []).append(ref.value)
-        return [(ActionRow(id=r.id, reference=refs.get(r.id, [""])[0], type=r.type, country=r.country, title=r.title,
-                           stage=r.stage, status=r.status, updated_at=r.updated_at), refs.get(r.id, []))
-                for r in records]
 
     def with_automatic_steps_due(self, *, now: datetime) -> list[DueAction]:
         """Ready actions, and waiting ones with an open deadline already due (kind given)."""

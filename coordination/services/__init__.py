@@ -38,6 +38,7 @@ from .maintenance import checkpoint_audit, initialise_database, verify_audit
 from .orchestration import due_runs
 from .overview import get_overview
 from .reminders import send_reminders
+from .report import annual_report, may_read_report, report_document
 from .sessions import current_user, end_session, sign_out_everywhere
 
 __all__ = [
@@ -50,4 +51,5 @@ __all__ = [
     "renew_calendar", "set_language", "set_password", "sign_in", "current_user", "end_session", "sign_out_everywhere",
     "mark_letters_seen", "read_action_page", "read_inbox",
     "check_addresses", "get_overview",
+    "annual_report", "may_read_report", "report_document",
 ]

@@ -13,14 +13,25 @@ from datetime import date, datetime
 from typing import Any
 
 from coordination.config import Settings
-from coordination.domain import ActionType, Approval, InvalidInput, InvalidState, JointAction, Ports, Status, User
+from coordination.domain import (
+    DEFINITIONS,
+    ActionType,
+    Approval,
+    InvalidInput,
+    InvalidState,
+    JointAction,
+    Ports,
+    Status,
+    User,
+)
+from coordination.domain.countries import DEFAULT_LANGUAGE
 from coordination.domain.letters import Letter, sha256_hex
 from coordination.domain.ports import AddressCheck, BusinessCalendar
 from coordination.domain.text import is_blank
 from coordination.domain.vocabulary import TEMPLATE_FORMATS, LetterFormat
 
 from .inputs import choice, text
-from .ports import Clock, Renderer, RunRequest, Scheduler, UnitOfWork, UnitsOfWork
+from .ports import ActionFilters, Clock, Renderer, RunRequest, Scheduler, UnitOfWork, UnitsOfWork
 from .views import action_view, summary_view
 
 
@@ -327,12 +338,59 @@ def get_action(reference: str, *, uow: UnitsOfWork) -> dict[str, Any]:
         return action_view(action, tx.audit.history(stored(action.id)), tx.outbox.for_action(stored(action.id)))
 
 
-def list_actions(*, status: str | None = None, type: str | None = None, uow: UnitsOfWork) -> list[dict[str, Any]]:
-    """The actions, oldest first, optionally of one status or type."""
+PER_PAGE = 50
+MAX_PER_PAGE = 500
+MAX_SEARCH = 200  # characters of a search
+
+
+@dataclass(frozen=True)
+class ActionList:
+    """One page of the actions a search found, and how many it found in all."""
+
+    rows: list[dict[str, Any]]
+    total: int
+    page: int
+    per_page: int
+
+    @property
+    def pages(self) -> int:
+        return max(1, -(-self.total // self.per_page))
+
+
+def stage_names(type: ActionType | None = None) -> list[str]:
+    """The stages of this action type (or of every type), in order, each once."""
+    types = [type] if type else list(DEFINITIONS)
+    return list(dict.fromkeys(stage.name for t in types for stage in DEFINITIONS[t].stages))
+
+
+def list_actions(
+    *, status: str | None = None, type: str | None = None, stage: str | None = None, country: str | None = None,
+    search: str | None = None, page: int = 1, per_page: int = PER_PAGE, uow: UnitsOfWork,
+) -> ActionList:
+    """A page of the actions, oldest first, of a status, type, stage and State, matching `search`
+    (a reference, the State's code or name, a beneficiary, the title or a letter's current field
+    values); a value outside its vocabulary is refused with the choices."""
     wanted_status = choice(Status, status, "status") if status else None
     wanted_type = choice(ActionType, type, "action type", field="type") if type else None
+    if stage and stage not in stage_names(wanted_type):
+        raise InvalidInput.unknown("stage", stage, stage_names(wanted_type))
+    state = country.strip().upper() if country else None
+    if state and state not in DEFAULT_LANGUAGE:
+        raise InvalidInput.unknown("country", country, sorted(DEFAULT_LANGUAGE))
+    if not 1 <= page <= 10**6:
+        raise InvalidInput(f"there is no page {page}", field="page", value=page)
+    if not 1 <= per_page <= MAX_PER_PAGE:
+        raise InvalidInput(f"a page holds 1 to {MAX_PER_PAGE} actions, not {per_page}", field="per_page",
+                           value=per_page)
+    wanted = " ".join((search or "").split())
+    if len(wanted) > MAX_SEARCH:
+        raise InvalidInput(f"a search is at most {MAX_SEARCH} characters", field="search", value=wanted[:20])
+    filters = ActionFilters(status=wanted_status.value if wanted_status else None,
+                            type=wanted_type.value if wanted_type else None, stage=stage or None, country=state,
+                            text=wanted or None)
     with uow(read_only=True) as tx:
-        return [summary_view(r, refs) for r, refs in tx.actions.find(status=wanted_status, type=wanted_type)]
+        total, rows = tx.queries.search_actions(filters, offset=(page - 1) * per_page, limit=per_page)
+    return ActionList([summary_view(r, refs) for r, refs in rows], total, page, per_page)
 
 
 @dataclass(frozen=True)

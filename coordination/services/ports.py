@@ -15,7 +15,7 @@ from email.message import EmailMessage
 from types import TracebackType
 from typing import Any, Protocol, Self
 
-from coordination.domain import ActionType, JointAction, Organisation, Recipient, Role, Status, User
+from coordination.domain import JointAction, Organisation, Recipient, Role, Status, User
 from coordination.domain.deadlines import Deadline
 from coordination.domain.letters import Letter
 from coordination.domain.ports import AddressCheck
@@ -333,9 +333,6 @@ class Actions(Protocol):
     def get(self, reference: str, *, for_update: bool = False) -> JointAction: ...
 
     def get_by_id(self, action_id: int, *, for_update: bool = False) -> JointAction: ...
-
-    def find(self, *, status: Status | None = None, type: ActionType | None = None,
-             ) -> list[tuple[ActionRow, list[str]]]: ...
 
     def with_automatic_steps_due(self, *, now: datetime) -> list[DueAction]: ...
 
@@ -671,8 +668,60 @@ class StoredAddress:
     reference: str | None = None  # an outbox letter's action
 
 
+@dataclass(frozen=True)
+class ActionFilters:
+    """What a search of the actions asks for; None (or "") is no filter. `text` matches a reference
+    (any of the action's), the State (its ISO code or its name), a beneficiary, the title or a
+    value of one of its letters' current fields, case-insensitively, as typed (no wildcards)."""
+
+    status: str | None = None
+    type: str | None = None
+    stage: str | None = None
+    country: str | None = None
+    text: str | None = None
+
+
+@dataclass(frozen=True)
+class ReportAction:
+    """One action opened in the report's year, narrow: where it stands and its dates, never its
+    title, beneficiaries or facts."""
+
+    type: str
+    country: str
+    status: str
+    outcome: str | None  # how a closed action ended, where that is recorded
+    opened_at: datetime
+    first_dispatch: datetime | None  # its first letter dispatched to the State
+    first_reply: date | None  # the State's first reply recorded
+
+
+@dataclass(frozen=True)
+class ReportDecision:
+    """One decision taken at a gate of an action opened in the report's year: when the gate
+    opened for that organisation (its approval deadline was set) and when it decided."""
+
+    type: str
+    country: str
+    organisation: str
+    gate_opened_at: datetime
+    decided_at: datetime
+
+
 class Queries(Protocol):
     """Read models: figures and stored values that no aggregate holds, read in SQL."""
+
+    def search_actions(self, filters: ActionFilters, *, offset: int, limit: int,
+                       ) -> tuple[int, list[tuple[ActionRow, list[str]]]]:
+        """How many actions match, and a page of them (oldest first) with their references."""
+        ...
+
+    def report_actions(self, start: datetime, end: datetime) -> Iterable[ReportAction]:
+        """The actions opened in [start, end), narrow rows."""
+        ...
+
+    def report_decisions(self, start: datetime, end: datetime) -> Iterable[ReportDecision]:
+        """The decisions at the gates of the actions opened in [start, end)."""
+        ...
 
     def open_by_stage(self) -> list[tuple[str, str, int]]: ...
 

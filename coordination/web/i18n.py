@@ -145,6 +145,16 @@ ES = {
     # refusals, worded for the web (web/errors.py)
     "required letter fields are not set": "faltan campos obligatorios de las cartas",
     "an administrator adds it to the address book": "una persona administradora lo añade a la libreta de direcciones",
+    # part: find and take out (search of the actions, annual report)
+    "Search": "Buscar",
+    "Reference, State, beneficiary, words of the title or letters":
+        "Referencia, Estado, beneficiario, palabras del título o de las cartas",
+    "Clear the filters": "Quitar los filtros",
+    "{n} actions": "{n} acciones", "1 action": "1 acción",
+    "page {page} of {pages}": "página {page} de {pages}",
+    "Pages": "Páginas", "Previous page": "Página anterior", "Next page": "Página siguiente",
+    "Annual report {year} (figures by type and State, no names):":
+        "Informe anual {year} (cifras por tipo y Estado, sin nombres):",
 }
 EN_EVENTS = {
     "ActionOpened": "Action opened", "StageEntered": "Stage entered", "LetterEdited": "Letter edited",

@@ -22,6 +22,8 @@ state     method path                                      anon officer other_of
 any       GET    /                                         303  200     200           200       200       200
 any       GET    /actions                                  303  200     200           200       200       200
 any       GET    /overview                                 303  200     200           200       200       200
+any       GET    /overview/report?year=2026&format=csv     303  403     403           200       200       200
+any       GET    /actions?q=a_b%25&stage=joint_approval    303  200     200           200       200       200
 any       GET    /actions/new                              303  200     200           200       200       200
 any       POST   /actions                                  401  303     303           303       303       403
 any       GET    /account                                  303  200     200           200       200       200

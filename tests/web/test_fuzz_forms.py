@@ -200,7 +200,7 @@ def test_every_form_takes_any_value_without_a_500_or_a_write_on_refusal(seeded, 
 
 QUERIES = {
     "/sign-in": ["next"],
-    "/actions": ["status"],
+    "/actions": ["status", "q", "type", "stage", "country", "page"],
     "/actions/{ref}": ["diff", "from"],
     "/actions/{ref}/letters/{letter}": ["format", "language"],
     "/calendar/{token}.ics": [],

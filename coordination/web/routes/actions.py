@@ -1,12 +1,16 @@
 """The actions: their list, opening one, its page, and the letter versions its page showed."""
 
+from urllib.parse import urlencode
+
 from fastapi import APIRouter, Depends, Form, Request
 from fastapi.responses import Response
 
-from coordination.domain import CoordinationError, Status, User
+from coordination.domain import ActionType, CoordinationError, InvalidInput, Status, User
 from coordination.domain.bounds import ascii_int
+from coordination.domain.countries import DEFAULT_LANGUAGE
+from coordination.services.actions import stage_names
 
-from ..deps import acting, core, signed_in, translator_for
+from ..deps import acting, core, reads, signed_in, translator_for
 from ..errors import describe
 from ..forms import new_action_choices
 from ..pages import done, render, show_action, status_of
@@ -15,12 +19,39 @@ router = APIRouter()
 
 MAX_VERSION_ID = 2**31 - 1
 MAX_SHOWN = 100  # letter versions one page may say it showed
+MAX_FILTER = 400  # characters of a filter read (the search itself refuses beyond its bound)
+
+
+FILTERS = ("q", "type", "stage", "status", "country")
 
 
 @router.get("/actions")
-def actions(request: Request, status: str | None = None, user: User = Depends(signed_in)) -> Response:
-    rows = core(request).services.list_actions(status=status or None)
-    return render(request, "actions.html", {"rows": rows, "status": status, "statuses": [s.value for s in Status]})
+def actions(request: Request, user: User = Depends(signed_in)) -> Response:
+    """The actions, a page at a time, searched and filtered; the filters stay in the address, so
+    that a search can be bookmarked, shared and paged through."""
+    wanted = {name: request.query_params.get(name, "").strip()[:MAX_FILTER] for name in FILTERS}
+    page = ascii_int(request.query_params.get("page"), low=1, high=10**6) or 1
+    choices = {"statuses": [s.value for s in Status], "types": [t.value for t in ActionType],
+               "stages": stage_names(), "countries": sorted(DEFAULT_LANGUAGE)}
+    try:
+        found = core(request).services.list_actions(
+            search=wanted["q"], type=wanted["type"] or None, stage=wanted["stage"] or None,
+            status=wanted["status"] or None, country=wanted["country"] or None, page=page,
+            uow=reads(request))
+    except InvalidInput as error:
+        return render(request, "actions.html", {**choices, "filters": wanted, "found": None,
+                                                "error": describe(error, translator_for(request))},
+                      status=status_of(error))
+    kept = {name: value for name, value in wanted.items() if value}
+
+    def page_link(number: int) -> str:
+        return "/actions?" + urlencode({**kept, "page": number})
+
+    return render(request, "actions.html", {
+        **choices, "filters": wanted, "found": found,
+        "previous": page_link(found.page - 1) if found.page > 1 else None,
+        "next": page_link(found.page + 1) if found.page < found.pages else None,
+    })
 
 
 @router.get("/actions/new")
