@@ -53,6 +53,10 @@ def _create_private(path: Path) -> None:
         pass
 
 
+def _lower(value: object) -> object:
+    return value.lower() if isinstance(value, str) else value
+
+
 def _sqlite_engine(url: str) -> sa.Engine:
     path = sqlite_path(url)
     engine = sa.create_engine(url, connect_args={"timeout": 60, "check_same_thread": False})
@@ -71,6 +75,9 @@ def _sqlite_engine(url: str) -> sa.Engine:
         cursor.execute("PRAGMA foreign_keys=ON")
         cursor.execute("PRAGMA synchronous=NORMAL")
         cursor.close()
+        # SQLite's own lower() folds ASCII only: searches ignore the case of every letter
+        # (É, Ñ, Ç…) as on PostgreSQL.
+        dbapi_connection.create_function("lower", 1, _lower, deterministic=True)
 
     @sa.event.listens_for(engine, "begin")
     def _on_begin(connection):  # type: ignore[no-untyped-def]

@@ -21,7 +21,7 @@ def three(app):
     """An urgent appeal for Honduras at its gate (a beneficiary with accents, the facts in its letter),
     a precautionary measure for Mexico whose title holds % and _, a communication for Guatemala."""
     seed(app)
-    ua = open_at_gate(app, "urgent-appeal", beneficiaries=["José Pérez"])
+    ua = open_at_gate(app, "urgent-appeal", beneficiaries=["José Pérez", "ÑANDÚ ÇELİK"])
     pm = app.services.open_action(type="precautionary-measure", country="MEX", title="Journalist 100% at_risk",
                                   officer=OFFICER, beneficiaries=["Ana Gomez"]).reference
     cc = app.services.open_action(type="country-communication", country="GTM", title="Attacks on defenders",
@@ -41,6 +41,7 @@ def test_the_search_matches_references_states_beneficiaries_titles_and_letter_va
     assert found(app, search="guatemala") == [cc]
     assert found(app, search="méxico") == [pm]  # its name in Spanish
     assert found(app, search="josé") == found(app, search="JOSÉ") == found(app, search="pérez") == [ua]
+    assert found(app, search="ñandú") == found(app, search="Ñandú") == [ua]  # case beyond ASCII, both ways
     assert found(app, search="ana gomez") == [pm]
     assert found(app, search="ATTACKS on") == [cc]  # words of the title
     assert found(app, search="facts-secret-7731") == [ua]  # a value of its letter's current fields
