@@ -91,7 +91,8 @@ def create_app(core: App) -> FastAPI:
             status, message = 503, "the database is busy or cannot be reached; try again in a moment"
         else:
             return await unexpected(request, error)
-        return error_page(request, status, "Refused", message)
+        t = translator(language(request)) if "session" in request.scope else (lambda text: text)
+        return error_page(request, status, "Refused", t(message))
 
     @web.exception_handler(SignInRequired)
     async def sign_in_required(request: Request, error: SignInRequired) -> Response:

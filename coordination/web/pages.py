@@ -27,7 +27,7 @@ from coordination.services.accounts import SignInRefused
 
 from .charts import bar_chart
 from .deps import core, csrf_token, language, reads, translator_for
-from .errors import describe
+from .errors import describe, field_label, letter_title, void_reason
 from .i18n import FIELD_LABELS, LANGUAGE_NAMES, label, translator
 
 HERE = Path(__file__).resolve().parent
@@ -59,6 +59,9 @@ def render(request: Request, name: str, context: Mapping[str, Any] | None = None
 
     ctx = {
         "t": t, "lang": lang, "label": lambda kind, value: label(t, kind, value), "when": when,
+        "letter_title": lambda name: letter_title(name, t),
+        "field_label": lambda letter, field: field_label(letter, field, t),
+        "void_reason": lambda reason: void_reason(reason, t),
         "user": getattr(request.state, "user", None), "csrf_token": csrf_token(request),
         "flash": request.session.pop("flash", None), "path": request.url.path,
         **(context or {}),
