@@ -272,6 +272,14 @@ def _wrong_password(page) -> None:  # type: ignore[no-untyped-def]
     page.get_by_role("button", name="Iniciar sesión").click()
 
 
+def _invalid_form(page) -> None:  # type: ignore[no-untyped-def]
+    page.goto("/actions/new")
+    page.evaluate("document.querySelector('select[name=type]').remove()")
+    page.get_by_label("Estado (código ISO 3166-1 alfa-3, p. ej. HND)").fill("HND")
+    page.get_by_label("Título interno breve").fill(TITLE)
+    page.get_by_role("button", name="Abrir", exact=True).click()
+
+
 def _save_a_letter(page, refs) -> None:  # type: ignore[no-untyped-def]
     page.goto(f"/actions/{refs['rejected']}")
     page.get_by_text("Editar los campos de la carta").click()
@@ -285,6 +293,7 @@ REFUSALS: list[tuple[str | None, Callable]] = [
     (OFFICER, lambda page, refs: _stale_csrf(page)),
     (None, lambda page, refs: _wrong_password(page)),
     (OFFICER, _save_a_letter),
+    (OFFICER, lambda page, refs: _invalid_form(page)),
 ]
 
 
