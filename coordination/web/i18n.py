@@ -182,6 +182,7 @@ ES = {
     "Joint press release (published, not sent)": "Comunicado de prensa conjunto (se publica, no se envía)",
     "Headline": "Titular", "Text of the press release": "Texto del comunicado de prensa",
     "Letter {letter}": "Carta {letter}",
+    "English": "inglés", "Spanish": "español", "French": "francés", "Portuguese": "portugués",
     "another change to the same record won the race; nothing was written — try again":
         "otro cambio del mismo registro llegó antes; no se guardó nada: inténtelo de nuevo",
     "a value the database cannot store (a NUL character, a number too large)":
@@ -220,6 +221,7 @@ FIELD_LABELS = {
 # The English words of the domain's codes that are not spelled as words elsewhere.
 RECIPIENT_KINDS = {"permanent-mission-geneva": "permanent mission in Geneva", "oas-mission": "mission to the OAS",
                    "foreign-ministry": "ministry of foreign affairs", "requester": "the requester", "staff": "staff"}
+LETTER_LANGUAGE_NAMES = {"en": "English", "es": "Spanish", "fr": "French", "pt": "Portuguese"}  # in English
 ACTORS = {"system": "system", "admin": "the administration"}  # the audit trail's actors that are not a person
 
 
@@ -250,6 +252,8 @@ def label(t: Callable[[str], str], kind: str, value: str) -> str:
         return t(value.upper())
     if kind == "recipient":
         return t(RECIPIENT_KINDS.get(value, value))
+    if kind == "language":  # a letter's language, by its code
+        return t(LETTER_LANGUAGE_NAMES.get(value, value))
     if kind == "actor":  # a person's email, or the system
         return t(ACTORS[value]) if value in ACTORS else value
     if kind == "threshold":  # a reminder's: "request", "before-3d", "on-the-day", "escalation-2"
