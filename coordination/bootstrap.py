@@ -24,6 +24,7 @@ from .adapters.database import create_engine, database_missing, sqlite_path, upg
 from .adapters.digests import render_digest
 from .adapters.hashing import Argon2Hasher
 from .adapters.keys import KeySigner, secret_file, tighten, web_secret_key
+from .adapters.logs import route_third_party_logs
 from .adapters.mailer import SmtpMailer, smtp_settings
 from .adapters.renderer import LetterRenderer
 from .adapters.runtime import beside_serve, prefect_api_url
@@ -163,6 +164,7 @@ def bootstrap(
     """Wire the parts; `announce` receives what the user should hear (e.g. "queued")."""
     settings = beside_serve(settings or Settings())  # a running serve's mail sink and web address
     tighten(settings.data_dir, sqlite_path(settings.effective_database_url))
+    route_third_party_logs(settings.data_dir)  # fonts' and CSS warnings of PDF rendering: not on the console
     if scheduler is None:
         api_url = prefect_api_url(settings.data_dir, dict(os.environ))
         scheduler = PrefectScheduler(api_url, announce) if api_url else NoScheduler(announce)

@@ -33,7 +33,7 @@ from coordination.domain import CoordinationError
 
 from .deps import CsrfRefused, SignInRequired, close_reads, language, session_user
 from .errors import describe
-from .i18n import translator
+from .i18n import FIELD_LABELS, translator
 from .middleware import BodyLimit, SecurityHeaders, WebApp, security_headers
 from .pages import HERE, error_page, render, status_of
 from .routes import router
@@ -91,7 +91,8 @@ def create_app(core: App) -> FastAPI:
             status, message = 503, "the database is busy or cannot be reached; try again in a moment"
         else:
             return await unexpected(request, error)
-        return error_page(request, status, "Refused", message)
+        t = translator(language(request)) if "session" in request.scope else (lambda text: text)
+        return error_page(request, status, "Refused", t(message))
 
     @web.exception_handler(SignInRequired)
     async def sign_in_required(request: Request, error: SignInRequired) -> Response:
@@ -117,7 +118,8 @@ def create_app(core: App) -> FastAPI:
     @web.exception_handler(RequestValidationError)
     async def invalid(request: Request, error: RequestValidationError) -> Response:
         t = translator(language(request))
-        fields = sorted({str(e["loc"][-1]) for e in error.errors() if e.get("loc")})
+        names = sorted({str(e["loc"][-1]) for e in error.errors() if e.get("loc")})
+        fields = [t(FIELD_LABELS[name]) if name in FIELD_LABELS else name for name in names]  # as the form labels them
         return render(request, "error.html", {"title": t("Invalid form"), "message": t(
             "Check these fields and send the form again:") + " " + ", ".join(fields)}, status=422)
 

@@ -155,6 +155,50 @@ ES = {
     "Pages": "Páginas", "Previous page": "Página anterior", "Next page": "Página siguiente",
     "Annual report {year} (figures by type and State, no names):":
         "Informe anual {year} (cifras por tipo y Estado, sin nombres):",
+    # part: Spanish interface (issue 12, part 6) — organisations, recipients, actors, letters' titles and fields
+    "OHCHR": "ACNUDH", "IACHR": "CIDH",
+    "permanent mission in Geneva": "misión permanente en Ginebra", "mission to the OAS": "misión ante la OEA",
+    "ministry of foreign affairs": "ministerio de relaciones exteriores", "the requester": "la parte solicitante",
+    "staff": "personal", "the stage was rejected": "la etapa fue rechazada", "the stage was skipped": "la etapa fue omitida",
+    "{letter} changed": "cambió {letter}",
+    "system": "sistema", "the administration": "la administración",
+    "request to decide": "solicitud de decisión", "on the day": "el día del vencimiento",
+    "{days} days before": "{days} días antes", "escalation {n}": "escalamiento {n}",
+    "grant": "otorgar", "dismiss": "desestimar", "extend": "prorrogar", "modify": "modificar", "lift": "levantar",
+    "Acknowledgement of receipt to the requester": "Acuse de recibo a la parte solicitante",
+    "Name of the requester": "Nombre de la parte solicitante", "Email of the requester": "Correo electrónico de la parte solicitante",
+    "Summary of the request": "Resumen de la solicitud",
+    "Request for information to the State (Article 25)": "Solicitud de información al Estado (artículo 25)",
+    "Facts reported by the requester": "Hechos denunciados por la parte solicitante",
+    "Information requested from the State": "Información solicitada al Estado",
+    "Days the State has to reply": "Días que tiene el Estado para responder",
+    "Resolution granting or dismissing the precautionary measure":
+        "Resolución que otorga o desestima la medida cautelar",
+    "Summary of the facts": "Resumen de los hechos", "Information provided by the State": "Información aportada por el Estado",
+    "Analysis of seriousness": "Análisis de la gravedad", "Analysis of urgency": "Análisis de la urgencia",
+    "Analysis of irreparable harm": "Análisis del daño irreparable",
+    "Measures requested of the State": "Medidas solicitadas al Estado",
+    "Follow-up resolution extending, modifying or lifting the measure":
+        "Resolución de seguimiento que prorroga, modifica o levanta la medida",
+    "Outcome": "Resultado", "Assessment of the current risk": "Evaluación del riesgo actual",
+    "Urgent appeal to the Government": "Llamamiento urgente al Gobierno",
+    "Mandates of the signatories": "Mandatos de quienes firman", "Subject": "Asunto",
+    "Information received": "Información recibida", "Concerns": "Preocupaciones",
+    "Questions to the Government (one per line)": "Preguntas al Gobierno (una por línea)",
+    "Interim measures requested": "Medidas provisionales solicitadas",
+    "Reference to international human rights law": "Referencia al derecho internacional de los derechos humanos",
+    "Joint communication to the State": "Comunicación conjunta al Estado",
+    "Situation of concern": "Situación preocupante", "Requests to the State (one per line)": "Peticiones al Estado (una por línea)",
+    "Joint press release (published, not sent)": "Comunicado de prensa conjunto (se publica, no se envía)",
+    "Headline": "Titular", "Text of the press release": "Texto del comunicado de prensa",
+    "Letter {letter}": "Carta {letter}",
+    "English": "inglés", "Spanish": "español", "French": "francés", "Portuguese": "portugués",
+    "another change to the same record won the race; nothing was written — try again":
+        "otro cambio del mismo registro llegó antes; no se guardó nada: inténtelo de nuevo",
+    "a value the database cannot store (a NUL character, a number too large)":
+        "un valor que la base de datos no puede guardar (un carácter NUL, un número demasiado grande)",
+    "the database is busy or cannot be reached; try again in a moment":
+        "la base de datos está ocupada o no responde; inténtelo de nuevo en un momento",
 }
 EN_EVENTS = {
     "ActionOpened": "Action opened", "StageEntered": "Stage entered", "LetterEdited": "Letter edited",
@@ -184,24 +228,66 @@ FIELD_LABELS = {
 }
 
 
-def translator(language: str) -> Callable[[str], str]:
-    catalog = CATALOGS.get(language, {})
-    return lambda text: catalog.get(text, text)
+# The English words of the domain's codes that are not spelled as words elsewhere.
+RECIPIENT_KINDS = {"permanent-mission-geneva": "permanent mission in Geneva", "oas-mission": "mission to the OAS",
+                   "foreign-ministry": "ministry of foreign affairs", "requester": "the requester", "staff": "staff"}
+LETTER_LANGUAGE_NAMES = {"en": "English", "es": "Spanish", "fr": "French", "pt": "Portuguese"}  # in English
+ACTORS = {"system": "system", "admin": "the administration"}  # the audit trail's actors that are not a person
+
+
+class Translator:
+    """English text to the interface's language; it knows which language that is (a refusal's
+    domain message, left in English, is marked as such in a page of another language)."""
+
+    def __init__(self, language: str) -> None:
+        self.language = language if language in CATALOGS else DEFAULT_INTERFACE_LANGUAGE
+        self._catalog = CATALOGS[self.language]
+
+    def __call__(self, text: str) -> str:
+        return self._catalog.get(text, text)
+
+
+def translator(language: str) -> Translator:
+    return Translator(language)
 
 
 def label(t: Callable[[str], str], kind: str, value: str) -> str:
-    """A word of the domain (a stage, a status, an inbox's "waits on") in the interface's language."""
+    """A word of the domain in the interface's language: a stage, a status, an inbox's "waits on", an
+    organisation ("ohchr": ACNUDH in Spanish), a recipient's kind, an actor of the audit trail ("system"),
+    a reminder's threshold ("request", "before-3d")…"""
     if kind == "event":
         translated = t(value)
         return EN_EVENTS.get(value, value) if translated == value else translated
+    if kind == "org":  # "ohchr" or "OHCHR": ACNUDH / CIDH in Spanish
+        return t(value.upper())
+    if kind == "recipient":
+        return t(RECIPIENT_KINDS.get(value, value))
+    if kind == "language":  # a letter's language, by its code
+        return t(LETTER_LANGUAGE_NAMES.get(value, value))
+    if kind == "actor":  # a person's email, or the system
+        return t(ACTORS[value]) if value in ACTORS else value
+    if kind == "threshold":  # a reminder's: "request", "before-3d", "on-the-day", "escalation-2"
+        return _threshold(t, value)
     if kind == "waits":
         what, _, arg = value.partition(":")
         if what == "approval":
-            return t("approval by {org}").format(org=arg.upper())
+            return t("approval by {org}").format(org=label(t, "org", arg))
         if what == "deadline":
             return t(arg.replace("_", " "))
         return t({"officer": "the officer", "dispatch": "automatic dispatch"}.get(what, what))
     return t(value.replace("_", " ").replace("-", " "))
+
+
+def _threshold(t: Callable[[str], str], key: str) -> str:
+    if key == "request":
+        return t("request to decide")
+    if key == "on-the-day":
+        return t("on the day")
+    if key.startswith("before-") and key.endswith("d") and key[7:-1].isdigit():
+        return t("{days} days before").format(days=key[7:-1])
+    if key.startswith("escalation-") and key[11:].isdigit():
+        return t("escalation {n}").format(n=key[11:])
+    return key
 
 
 def negotiate(accept_language: str) -> str:

@@ -7,6 +7,7 @@ from typing import Any
 from urllib.parse import urlsplit
 
 from babel.dates import format_datetime
+from babel.numbers import format_decimal
 from fastapi import Request
 from fastapi.responses import HTMLResponse, RedirectResponse
 from fastapi.templating import Jinja2Templates
@@ -27,7 +28,7 @@ from coordination.services.accounts import SignInRefused
 
 from .charts import bar_chart
 from .deps import core, csrf_token, language, reads, translator_for
-from .errors import describe
+from .errors import describe, field_label, letter_title, void_reason
 from .i18n import FIELD_LABELS, LANGUAGE_NAMES, label, translator
 
 HERE = Path(__file__).resolve().parent
@@ -57,8 +58,15 @@ def render(request: Request, name: str, context: Mapping[str, Any] | None = None
             return ""
         return format_datetime(value, fmt, tzinfo=None, locale=lang) + " UTC"
 
+    def number(value: Any) -> str:
+        """A figure with one decimal (10.0, 10,0 in Spanish); counts as they are."""
+        return format_decimal(value, "#,##0.0", locale=lang) if isinstance(value, float) else str(value)
+
     ctx = {
         "t": t, "lang": lang, "label": lambda kind, value: label(t, kind, value), "when": when,
+        "letter_title": lambda name: letter_title(name, t), "number": number,
+        "field_label": lambda letter, field: field_label(letter, field, t),
+        "void_reason": lambda reason: void_reason(reason, t),
         "user": getattr(request.state, "user", None), "csrf_token": csrf_token(request),
         "flash": request.session.pop("flash", None), "path": request.url.path,
         **(context or {}),

@@ -361,6 +361,6 @@ async def test_a_failed_letter_shows_on_the_action_page_and_in_action_show(mail_
         page = browser.get(f"/actions/{ref}").text
     notice = page[page.index('id="delivery-failed"'):page.index("</section>", page.index('id="delivery-failed"'))]
     assert "Delivery failed" in notice
-    assert "urgent_appeal v7 → mission@hnd-geneva.test" in notice and "550 5.1.1 No such mailbox" in notice
+    assert "Urgent appeal to the Government v7 → mission@hnd-geneva.test" in notice and "550 5.1.1 No such mailbox" in notice
     shown = invoke("action", "show", ref).stdout
     assert "→ mission@hnd-geneva.test (permanent-mission-geneva) FAILED — 550 5.1.1 No such mailbox" in shown

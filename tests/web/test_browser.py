@@ -86,7 +86,7 @@ def test_an_urgent_appeal_goes_from_the_officer_to_both_supervisors(live, as_use
     for field, label in FIELD_LABELS.items():
         officer.get_by_label(label, exact=True).fill(LETTERS["urgent_appeal"][field])
     officer.get_by_role("button", name="Save the letter").click()
-    expect(officer.get_by_role("status")).to_contain_text("urgent_appeal is now version 7")
+    expect(officer.get_by_role("status")).to_contain_text("Urgent appeal to the Government is now version 7")
     officer.get_by_role("button", name="Submit stage drafting").click()
     expect(officer.locator("#stage")).to_have_text("joint approval")
 

@@ -86,7 +86,7 @@ def test_overview_and_inbox_are_in_spanish_when_chosen(seeded, browser):
     open_at_gate(seeded, "urgent-appeal")
     browser.sign_in(SUP_OHCHR)
     browser.post("/language", {"lang": "es", "next": "/"})
-    assert "En espera de la decisión de OHCHR" in browser.get("/").text
+    assert "En espera de la decisión de ACNUDH" in browser.get("/").text
     assert "Acciones abiertas por etapa" in browser.get("/overview").text
 
 

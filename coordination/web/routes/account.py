@@ -39,9 +39,10 @@ def change_password(request: Request, current_password: str = Form(""), new_pass
                     confirm_password: str = Form(""), user: User = Depends(acting)) -> Response:
     services = core(request).services
     t = translator_for(request)
+    if new_password != confirm_password:  # the web form's own check: its message is translated
+        return render(request, "account.html", {"calendar": services.calendar_address(user), "error": t(
+            "The new password and its confirmation differ.")}, status=status_of(InvalidInput("")))
     try:
-        if new_password != confirm_password:
-            raise InvalidInput(t("The new password and its confirmation differ."))
         token = services.change_password(user=user, current=current_password, new=new_password,
                                          client=client_address(request))
     except SignInRefused as error:

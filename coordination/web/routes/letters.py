@@ -8,6 +8,7 @@ from coordination.domain import CoordinationError, User
 from coordination.domain.vocabulary import LetterFormat
 
 from ..deps import acting, core, signed_in, translator_for
+from ..errors import letter_title
 from ..pages import done, refused
 
 router = APIRouter()
@@ -44,7 +45,7 @@ async def edit_letter(request: Request, reference: str, letter: str, user: User 
         message = t("Nothing changed.")
     else:
         message = t("Saved: {letter} is now version {version}.").format(
-            letter=edited.letter.name, version=edited.letter.current.version)
+            letter=letter_title(edited.letter.name, t), version=edited.letter.current.version)
         if edited.voided:
             message += " " + t("This edit voided the approval of {approvers}: the stage must be approved again.").format(
                 approvers=", ".join(edited.voided))
