@@ -34,6 +34,7 @@ from .delivery import list_outbox, send_outbox
 from .directory import add_recipient, add_user, disable_user, enable_user, list_users, set_role
 from .doctor import check_addresses
 from .inbox import read_inbox
+from .lifecycle import close_action, link_actions, reopen_action, withdraw_action
 from .maintenance import checkpoint_audit, initialise_database, verify_audit
 from .orchestration import due_runs
 from .overview import get_overview
@@ -50,4 +51,5 @@ __all__ = [
     "renew_calendar", "set_language", "set_password", "sign_in", "current_user", "end_session", "sign_out_everywhere",
     "mark_letters_seen", "read_action_page", "read_inbox",
     "check_addresses", "get_overview",
+    "close_action", "link_actions", "reopen_action", "withdraw_action",
 ]

@@ -275,6 +275,7 @@ class ActionRow:
     stage: str
     status: str
     updated_at: datetime | None = None
+    outcome: str | None = None  # of an action closed by hand
 
 
 @dataclass(frozen=True)
@@ -363,6 +364,10 @@ class Outbox(Protocol):
                    now: datetime) -> int: ...
 
     def for_action(self, action_id: int) -> list["OutboxEntry"]: ...
+
+    def cancel_for_action(self, action_id: int, *, now: datetime) -> list[str]:
+        """Cancel the action's letters not yet sent (never claimed again); returns their Message-IDs."""
+        ...
 
     def listing(self, *, status: str | None = None) -> list["OutboxEntry"]: ...
 
