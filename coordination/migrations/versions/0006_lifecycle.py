@@ -22,10 +22,10 @@ depends_on = None
 
 
 def upgrade() -> None:
-    with op.batch_alter_table('joint_actions', schema=None) as batch_op:
-        batch_op.add_column(sa.Column('outcome', sqlmodel.sql.sqltypes.AutoString(length=40), nullable=True))
-        batch_op.add_column(sa.Column('closure_reason', sqlmodel.sql.sqltypes.AutoString(), nullable=True))
-        batch_op.add_column(sa.Column('status_before', sqlmodel.sql.sqltypes.AutoString(length=20), nullable=True))
+    op.add_column('joint_actions', sa.Column('outcome', sqlmodel.sql.sqltypes.AutoString(length=40), nullable=True))
+    op.add_column('joint_actions', sa.Column('closure_reason', sqlmodel.sql.sqltypes.AutoString(), nullable=True))
+    op.add_column('joint_actions',
+                  sa.Column('status_before', sqlmodel.sql.sqltypes.AutoString(length=20), nullable=True))
     op.create_table('action_links',
     sa.Column('id', sa.Integer(), nullable=False),
     sa.Column('action_id', sa.Integer(), nullable=False),
@@ -50,7 +50,7 @@ def downgrade() -> None:
         batch_op.drop_index(batch_op.f('ix_action_links_other_id'))
         batch_op.drop_index(batch_op.f('ix_action_links_action_id'))
     op.drop_table('action_links')
-    with op.batch_alter_table('joint_actions', schema=None) as batch_op:
-        batch_op.drop_column('status_before')
-        batch_op.drop_column('closure_reason')
-        batch_op.drop_column('outcome')
+    # a plain DROP COLUMN (SQLite 3.35 and later): copying joint_actions, as a batch would, breaks
+    # the foreign keys of every table that refers to it
+    for column in ('status_before', 'closure_reason', 'outcome'):
+        op.execute(f'ALTER TABLE joint_actions DROP COLUMN {column}')
