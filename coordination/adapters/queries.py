@@ -10,7 +10,7 @@ from datetime import date, datetime
 import sqlalchemy as sa
 from sqlmodel import Session, select
 
-from coordination.domain import DeadlineKind, DeadlineStatus, ReferenceKind, Status
+from coordination.domain import ENDED, DeadlineKind, DeadlineStatus, ReferenceKind
 from coordination.services.ports import FirstDispatch, LetterFieldValues, StateReplyOwed, StoredAddress
 
 from .records import (
@@ -35,15 +35,25 @@ class ReadModel:
     def open_by_stage(self) -> list[tuple[str, str, int]]:
         """(type, stage, open actions), by type and stage."""
         query = (select(ActionRecord.type, ActionRecord.stage, sa.func.count())
-                 .where(ActionRecord.status != Status.CLOSED.value)
+                 .where(ActionRecord.status.not_in([s.value for s in ENDED]))
                  .group_by(ActionRecord.type, ActionRecord.stage).order_by(ActionRecord.type, ActionRecord.stage))
         return [(type_, stage, count) for type_, stage, count in self.session.exec(query)]
 
     def open_by_country(self) -> list[tuple[str, int]]:
         """(country, open actions), most first."""
-        query = (select(ActionRecord.country, sa.func.count()).where(ActionRecord.status != Status.CLOSED.value)
+        query = (select(ActionRecord.country, sa.func.count())
+                 .where(ActionRecord.status.not_in([s.value for s in ENDED]))
                  .group_by(ActionRecord.country).order_by(sa.func.count().desc(), ActionRecord.country))
         return [(country, count) for country, count in self.session.exec(query)]
+
+    def ended(self) -> list[tuple[str, str | None, int]]:
+        """(status, outcome, actions) of the ended ones: withdrawn, closed at the last stage (no
+        outcome), closed by hand with each outcome."""
+        query = (select(ActionRecord.status, ActionRecord.outcome, sa.func.count())
+                 .where(ActionRecord.status.in_([s.value for s in ENDED]))
+                 .group_by(ActionRecord.status, ActionRecord.outcome)
+                 .order_by(ActionRecord.status, ActionRecord.outcome))
+        return [(status, outcome, count) for status, outcome, count in self.session.exec(query)]
 
     def overdue_by_kind(self, now: datetime) -> list[tuple[str, int]]:
         """(deadline kind, open deadlines due by `now`), by kind."""

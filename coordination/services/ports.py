@@ -294,7 +294,7 @@ class InboxQueries(Protocol):
         ...
 
     def open_actions(self, *, opened_by: str | None = None) -> list[ActionRow]:
-        """Actions not closed, oldest first; only those `opened_by` opened if given."""
+        """Actions not ended (closed or withdrawn), oldest first; only those `opened_by` opened if given."""
         ...
 
 
@@ -682,6 +682,10 @@ class Queries(Protocol):
     def open_by_stage(self) -> list[tuple[str, str, int]]: ...
 
     def open_by_country(self) -> list[tuple[str, int]]: ...
+
+    def ended(self) -> list[tuple[str, str | None, int]]:
+        """(status, outcome, actions) of the withdrawn and closed ones."""
+        ...
 
     def overdue_by_kind(self, now: datetime) -> list[tuple[str, int]]: ...
 
