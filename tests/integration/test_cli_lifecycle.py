@@ -184,3 +184,18 @@ def test_refusals_by_role_and_state_write_nothing(app, cli):
                    "already linked")
     assert_refused(app, cli, ("action", "link", sent, gate, "--relation", "same_situation", "--as", OFFICER),
                    "already linked")
+
+
+# ---------------------------------------------------------------- reminders
+
+
+def test_no_reminder_is_sent_about_a_withdrawn_or_closed_action(app, cli, clock):
+    gate = open_at_gate(app, "urgent-appeal")
+    sent = dispatched(app, "country-communication")
+    ok(cli("action", "withdraw", gate, "--reason", "Paused.", "--as", OFFICER))
+    ok(cli("action", "close", sent, "--outcome", "other", "--reason", "Merged.", "--as", SUP_OHCHR))
+    clock.advance(days=90)  # past every deadline either had
+
+    assert app.services.send_reminders().digests == 0
+    assert app.services.due_runs() == []
+    _intact(cli)
