@@ -578,7 +578,7 @@ def outbox_send(
 
 @outbox_app.command("list")
 def outbox_list(
-    status: Annotated[str | None, typer.Option(help="Only rows in this state (pending, sending, sent, failed).")] = None,
+    status: Annotated[str | None, typer.Option(help="Only rows in this state (pending, sending, sent, failed, cancelled).")] = None,
     as_json: Json = False,
 ) -> None:
     """List outbox rows and their states."""

@@ -174,7 +174,8 @@ class ReplyRecord(SQLModel, table=True):
 
 
 class OutboxRecord(SQLModel, table=True):
-    """pending → sending (claimed by a sender) → sent | failed; a retry goes back to pending.
+    """pending → sending (claimed by a sender) → sent | failed; a retry goes back to pending;
+    pending → cancelled when its action is closed or withdrawn (no sender claims it again).
 
     Two kinds of message: a dispatched letter version to one of the State's recipients
     (kind "letter"), or one person's reminder digest (kind "digest"), whose subject and
