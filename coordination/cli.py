@@ -32,8 +32,10 @@ from .domain import (
     ActionType,
     CoordinationError,
     InvalidInput,
+    LinkRelation,
     NotFound,
     Organisation,
+    Outcome,
     RecipientKind,
     Role,
 )
@@ -331,7 +333,8 @@ def action_list(
     if as_json:
         _print_json(found.rows)
         return
-    _table([[r["reference"], " / ".join(r["references"][1:]) or "-", r["type"], r["country"], r["stage"], r["status"]]
+    _table([[r["reference"], " / ".join(r["references"][1:]) or "-", r["type"], r["country"], r["stage"],
+             r["shown_status"]]
             for r in found.rows], ["REFERENCE", "OTHER REFERENCES", "TYPE", "STATE", "STAGE", "STATUS"])
     first = (found.page - 1) * found.per_page
     shown = f"{first + 1}-{first + len(found.rows)} of " if found.rows else "none of "
@@ -348,7 +351,9 @@ def action_show(ref: Annotated[str, typer.Argument(metavar="REF")], as_json: Jso
         return
     typer.echo(f"{view['reference']}  {view['type']}  {view['country']} ({view['language']})  — {view['title']}")
     typer.echo(f"References: {', '.join(view['references'])}")
-    typer.echo(f"Stage: {view['stage']}  Status: {view['status']}  Round: {view['round']}")
+    typer.echo(f"Stage: {view['stage']}  Status: {view['shown_status']}  Round: {view['round']}")
+    if view["closure_reason"]:
+        typer.echo(f"{'Withdrawn' if view['status'] == 'withdrawn' else 'Closed'}: {view['closure_reason']}")
     if view["beneficiaries"]:
         typer.echo(f"Beneficiaries: {', '.join(view['beneficiaries'])}")
     typer.echo("\nLetters:")
@@ -364,6 +369,12 @@ def action_show(ref: Annotated[str, typer.Argument(metavar="REF")], as_json: Jso
     for d in view["deadlines"]:
         org = f" {d['organisation'].upper()}" if d["organisation"] else ""
         typer.echo(f"  {d['kind']}{org} due {d['due_at']} {d['status']}")
+    if view["links"]:
+        typer.echo("\nLinks:")
+        for k in view["links"]:
+            relation = "followed up by" if k["inverse"] and k["relation"] == "follows_up" else \
+                k["relation"].replace("_", " ")
+            typer.echo(f"  {relation} {k['other']}" + (f" — {k['note']}" if k["note"] else ""))
     if view["outbox"]:
         typer.echo("\nOutbox:")
         for o in view["outbox"]:
@@ -430,6 +441,49 @@ def action_record_reply(
     action = _app().services.record_reply(reference=ref, officer=as_, received_on=received,
                                    acknowledgement_only=acknowledgement_only)
     typer.echo(f"Reply recorded. {action.reference} is now at stage {action.stage} ({action.status.value}).")
+
+
+@action_app.command("withdraw")
+def action_withdraw(
+    ref: Annotated[str, typer.Argument(metavar="REF")], as_: As,
+    reason: Annotated[str, typer.Option(help="Why the action is withdrawn (recorded).")],
+) -> None:
+    """Withdraw an action before any letter went out: its deadlines are cancelled, nothing is sent."""
+    action = _app().services.withdraw_action(reference=ref, as_=as_, reason=reason)
+    typer.echo(f"Withdrawn. {action.reference} stays at stage {action.stage} ({action.status.value}).")
+
+
+@action_app.command("close")
+def action_close(
+    ref: Annotated[str, typer.Argument(metavar="REF")], as_: As,
+    outcome: Annotated[Outcome, typer.Option(help="How it ended.")],
+    reason: Annotated[str, typer.Option(help="Why it is closed (recorded).")],
+) -> None:
+    """Close an action by hand after dispatch (supervisors): deadlines and unsent letters are cancelled."""
+    action = _app().services.close_action(reference=ref, as_=as_, outcome=outcome.value, reason=reason)
+    typer.echo(f"Closed ({outcome.value}). {action.reference} stays at stage {action.stage}.")
+
+
+@action_app.command("reopen")
+def action_reopen(
+    ref: Annotated[str, typer.Argument(metavar="REF")], as_: As,
+    reason: Annotated[str, typer.Option(help="Why it is reopened (recorded).")],
+) -> None:
+    """Reopen an action withdrawn or closed by hand (supervisors), at the stage it was."""
+    action = _app().services.reopen_action(reference=ref, as_=as_, reason=reason)
+    typer.echo(f"Reopened. {action.reference} is at stage {action.stage} ({action.status.value}).")
+
+
+@action_app.command("link")
+def action_link(
+    ref: Annotated[str, typer.Argument(metavar="REF")],
+    other: Annotated[str, typer.Argument(metavar="OTHER", help="The other action's reference.")], as_: As,
+    relation: Annotated[LinkRelation, typer.Option(help="How they are related (follows_up: REF follows OTHER up).")],
+    note: Annotated[str | None, typer.Option(help="An optional note.")] = None,
+) -> None:
+    """Link two actions; the link shows on both."""
+    action = _app().services.link_actions(reference=ref, other=other, relation=relation.value, as_=as_, note=note)
+    typer.echo(f"Linked {action.reference} and {action.links[-1].other} ({relation.value}).")
 
 
 @action_app.command("advance")
@@ -540,7 +594,7 @@ def outbox_send(
 
 @outbox_app.command("list")
 def outbox_list(
-    status: Annotated[str | None, typer.Option(help="Only rows in this state (pending, sending, sent, failed).")] = None,
+    status: Annotated[str | None, typer.Option(help="Only rows in this state (pending, sending, sent, failed, cancelled).")] = None,
     as_json: Json = False,
 ) -> None:
     """List outbox rows and their states."""

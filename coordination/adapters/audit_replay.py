@@ -4,7 +4,8 @@ The chain (audit.py) proves that the events were not changed without the key; th
 replay proves that the tables still say what the events say. Each event is folded into
 the state it describes — per joint action: its stage, status, round and submitter, its
 references, letters and versions (as hashes), decisions, deadlines, replies, queued
-messages (their delivery, and whether a failure was reported to the officer) and frozen
+messages (their delivery or cancellation, and whether a failure was reported to the officer), whether
+it was withdrawn or closed by hand (outcome, reason), its links to other actions and frozen
 renditions (as hashes); and, apart from actions, the people with their roles and whether
 they are disabled, passwords (as hashes of the stored hash), calendar address generations
 and the address book — and the
@@ -19,12 +20,14 @@ from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
 from datetime import date, datetime
 
+import sqlalchemy as sa
 from sqlmodel import Session, select
 
 from coordination.domain.letters import content_sha256, sha256_hex
 from coordination.domain.model import details_sha256
 
 from .records import (
+    ActionLinkRecord,
     ActionRecord,
     ApprovalRecord,
     AuditEventRecord,
@@ -66,6 +69,10 @@ class Projection:
     replies: list[tuple] = field(default_factory=list)
     messages: dict[str, dict] = field(default_factory=dict)
     renditions: dict[tuple[str, int, int], dict] = field(default_factory=dict)
+    outcome: str | None = None
+    status_before: str | None = None
+    closure_reason: str | None = None
+    links: list[dict] = field(default_factory=list)
     unknown: list[str] = field(default_factory=list)
 
     @property
@@ -192,6 +199,29 @@ class Projection:
         if deadline is not None:
             deadline["due_at"] = _time(p["due_at"])
 
+    # ---------------------------------------------------------------- withdrawn, closed by hand, reopened
+
+    def _on_ActionWithdrawn(self, e, p) -> None:  # type: ignore[no-untyped-def]
+        self.status, self.outcome, self.status_before = p["status"], None, p["status_before"]
+        self.closure_reason = p["reason"]
+
+    def _on_ActionClosedByHand(self, e, p) -> None:  # type: ignore[no-untyped-def]
+        self.status, self.outcome, self.status_before = p["status"], p["outcome"], p["status_before"]
+        self.closure_reason = p["reason"]
+
+    def _on_ActionReopened(self, e, p) -> None:  # type: ignore[no-untyped-def]
+        self.stage, self.status, self.outcome, self.status_before = p["stage"], p["status"], None, None
+        self.closure_reason = None
+
+    def _on_OutboxCancelled(self, e, p) -> None:  # type: ignore[no-untyped-def]
+        for message_id in p["message_ids"]:
+            if message_id in self.messages:
+                self.messages[message_id]["status"] = "cancelled"
+
+    def _on_ActionLinked(self, e, p) -> None:  # type: ignore[no-untyped-def]
+        self.links.append({"other": p["other"], "relation": p["relation"], "inverse": bool(p.get("inverse")),
+                           "note": p.get("note"), "linked_by": e.actor})
+
     def _on_ReplyRecorded(self, e, p) -> None:  # type: ignore[no-untyped-def]
         self.replies.append((p["stage"], date.fromisoformat(p["received_on"]), bool(p["acknowledgement_only"]),
                              e.actor))
@@ -212,7 +242,8 @@ def _compare_action(session: Session, x: Projection, record: ActionRecord | None
     o = x.opened or {}
     for column, told in (("type", o.get("type")), ("country", o.get("country")), ("language", o.get("language")),
                          ("opened_by", o.get("opened_by")), ("stage", x.stage), ("status", x.status),
-                         ("round", x.round), ("submitted_by", x.submitted_by)):
+                         ("round", x.round), ("submitted_by", x.submitted_by), ("outcome", x.outcome),
+                         ("status_before", x.status_before), ("closure_reason", x.closure_reason)):
         _differs(f, where, f"joint_actions.{column}", getattr(record, column), told)
     if details_sha256(record.title, list(record.beneficiaries)) != o.get("details_sha256"):
         f.append(f"{where}: the title or beneficiaries in joint_actions are not those it was opened with")
@@ -238,6 +269,14 @@ def _compare_action(session: Session, x: Projection, record: ActionRecord | None
         {"reply": (r.stage, r.received_on, r.acknowledgement_only, r.recorded_by)}
         for r in session.exec(select(ReplyRecord).where(ReplyRecord.action_id == x.id).order_by(ReplyRecord.id))
     ], [{"reply": r} for r in x.replies])
+    f += _compare_rows(where, "action_links", [
+        {"other": other, "relation": l.relation, "inverse": l.inverse, "note": l.note, "linked_by": l.linked_by}
+        for l, other in session.exec(
+            select(ActionLinkRecord, ReferenceRecord.value)
+            .join(ReferenceRecord, sa.and_(ReferenceRecord.action_id == ActionLinkRecord.other_id,
+                                           ReferenceRecord.kind == "jam"))
+            .where(ActionLinkRecord.action_id == x.id).order_by(ActionLinkRecord.id))
+    ], x.links)
     f += _compare_outbox(session, x, where)
     return f
 

@@ -7,7 +7,7 @@ from datetime import datetime
 import sqlalchemy as sa
 from sqlmodel import Session, select
 
-from coordination.domain import DeadlineKind, DeadlineStatus, Organisation, ReferenceKind, Status
+from coordination.domain import ENDED, DeadlineKind, DeadlineStatus, Organisation, ReferenceKind, Status
 from coordination.services.ports import ActionRow, GateRow
 
 from .records import ActionRecord, DeadlineRecord, LetterRecord, LetterVersionRecord, LetterViewRecord, ReferenceRecord
@@ -46,7 +46,7 @@ class InboxQueries:
     def open_actions(self, *, opened_by: str | None = None) -> list[ActionRow]:
         jam = _jam()
         query = (select(ActionRecord, jam.c.value).join(jam, jam.c.action_id == ActionRecord.id)
-                 .where(ActionRecord.status != Status.CLOSED.value).order_by(ActionRecord.id))
+                 .where(ActionRecord.status.not_in([s.value for s in ENDED])).order_by(ActionRecord.id))
         if opened_by is not None:
             query = query.where(ActionRecord.opened_by == opened_by)
         return [_row(record, reference) for record, reference in self.session.exec(query)]

@@ -15,7 +15,7 @@ from babel.core import get_global
 from sqlalchemy.orm import aliased
 from sqlmodel import Session, select
 
-from coordination.domain import DeadlineKind, DeadlineStatus, ReferenceKind, Status
+from coordination.domain import ENDED, DeadlineKind, DeadlineStatus, ReferenceKind
 from coordination.domain.countries import DEFAULT_LANGUAGE
 from coordination.domain.vocabulary import LETTER_LANGUAGES
 from coordination.services.ports import (
@@ -94,7 +94,8 @@ class ReadModel:
             for action_id, value in self.session.exec(query):
                 refs.setdefault(action_id, []).append(value)
         return total, [(ActionRow(id=r.id, reference=refs.get(r.id, [""])[0], type=r.type, country=r.country,
-                                  title=r.title, stage=r.stage, status=r.status, updated_at=r.updated_at),
+                                  title=r.title, stage=r.stage, status=r.status, updated_at=r.updated_at,
+                                  outcome=r.outcome),
                         refs.get(r.id, [])) for r in records if r.id is not None]
 
     def _conditions(self, filters: ActionFilters) -> list[sa.ColumnElement[bool]]:
@@ -145,15 +146,25 @@ class ReadModel:
     def open_by_stage(self) -> list[tuple[str, str, int]]:
         """(type, stage, open actions), by type and stage."""
         query = (select(ActionRecord.type, ActionRecord.stage, sa.func.count())
-                 .where(ActionRecord.status != Status.CLOSED.value)
+                 .where(ActionRecord.status.not_in([s.value for s in ENDED]))
                  .group_by(ActionRecord.type, ActionRecord.stage).order_by(ActionRecord.type, ActionRecord.stage))
         return [(type_, stage, count) for type_, stage, count in self.session.exec(query)]
 
     def open_by_country(self) -> list[tuple[str, int]]:
         """(country, open actions), most first."""
-        query = (select(ActionRecord.country, sa.func.count()).where(ActionRecord.status != Status.CLOSED.value)
+        query = (select(ActionRecord.country, sa.func.count())
+                 .where(ActionRecord.status.not_in([s.value for s in ENDED]))
                  .group_by(ActionRecord.country).order_by(sa.func.count().desc(), ActionRecord.country))
         return [(country, count) for country, count in self.session.exec(query)]
+
+    def ended(self) -> list[tuple[str, str | None, int]]:
+        """(status, outcome, actions) of the ended ones: withdrawn, closed at the last stage (no
+        outcome), closed by hand with each outcome."""
+        query = (select(ActionRecord.status, ActionRecord.outcome, sa.func.count())
+                 .where(ActionRecord.status.in_([s.value for s in ENDED]))
+                 .group_by(ActionRecord.status, ActionRecord.outcome)
+                 .order_by(ActionRecord.status, ActionRecord.outcome))
+        return [(status, outcome, count) for status, outcome, count in self.session.exec(query)]
 
     def overdue_by_kind(self, now: datetime) -> list[tuple[str, int]]:
         """(deadline kind, open deadlines due by `now`), by kind."""
@@ -190,7 +201,7 @@ class ReadModel:
                     .where(LetterRecord.dispatched_at.is_not(None)).group_by(LetterRecord.action_id).subquery())
         reply = (select(ReplyRecord.action_id, sa.func.min(ReplyRecord.received_on).label("first"))
                  .group_by(ReplyRecord.action_id).subquery())
-        outcome = sa.null()  # how a closed action ended: its column here once the domain records it
+        outcome = ActionRecord.outcome  # how an action closed by hand ended (none: its last stage)
         query = (select(ActionRecord.type, ActionRecord.country, ActionRecord.status, outcome,
                         ActionRecord.opened_at, dispatch.c.first, reply.c.first)
                  .outerjoin(dispatch, dispatch.c.action_id == ActionRecord.id)

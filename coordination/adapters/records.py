@@ -71,6 +71,26 @@ class ActionRecord(SQLModel, table=True):
     submitted_by: str | None = Field(default=None, max_length=320)
     version: int = 0
     updated_at: datetime = _time()
+    # withdrawn or closed by hand (issue 12): the outcome of a closure, the reason, the status a reopening returns to
+    outcome: str | None = Field(default=None, max_length=40)
+    closure_reason: str | None = None
+    status_before: str | None = Field(default=None, max_length=20)
+
+
+class ActionLinkRecord(SQLModel, table=True):
+    """One side of a link between two actions: each link is two rows, one per action, the
+    other's `inverse` (for `follows_up`: the row of the action followed up)."""
+
+    __tablename__ = "action_links"
+    __table_args__ = (sa.UniqueConstraint("action_id", "other_id", "relation", "inverse"),)
+    id: int | None = Field(default=None, primary_key=True)
+    action_id: int = Field(foreign_key="joint_actions.id", index=True)
+    other_id: int = Field(foreign_key="joint_actions.id", index=True)
+    relation: str = Field(max_length=40)
+    inverse: bool = False
+    note: str | None = None
+    linked_by: str = Field(max_length=320)
+    linked_at: datetime = _time()
 
 
 class ReferenceRecord(SQLModel, table=True):
@@ -154,7 +174,8 @@ class ReplyRecord(SQLModel, table=True):
 
 
 class OutboxRecord(SQLModel, table=True):
-    """pending → sending (claimed by a sender) → sent | failed; a retry goes back to pending.
+    """pending → sending (claimed by a sender) → sent | failed; a retry goes back to pending;
+    pending → cancelled when its action is closed or withdrawn (no sender claims it again).
 
     Two kinds of message: a dispatched letter version to one of the State's recipients
     (kind "letter"), or one person's reminder digest (kind "digest"), whose subject and

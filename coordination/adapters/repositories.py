@@ -17,9 +17,12 @@ from coordination.domain import (
     Decision,
     JointAction,
     LetterStatus,
+    Link,
+    LinkRelation,
     NotFound,
     NotPermitted,
     Organisation,
+    Outcome,
     Recipient,
     RecipientKind,
     Reference,
@@ -41,6 +44,7 @@ from coordination.services.ports import (
 )
 
 from .records import (
+    ActionLinkRecord,
     ActionRecord,
     ApprovalRecord,
     CounterRecord,
@@ -258,7 +262,19 @@ class ActionRepository:
             deadlines=[_deadline(d) for d in self._children(DeadlineRecord, r.id)],
             replies=[Reply(x.stage, x.received_on, x.acknowledgement_only, x.recorded_by, x.recorded_at, x.id)
                      for x in self._children(ReplyRecord, r.id)],
+            links=self._links(r.id),
+            outcome=Outcome(r.outcome) if r.outcome else None, closure_reason=r.closure_reason,
+            status_before=Status(r.status_before) if r.status_before else None,
         )
+
+    def _links(self, action_id: int) -> list[Link]:
+        """The action's links, each with the other action's JAM reference."""
+        query = (select(ActionLinkRecord, ReferenceRecord.value)
+                 .join(ReferenceRecord, sa.and_(ReferenceRecord.action_id == ActionLinkRecord.other_id,
+                                                ReferenceRecord.kind == ReferenceKind.JAM.value))
+                 .where(ActionLinkRecord.action_id == action_id).order_by(ActionLinkRecord.id))
+        return [Link(other, LinkRelation(x.relation), x.linked_by, x.linked_at, x.note, x.inverse, x.id)
+                for x, other in self.session.exec(query)]
 
     def save(self, action: JointAction, *, now: datetime, by: User | None = None) -> None:
         """Write the action and its children: new rows inserted, changed rows updated.
@@ -274,6 +290,9 @@ class ActionRepository:
         record.opened_by, record.opened_at = action.opened_by, action.opened_at
         record.stage_entered_at, record.round, record.submitted_by = action.stage_entered_at, action.round, action.submitted_by
         record.version, record.updated_at = (record.version or 0) + 1, now
+        record.outcome = action.outcome.value if action.outcome else None
+        record.closure_reason = action.closure_reason
+        record.status_before = action.status_before.value if action.status_before else None
         self.session.add(record)
         self.session.flush()
         action.id = record.id
@@ -295,6 +314,14 @@ class ActionRepository:
         action.replies[:] = self._upsert(record.id, action.replies, ReplyRecord, lambda x: dict(
             stage=x.stage, received_on=x.received_on, acknowledgement_only=x.acknowledgement_only,
             recorded_by=x.recorded_by, recorded_at=x.recorded_at))
+        for index, link in enumerate(action.links):
+            if link.id is None:  # a link is never changed nor deleted
+                row = ActionLinkRecord(action_id=record.id, other_id=self.find_id(link.other),
+                                       relation=link.relation.value, inverse=link.inverse, note=link.note,
+                                       linked_by=link.linked_by, linked_at=link.linked_at)
+                self.session.add(row)
+                self.session.flush()
+                action.links[index] = dataclasses.replace(link, id=row.id)
         self.session.flush()
 
     def _upsert(self, action_id: int, items: Iterable, model, values) -> list:  # type: ignore[no-untyped-def]
@@ -360,6 +387,18 @@ class OutboxRepository:
         self.session.add(row)
         self.session.flush()
         return row.id
+
+    def cancel_for_action(self, action_id: int, *, now: datetime) -> list[str]:
+        """Cancel the action's letters not yet sent (pending, or waiting out a retry): the sender
+        never claims a cancelled row. A row being sent is beyond reach. Returns their Message-IDs."""
+        query = (select(OutboxRecord).where(OutboxRecord.action_id == action_id, OutboxRecord.kind == "letter",
+                                            OutboxRecord.status == "pending").order_by(OutboxRecord.id))
+        rows = list(self.session.exec(self._locking(query)))
+        for row in rows:
+            row.status, row.next_attempt_at, row.last_error = "cancelled", None, None
+            self.session.add(row)
+        self.session.flush()
+        return [row.message_id for row in rows]
 
     def for_action(self, action_id: int) -> list[OutboxEntry]:
         query = (self._with_letters(ReferenceRecord.value, LetterRecord.name, LetterVersionRecord.version)

@@ -14,16 +14,19 @@ from .errors import (
     StaleLetters,
     Unavailable,
 )
-from .model import Approval, JointAction, OutboxEntry, Ports, Reference, Reply
+from .model import Approval, JointAction, Link, OutboxEntry, Ports, Reference, Reply
 from .stages import DEFINITIONS
 from .vocabulary import (
+    ENDED,
     ActionType,
     Command,
     DeadlineKind,
     DeadlineStatus,
     Decision,
     LetterStatus,
+    LinkRelation,
     Organisation,
+    Outcome,
     Recipient,
     RecipientKind,
     ReferenceKind,
@@ -34,7 +37,7 @@ from .vocabulary import (
 )
 
 __all__ = [
-    "ActionType", "Approval", "Command", "CoordinationError", "Conflict", "DEFINITIONS", "Decision", "DeadlineKind",
+    "ActionType", "Approval", "Command", "CoordinationError", "Conflict", "DEFINITIONS", "Decision", "DeadlineKind", "ENDED", "Link", "LinkRelation", "Outcome",
     "DeadlineStatus", "IncompleteLetters", "InvalidInput", "InvalidState", "JointAction", "LetterStatus",
     "NotFound", "NotPermitted", "Organisation", "OutboxEntry", "Ports", "Recipient", "RecipientKind",
     "Reference", "ReferenceKind", "Reply", "Role", "StageKind", "StaleLetters", "Status", "Unavailable", "User",

@@ -165,3 +165,46 @@ class ReplyRecorded(Event):
 @dataclass(frozen=True)
 class ActionClosed(Event):
     stage: str
+
+
+# ---------------------------------------------------------------- the whole life of an action (issue 12)
+
+@dataclass(frozen=True)
+class ActionWithdrawn(Event):
+    """Given up before any letter went out; `status_before` is where a reopening returns."""
+
+    stage: str
+    status_before: str
+    reason: str
+    status: str = "withdrawn"
+
+
+@dataclass(frozen=True)
+class ActionClosedByHand(Event):
+    """Closed by a supervisor after dispatch, with its outcome."""
+
+    stage: str
+    status_before: str
+    outcome: str
+    reason: str
+    status: str = "closed"
+
+
+@dataclass(frozen=True)
+class ActionReopened(Event):
+    """Back from withdrawn or closed by hand, at the stage and status it had."""
+
+    stage: str
+    status: str
+    reason: str
+    was: str  # withdrawn, or closed
+
+
+@dataclass(frozen=True)
+class ActionLinked(Event):
+    """A link to another action; it is recorded on both (`inverse` on the other's side)."""
+
+    other: str  # the other action's JAM reference
+    relation: str
+    note: str | None = None
+    inverse: bool = False

@@ -28,6 +28,7 @@ from .reminders import time_zone_of
 from .stages import DEFINITIONS, ActionDefinition, StageDefinition
 from .text import is_blank
 from .vocabulary import (
+    ENDED,
     ActionType,
     Command,
     DeadlineKind,
@@ -35,7 +36,9 @@ from .vocabulary import (
     Decision,
     Language,
     LetterStatus,
+    LinkRelation,
     Organisation,
+    Outcome,
     Recipient,
     ReferenceKind,
     Role,
@@ -82,6 +85,20 @@ class Reply:
     acknowledgement_only: bool
     recorded_by: str
     recorded_at: datetime
+    id: int | None = None
+
+
+@dataclass(frozen=True)
+class Link:
+    """A link to another action, as this action sees it: `inverse` when the other made it
+    (for `follows_up`: the other follows this one up)."""
+
+    other: str  # the other action's JAM reference
+    relation: LinkRelation
+    linked_by: str
+    linked_at: datetime
+    note: str | None = None
+    inverse: bool = False
     id: int | None = None
 
 
@@ -171,6 +188,11 @@ class JointAction:
     approvals: list[Approval] = field(default_factory=list)
     deadlines: list[Deadline] = field(default_factory=list)
     replies: list[Reply] = field(default_factory=list)
+    links: list[Link] = field(default_factory=list)
+    # ended by hand: withdrawn, or closed with an outcome; the reason, and the status a reopening returns to
+    outcome: Outcome | None = None
+    closure_reason: str | None = None
+    status_before: Status | None = None
     id: int | None = None
     events: list[ev.Event] = field(default_factory=list, repr=False, compare=False)
 
@@ -221,6 +243,17 @@ class JointAction:
             a for a in self.approvals if a.stage == self.stage and a.round == self.round and not a.void
         ]
 
+    @property
+    def ended_by_hand(self) -> bool:
+        """Withdrawn, or closed by a supervisor: what a reopening can undo (not a last stage reached)."""
+        return self.status is Status.WITHDRAWN or (self.status is Status.CLOSED and self.outcome is not None)
+
+    @property
+    def dispatched(self) -> bool:
+        """Has any letter of the action gone out?"""
+        return any(letter.dispatched_at is not None or letter.status is LetterStatus.DISPATCHED
+                   for letter in self.letters)
+
     def open_deadline(self, kind: DeadlineKind) -> Deadline | None:
         return next((d for d in self.deadlines if d.kind is kind and d.is_open), None)
 
@@ -242,6 +275,12 @@ class JointAction:
                 commands.add(Command.RECORD_REPLY)
         if user.role in DECIDING and self.status is Status.AWAITING_APPROVAL and self.decision_refused(user) is None:
             commands |= {Command.APPROVE, Command.REJECT}
+        for command, refused in ((Command.WITHDRAW, self.withdrawal_refused), (Command.CLOSE, self.closure_refused),
+                                 (Command.REOPEN, self.reopening_refused)):
+            if refused(user) is None:
+                commands.add(command)
+        if user.role in CASEWORK:
+            commands.add(Command.LINK)
         return frozenset(commands)
 
     def decision_refused(self, user: User) -> CoordinationError | None:
@@ -646,6 +685,125 @@ class JointAction:
         self.replies.append(Reply(stage.name, received_on, acknowledgement_only, user.email, now))
         self.events.append(ev.ReplyRecorded(user.email, stage.name, received_on.isoformat(), acknowledgement_only))
         self._leave(now, ports, actor=user.email)
+
+    # ----------------------------------------------------------------- withdrawing, closing, reopening, links
+
+    def withdrawal_refused(self, user: User) -> CoordinationError | None:
+        """Why this person may not withdraw the action now, or None. Before any letter went out,
+        an officer of the lead organisation or a supervisor of either may withdraw it."""
+        if self.status in ENDED:
+            return InvalidState(f"{self.reference} is {self.status.value}: it cannot be withdrawn",
+                                reference=self.reference, stage=self.stage, facts={"status": self.status.value})
+        if self.dispatched:
+            return InvalidState(f"letters of {self.reference} have been dispatched: it can no longer be withdrawn, "
+                                "only closed by a supervisor", reference=self.reference, stage=self.stage,
+                                facts={"status": self.status.value})
+        lead = self.definition.lead
+        if user.role is Role.SUPERVISOR or (user.role is Role.OFFICER and user.organisation is lead):
+            return None
+        return NotPermitted(f"{user.describe()} cannot withdraw {self.reference}: only officers of {lead.label}, "
+                            "the lead organisation, and supervisors can", reference=self.reference,
+                            organisation=user.organisation.value,
+                            facts={"role": user.role.value, "lead": lead.value, "doing": "withdraw actions"})
+
+    def closure_refused(self, user: User) -> CoordinationError | None:
+        """Why this person may not close the action by hand now, or None: a supervisor may, once
+        its letters went out."""
+        if self.status in ENDED:
+            return InvalidState(f"{self.reference} is {self.status.value}: it cannot be closed",
+                                reference=self.reference, stage=self.stage, facts={"status": self.status.value})
+        if not self.dispatched:
+            return InvalidState(f"no letter of {self.reference} has been dispatched: it can be withdrawn, not closed",
+                                reference=self.reference, stage=self.stage, facts={"status": self.status.value})
+        try:
+            _require_role(user, DECIDING, "close actions")
+        except NotPermitted as error:
+            return error
+        return None
+
+    def reopening_refused(self, user: User) -> CoordinationError | None:
+        """Why this person may not reopen the action, or None: a supervisor may reopen one
+        withdrawn or closed by hand (an action that reached its last stage stays closed)."""
+        if not self.ended_by_hand or self.status_before is None:
+            return InvalidState(f"{self.reference} is {self.status.value}: only an action withdrawn or closed by "
+                                "hand can be reopened", reference=self.reference, stage=self.stage,
+                                facts={"status": self.status.value})
+        try:
+            _require_role(user, DECIDING, "reopen actions")
+        except NotPermitted as error:
+            return error
+        return None
+
+    def withdraw(self, user: User, *, reason: str, now: datetime) -> None:
+        """Give the action up before any letter went out: its deadlines are cancelled."""
+        if is_blank(reason):
+            raise InvalidInput("withdrawing an action needs a reason", field="reason")
+        if (refused := self.withdrawal_refused(user)) is not None:
+            raise refused
+        self.events.append(ev.ActionWithdrawn(user.email, self.stage, self.status.value, reason.strip()))
+        self._end(Status.WITHDRAWN, None, reason, now, actor=user.email)
+
+    def close(self, user: User, *, outcome: Outcome, reason: str, now: datetime) -> None:
+        """Close the action by hand after its letters went out, with its outcome: its deadlines are cancelled."""
+        if is_blank(reason):
+            raise InvalidInput("closing an action needs a reason", field="reason")
+        if (refused := self.closure_refused(user)) is not None:
+            raise refused
+        self.events.append(ev.ActionClosedByHand(user.email, self.stage, self.status.value, outcome.value,
+                                                 reason.strip()))
+        self._end(Status.CLOSED, outcome, reason, now, actor=user.email)
+
+    def _end(self, status: Status, outcome: Outcome | None, reason: str, now: datetime, *, actor: str) -> None:
+        self.status_before, self.status = self.status, status
+        self.outcome, self.closure_reason = outcome, reason.strip()
+        for deadline in self.deadlines:
+            if deadline.is_open:
+                self._close(deadline, DeadlineStatus.CANCELLED, now, actor)
+
+    def reopen(self, user: User, *, reason: str, now: datetime, ports: Ports) -> None:
+        """Back to the stage and status the action had; the deadlines its withdrawal or closure
+        cancelled are set again, counted from now."""
+        if is_blank(reason):
+            raise InvalidInput("reopening an action needs a reason", field="reason")
+        if (refused := self.reopening_refused(user)) is not None:
+            raise refused
+        was, status = self.status, self.status_before or Status.IN_PROGRESS
+        self.status, self.outcome, self.closure_reason, self.status_before = status, None, None, None
+        self.events.append(ev.ActionReopened(user.email, self.stage, status.value, reason.strip(), was.value))
+        stage = self.current_stage
+        for rule in stage.deadlines:
+            latest = next((d for d in reversed(self.deadlines) if d.kind is rule.kind and d.stage == stage.name), None)
+            if latest is not None and latest.status is DeadlineStatus.CANCELLED:
+                amount = self._field_value(rule.amount_field) if rule.amount_field else None
+                due = due_at(rule, now, amount=int(amount) if amount else None, calendar=ports.calendar)
+                self._add_deadline(Deadline(rule.kind, stage.name, due, now), actor=user.email)
+        if status is Status.AWAITING_APPROVAL:
+            for organisation in stage.quorum:
+                if not self._quorum_met(organisation):
+                    due = ports.calendar.add_business_days(organisation, now,
+                                                           self.definition.approval_sla_business_days)
+                    self._add_deadline(Deadline(DeadlineKind.APPROVAL_SLA, stage.name, due, now,
+                                                organisation=organisation, round=self.round), actor=user.email)
+
+    def link(self, user: User, other: "JointAction", *, relation: LinkRelation, now: datetime,
+             note: str | None = None) -> Link:
+        """Link this action to another (`follows_up`: this one follows the other up). The link is
+        recorded on both, each with its event; an action is not linked to itself, nor twice the same way."""
+        _require_role(user, CASEWORK, "link actions")
+        if other.reference == self.reference:
+            raise InvalidInput(f"{self.reference} cannot be linked to itself", field="other", value=other.reference,
+                               reference=self.reference)
+        if any(l.other == other.reference and l.relation is relation for l in self.links):
+            raise InvalidState(f"{self.reference} and {other.reference} are already linked ({relation.value})",
+                               field="other", value=other.reference, reference=self.reference,
+                               facts={"relation": relation.value})
+        note = None if is_blank(note) else (note or "").strip()
+        link = Link(other.reference, relation, user.email, now, note)
+        self.links.append(link)
+        other.links.append(Link(self.reference, relation, user.email, now, note, inverse=True))
+        self.events.append(ev.ActionLinked(user.email, other.reference, relation.value, note))
+        other.events.append(ev.ActionLinked(user.email, self.reference, relation.value, note, inverse=True))
+        return link
 
     # ----------------------------------------------------------------- automatic steps
 

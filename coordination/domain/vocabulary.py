@@ -68,7 +68,34 @@ class Status(StrEnum):
     AWAITING_APPROVAL = "awaiting_approval"  # at a gate
     READY = "ready"  # automatic steps pending
     WAITING = "waiting"  # for an outside party or a date
-    CLOSED = "closed"
+    CLOSED = "closed"  # at its last stage, or closed by hand with an outcome
+    WITHDRAWN = "withdrawn"  # given up before any letter went out
+
+
+# An ended action: nothing automatic happens to it, it is not counted open, it can only be reopened.
+ENDED: frozenset[Status] = frozenset({Status.CLOSED, Status.WITHDRAWN})
+
+
+class Outcome(StrEnum):
+    """Why a supervisor closed an action by hand, after its letters went out."""
+
+    STATE_REPLIED = "state_replied"
+    MEASURE_LIFTED = "measure_lifted"
+    SITUATION_RESOLVED = "situation_resolved"
+    OTHER = "other"
+
+
+def shown_status(status: str, outcome: str | None) -> str:
+    """A status as lists show it: "closed (state_replied)" for an action closed by hand."""
+    return f"{status} ({outcome})" if outcome else status
+
+
+class LinkRelation(StrEnum):
+    """How two actions are related; a link is shown on both actions' pages."""
+
+    SAME_DEFENDER = "same_defender"
+    SAME_SITUATION = "same_situation"
+    FOLLOWS_UP = "follows_up"  # e.g. an urgent appeal following a precautionary measure
 
 
 class Decision(StrEnum):
@@ -92,6 +119,10 @@ class Command(StrEnum):
     REJECT = "reject"
     SKIP = "skip"
     RECORD_REPLY = "record_reply"
+    WITHDRAW = "withdraw"
+    CLOSE = "close"
+    REOPEN = "reopen"
+    LINK = "link"
 
 
 class DeadlineKind(StrEnum):

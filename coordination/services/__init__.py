@@ -34,6 +34,7 @@ from .delivery import list_outbox, send_outbox
 from .directory import add_recipient, add_user, disable_user, enable_user, list_users, set_role
 from .doctor import check_addresses
 from .inbox import read_inbox
+from .lifecycle import close_action, link_actions, reopen_action, withdraw_action
 from .maintenance import checkpoint_audit, initialise_database, verify_audit
 from .orchestration import due_runs
 from .overview import get_overview
@@ -52,4 +53,5 @@ __all__ = [
     "mark_letters_seen", "read_action_page", "read_inbox",
     "check_addresses", "get_overview",
     "annual_report", "may_read_report", "report_document",
+    "close_action", "link_actions", "reopen_action", "withdraw_action",
 ]

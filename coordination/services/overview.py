@@ -4,7 +4,7 @@ The counts are the read model's (`tx.queries`); the rates, means and medians are
 """
 
 import statistics
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import date, datetime
 
 from coordination.domain import DeadlineStatus
@@ -28,6 +28,8 @@ class Overview:
     overdue: list[tuple[str, int]]  # deadline kind, count
     replies: list[ReplyFigures]
     to_dispatch: list[tuple[str, float, int]]  # type, median days from opening to first dispatch, actions
+    # status, outcome (None: withdrawn, or closed at its last stage), actions; each its own row
+    ended: list[tuple[str, str | None, int]] = field(default_factory=list)
 
 
 def get_overview(*, now: datetime | None = None, uow: UnitsOfWork, clock: Clock) -> Overview:
@@ -41,7 +43,8 @@ def get_overview(*, now: datetime | None = None, uow: UnitsOfWork, clock: Clock)
         owed = q.state_replies_owed()
         replies = q.replies_received()
         dispatch = q.first_dispatches()
-    return Overview(by_stage, by_country, overdue, _replies(owed, replies, now), _to_dispatch(dispatch))
+        ended = q.ended()
+    return Overview(by_stage, by_country, overdue, _replies(owed, replies, now), _to_dispatch(dispatch), ended)
 
 
 def _replies(owed: list[StateReplyOwed], replies: dict[tuple[int, str], date], now: datetime) -> list[ReplyFigures]:

@@ -275,6 +275,7 @@ class ActionRow:
     stage: str
     status: str
     updated_at: datetime | None = None
+    outcome: str | None = None  # of an action closed by hand
 
 
 @dataclass(frozen=True)
@@ -293,7 +294,7 @@ class InboxQueries(Protocol):
         ...
 
     def open_actions(self, *, opened_by: str | None = None) -> list[ActionRow]:
-        """Actions not closed, oldest first; only those `opened_by` opened if given."""
+        """Actions not ended (closed or withdrawn), oldest first; only those `opened_by` opened if given."""
         ...
 
 
@@ -360,6 +361,10 @@ class Outbox(Protocol):
                    now: datetime) -> int: ...
 
     def for_action(self, action_id: int) -> list["OutboxEntry"]: ...
+
+    def cancel_for_action(self, action_id: int, *, now: datetime) -> list[str]:
+        """Cancel the action's letters not yet sent (never claimed again); returns their Message-IDs."""
+        ...
 
     def listing(self, *, status: str | None = None) -> list["OutboxEntry"]: ...
 
@@ -726,6 +731,10 @@ class Queries(Protocol):
     def open_by_stage(self) -> list[tuple[str, str, int]]: ...
 
     def open_by_country(self) -> list[tuple[str, int]]: ...
+
+    def ended(self) -> list[tuple[str, str | None, int]]:
+        """(status, outcome, actions) of the withdrawn and closed ones."""
+        ...
 
     def overdue_by_kind(self, now: datetime) -> list[tuple[str, int]]: ...
 

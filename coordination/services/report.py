@@ -28,7 +28,7 @@ from .ports import ReportAction, ReportDecision, UnitsOfWork
 
 FIRST_YEAR, LAST_YEAR = 2000, 2100
 READERS = (Role.SUPERVISOR, Role.ADMIN)  # who may download it on the web (the command line is the operator's)
-UNSPECIFIED = "unspecified"  # a closed action whose outcome is not recorded
+COMPLETED = "completed"  # the outcome of an action closed by reaching its last stage (not by hand)
 
 
 class ReportFormat(StrEnum):
@@ -45,6 +45,7 @@ class ReportLine:
     opened: int = 0
     dispatched: int = 0
     replied: int = 0
+    withdrawn: int = 0
     closed: int = 0
     closed_by_outcome: dict[str, int] = field(default_factory=dict)
     median_days_to_dispatch: float | None = None  # from opening to the first letter dispatched
@@ -110,8 +111,10 @@ class _Tally:
                 self.to_reply.setdefault(key, []).append(float((row.first_reply - row.first_dispatch.date()).days))
         if row.status == Status.CLOSED.value:
             line.closed += 1
-            outcome = row.outcome or UNSPECIFIED
+            outcome = row.outcome or COMPLETED
             line.closed_by_outcome[outcome] = line.closed_by_outcome.get(outcome, 0) + 1
+        elif row.status == Status.WITHDRAWN.value:
+            line.withdrawn += 1
 
     def decision(self, row: ReportDecision) -> None:
         key = (row.type, row.country)
@@ -141,7 +144,7 @@ def _median(days: list[float] | None) -> float | None:
 
 # ---------------------------------------------------------------- its two formats
 
-CSV_COLUMNS = ["type", "country", "opened", "dispatched", "replied", "median_days_to_reply", "closed",
+CSV_COLUMNS = ["type", "country", "opened", "dispatched", "replied", "median_days_to_reply", "withdrawn", "closed",
                "closed_by_outcome", "median_days_to_dispatch",
                *(f"median_days_to_decision_{o.value}" for o in Organisation)]
 
@@ -149,7 +152,7 @@ CSV_COLUMNS = ["type", "country", "opened", "dispatched", "replied", "median_day
 def report_as_dict(report: AnnualReport) -> dict[str, Any]:
     return {"year": report.year, "lines": [
         {"type": l.type, "country": l.country, "opened": l.opened, "dispatched": l.dispatched, "replied": l.replied,
-         "median_days_to_reply": l.median_days_to_reply, "closed": l.closed,
+         "median_days_to_reply": l.median_days_to_reply, "withdrawn": l.withdrawn, "closed": l.closed,
          "closed_by_outcome": l.closed_by_outcome, "median_days_to_dispatch": l.median_days_to_dispatch,
          "median_days_to_decision": l.median_days_to_decision}
         for l in report.lines]}
@@ -163,7 +166,8 @@ def report_document(report: AnnualReport, fmt: str) -> str:
     writer = csv.writer(out, lineterminator="\n")
     writer.writerow(CSV_COLUMNS)
     for l in report.lines:
-        writer.writerow([l.type, l.country, l.opened, l.dispatched, l.replied, _cell(l.median_days_to_reply), l.closed,
+        writer.writerow([l.type, l.country, l.opened, l.dispatched, l.replied, _cell(l.median_days_to_reply),
+                         l.withdrawn, l.closed,
                          "; ".join(f"{k}={v}" for k, v in l.closed_by_outcome.items()),
                          _cell(l.median_days_to_dispatch),
                          *(_cell(l.median_days_to_decision.get(o.value)) for o in Organisation)])

@@ -6,6 +6,7 @@ from datetime import datetime
 from typing import Any
 
 from coordination.domain import JointAction
+from coordination.domain.vocabulary import shown_status
 
 from .ports import ActionRow, AuditEntry, OutboxEntry
 
@@ -22,6 +23,9 @@ def action_view(action: JointAction, history: Sequence[AuditEntry], outbox: Sequ
         "type": action.type.value,
         "title": action.title,
         "status": action.status.value,
+        "outcome": action.outcome.value if action.outcome else None,
+        "closure_reason": action.closure_reason,
+        "shown_status": shown_status(action.status.value, action.outcome.value if action.outcome else None),
         "stage": action.stage,
         "round": action.round,
         "country": action.country,
@@ -55,6 +59,11 @@ def action_view(action: JointAction, history: Sequence[AuditEntry], outbox: Sequ
             }
             for d in action.deadlines
         ],
+        "links": [
+            {"other": l.other, "relation": l.relation.value, "inverse": l.inverse, "note": l.note,
+             "linked_by": l.linked_by, "linked_at": _iso(l.linked_at)}
+            for l in action.links
+        ],
         "replies": [
             {"stage": r.stage, "received_on": r.received_on.isoformat(), "acknowledgement_only": r.acknowledgement_only,
              "recorded_by": r.recorded_by}
@@ -86,5 +95,7 @@ def summary_view(record: ActionRow, references: list[str]) -> dict[str, Any]:
         "title": record.title,
         "stage": record.stage,
         "status": record.status,
+        "outcome": record.outcome,
+        "shown_status": shown_status(record.status, record.outcome),
         "updated_at": _iso(record.updated_at),
     }

@@ -199,6 +199,33 @@ ES = {
         "un valor que la base de datos no puede guardar (un carácter NUL, un número demasiado grande)",
     "the database is busy or cannot be reached; try again in a moment":
         "la base de datos está ocupada o no responde; inténtelo de nuevo en un momento",
+    # part: lifecycle (issue 12, part 1: withdraw, close by hand, reopen, link)
+    "The life of the action": "La vida de la acción", "Withdraw this action": "Retirar esta acción",
+    "Withdraw": "Retirar", "Close this action": "Cerrar esta acción", "Close": "Cerrar", "Reopen": "Reabrir",
+    "Before any letter goes out: its deadlines are cancelled and nothing is sent. A supervisor can reopen it.":
+        "Antes de que salga ninguna carta: sus plazos se cancelan y no se envía nada. Un/a supervisor/a puede "
+        "reabrirla.",
+    "Its deadlines and the letters not yet sent are cancelled. A supervisor can reopen it.":
+        "Sus plazos y las cartas aún no enviadas se cancelan. Un/a supervisor/a puede reabrirla.",
+    "Withdrawn because:": "Retirada porque:", "Closed because:": "Cerrada porque:",
+    "Linked actions": "Acciones vinculadas", "No linked actions.": "No hay acciones vinculadas.",
+    "Link to another action": "Vincular con otra acción", "Link": "Vincular",
+    "Other action's reference": "Referencia de la otra acción", "Relation": "Relación",
+    "Note": "Nota",
+    "state replied": "el Estado respondió", "measure lifted": "medida levantada",
+    "situation resolved": "situación resuelta", "other": "otro",
+    "same defender": "misma persona defensora", "same situation": "misma situación",
+    "follows up": "da seguimiento a", "followed up by": "seguida por",
+    "Withdrawn. Its deadlines are cancelled and nothing will be sent for {reference}.":
+        "Retirada. Sus plazos se cancelan y no se enviará nada de {reference}.",
+    "Closed. Its deadlines and the letters not yet sent for {reference} are cancelled.":
+        "Cerrada. Se cancelan sus plazos y las cartas aún no enviadas de {reference}.",
+    "Reopened. {reference} is at stage {stage} again.": "Reabierta. {reference} vuelve a estar en la etapa {stage}.",
+    "Linked. The link shows on both actions' pages.": "Vinculadas. El vínculo aparece en las páginas de ambas acciones.",
+    "Ended actions": "Acciones terminadas", "No ended actions.": "No hay acciones terminadas.",
+    "closed at its last stage": "cerrada en su última etapa",
+    "ActionWithdrawn": "Acción retirada", "ActionClosedByHand": "Acción cerrada a mano",
+    "ActionReopened": "Acción reabierta", "ActionLinked": "Acción vinculada", "OutboxCancelled": "Envíos cancelados",
 }
 EN_EVENTS = {
     "ActionOpened": "Action opened", "StageEntered": "Stage entered", "LetterEdited": "Letter edited",
@@ -209,6 +236,9 @@ EN_EVENTS = {
     "LetterDelivered": "Letter delivered", "DeliveryFailed": "Delivery failed",
     "DeadlineExtended": "Deadline extended", "DeadlineCancelled": "Deadline cancelled", "ReminderQueued": "Reminder",
     "GateOpened": "Decision requested", "LetterStarted": "Letter started", "DispatchQueued": "Messages queued",
+    # part: lifecycle
+    "ActionWithdrawn": "Action withdrawn", "ActionClosedByHand": "Action closed by hand",
+    "ActionReopened": "Action reopened", "ActionLinked": "Action linked", "OutboxCancelled": "Unsent messages cancelled",
 }
 CATALOGS: dict[str, dict[str, str]] = {Language.EN.value: {}, Language.ES.value: ES}
 LANGUAGE_NAMES = {Language.EN.value: "English", Language.ES.value: "Español"}  # each in its own language
@@ -225,6 +255,11 @@ FIELD_LABELS = {
     "comment": "What must change (required to reject)",
     "letter": "Letter",
     "password": "New password",
+    # part: lifecycle
+    "outcome": "Outcome",
+    "other": "Other action's reference",
+    "relation": "Relation",
+    "note": "Note",
 }
 
 

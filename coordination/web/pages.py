@@ -17,8 +17,10 @@ from coordination.domain import (
     CoordinationError,
     InvalidInput,
     InvalidState,
+    LinkRelation,
     NotFound,
     NotPermitted,
+    Outcome,
     StaleLetters,
     Unavailable,
     User,
@@ -134,6 +136,7 @@ def show_action(request: Request, user: User, reference: str, *, error: str | No
         "changes": page.changes, "decisions": page.decisions, "approved": page.approved,
         "specs": {letter.name: action.definition.letter(letter.name) for letter in action.current_letters},
         "commands": page.commands, "editable": page.editable,
+        "outcomes": [o.value for o in Outcome], "relations": [r.value for r in LinkRelation],
         "not_deciding": describe(page.decision_refused, translator_for(request)) if page.decision_refused else None, "shown": page.shown if status == 200 else [],
         "error": error, "form": form or {}, "now": page.now, "today": page.now.date().isoformat(),
     }, status=status)

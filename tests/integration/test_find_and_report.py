@@ -112,7 +112,7 @@ def test_action_list_takes_the_same_filters_and_prints_json_rows(app, three, inv
     rows = json.loads(ok(invoke("action", "list", "--search", "josé", "--json")))
     assert [r["reference"] for r in rows] == [ua]
     assert set(rows[0]) == {"id", "reference", "references", "type", "country", "title", "stage", "status",
-                            "updated_at"}
+                            "outcome", "shown_status", "updated_at"}
     assert (rows[0]["country"], rows[0]["status"], rows[0]["stage"]) == ("HND", "awaiting_approval", "joint_approval")
     by_country = json.loads(ok(invoke("action", "list", "--country", "gtm", "--type", "country-communication",
                                       "--stage", "drafting", "--status", "in_progress", "--json")))
@@ -153,11 +153,12 @@ def year_of_actions(app, clock):
     A  urgent appeal, HND: opened and at the gate 2026-03-02 09:00; OHCHR approves 03-03 09:00,
        IACHR 03-04 09:00; dispatched 03-04 21:00; the reply received 03-14; closed on 11-02.
     B  urgent appeal, HND: opened and at the gate 2026-05-04 09:00; IACHR approves 05-05 09:00,
-       OHCHR 05-08 09:00; dispatched 05-08 09:00; the reply received 05-28; not closed.
+       OHCHR 05-08 09:00; dispatched 05-08 09:00; the reply received 05-28; closed by hand 06-01,
+       the State having replied (outcome state_replied).
     C  urgent appeal, HND: opened 2025-12-31 22:00 (last year), approved by OHCHR 2026-01-02 09:00.
     D  country communication, GTM: opened and at the gate 2026-07-01 09:00; OHCHR rejects 07-01 21:00;
        submitted again 07-06 09:00 (a new round: the gate opens again); IACHR approves 07-08 09:00,
-       OHCHR 07-09 09:00; not dispatched.
+       OHCHR 07-09 09:00; not dispatched; withdrawn 07-10.
     E  precautionary measure, MEX: opened 2026-12-31 23:00 (the year's last hour), nothing since.
     """
     seed(app)
@@ -187,6 +188,8 @@ def year_of_actions(app, clock):
     app.services.advance_action(reference=b)
     at(clock, 2026, 5, 29, 9)
     app.services.record_reply(reference=b, officer=OFFICER, received_on=date(2026, 5, 28))
+    at(clock, 2026, 6, 1, 9)
+    app.services.close_action(reference=b, as_=SUP_IACHR, outcome="state_replied", reason="The State answered.")
 
     at(clock, 2026, 7, 1, 9)
     d = open_at_gate(app, "country-communication", beneficiaries=["Dario Secret-Name"])
@@ -198,6 +201,8 @@ def year_of_actions(app, clock):
     app.services.approve_stage(reference=d, supervisor=SUP_IACHR)
     at(clock, 2026, 7, 9, 9)
     app.services.approve_stage(reference=d, supervisor=SUP_OHCHR)
+    at(clock, 2026, 7, 10, 9)
+    app.services.withdraw_action(reference=d, as_=SUP_OHCHR, reason="The defender asked us not to act.")
 
     at(clock, 2026, 12, 31, 23)
     app.services.open_action(type="precautionary-measure", country="MEX", title="Elena Secret-Title",
@@ -205,26 +210,29 @@ def year_of_actions(app, clock):
     at(clock, 2027, 1, 5, 9)
     app.services.advance_action(reference=a)  # its publication deadline has passed: A is closed
     assert app.services.get_action(a)["status"] == "closed"
-    assert app.services.get_action(b)["status"] != "closed"
+    assert (app.services.get_action(b)["status"], app.services.get_action(b)["outcome"]) == ("closed", "state_replied")
     return a, b, c, d
 
 
 # The figures of 2026, by hand (C is 2025's, so neither it nor its 2026 decision counts):
 EXPECTED_2026 = [
     {"type": "country-communication", "country": "GTM",
-     "opened": 1, "dispatched": 0, "replied": 0, "median_days_to_reply": None, "closed": 0, "closed_by_outcome": {},
+     "opened": 1, "dispatched": 0, "replied": 0, "median_days_to_reply": None,
+     "withdrawn": 1, "closed": 0, "closed_by_outcome": {},  # D, withdrawn
      "median_days_to_dispatch": None,
      # OHCHR: round 1 gate 07-01 09:00 → rejected 07-01 21:00 = 0.5 days; round 2 gate 07-06 09:00 →
      # approved 07-09 09:00 = 3 days; median (0.5 + 3) / 2 = 1.75. IACHR: 07-06 09:00 → 07-08 09:00 = 2 days.
      "median_days_to_decision": {"ohchr": 1.75, "iachr": 2.0}},
     {"type": "precautionary-measure", "country": "MEX",  # E, opened in the year's last hour
-     "opened": 1, "dispatched": 0, "replied": 0, "median_days_to_reply": None, "closed": 0, "closed_by_outcome": {},
+     "opened": 1, "dispatched": 0, "replied": 0, "median_days_to_reply": None,
+     "withdrawn": 0, "closed": 0, "closed_by_outcome": {},
      "median_days_to_dispatch": None, "median_days_to_decision": {"ohchr": None, "iachr": None}},
     {"type": "urgent-appeal", "country": "HND",
      "opened": 2, "dispatched": 2, "replied": 2,
      # A: dispatched 03-04, reply 03-14 = 10 days; B: dispatched 05-08, reply 05-28 = 20 days; median 15
      "median_days_to_reply": 15.0,
-     "closed": 1, "closed_by_outcome": {"unspecified": 1},  # A; no close outcome is recorded on this branch
+     # A closed at its last stage (completed), B closed by hand after the State's reply
+     "withdrawn": 0, "closed": 2, "closed_by_outcome": {"completed": 1, "state_replied": 1},
      # A: 03-02 09:00 → 03-04 21:00 = 2.5 days; B: 05-04 09:00 → 05-08 09:00 = 4 days; median 3.25
      "median_days_to_dispatch": 3.25,
      # OHCHR: A 1 day, B 4 days → 2.5; IACHR: A 2 days, B 1 day → 1.5
@@ -240,7 +248,8 @@ def test_the_report_of_a_year_counts_its_opened_actions_with_the_figures_worked_
     # C: opened 2025-12-31 22:00, approved by OHCHR 2026-01-02 09:00: 1 day 11 h = 1.458… → 1.46
     assert last_year["lines"] == [{
         "type": "urgent-appeal", "country": "HND", "opened": 1, "dispatched": 0, "replied": 0,
-        "median_days_to_reply": None, "closed": 0, "closed_by_outcome": {}, "median_days_to_dispatch": None,
+        "median_days_to_reply": None, "withdrawn": 0, "closed": 0, "closed_by_outcome": {},
+        "median_days_to_dispatch": None,
         "median_days_to_decision": {"ohchr": 1.46, "iachr": None}}]
     assert app.services.annual_report(2027).lines == []
 
@@ -252,7 +261,8 @@ def test_the_report_as_csv_has_one_line_per_type_and_state(app, year_of_actions)
         ("country-communication", "GTM"), ("precautionary-measure", "MEX"), ("urgent-appeal", "HND")]
     ua = rows[2]
     assert ua == {"type": "urgent-appeal", "country": "HND", "opened": "2", "dispatched": "2", "replied": "2",
-                  "median_days_to_reply": "15", "closed": "1", "closed_by_outcome": "unspecified=1",
+                  "median_days_to_reply": "15", "withdrawn": "0", "closed": "2",
+                  "closed_by_outcome": "completed=1; state_replied=1",
                   "median_days_to_dispatch": "3.25", "median_days_to_decision_ohchr": "2.5",
                   "median_days_to_decision_iachr": "1.5"}
     assert rows[1]["median_days_to_dispatch"] == "" and rows[0]["median_days_to_decision_ohchr"] == "1.75"

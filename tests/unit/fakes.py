@@ -93,6 +93,7 @@ class _Outbox:
         self.tx = tx
         self.added: list[dict[str, Any]] = []
         self.frozen: dict[int, dict[str, str]] = {}
+        self.cancelled: list[str] = []  # Message-IDs, cancelled at the commit
 
     def add(self, **row: Any) -> None:
         self.added.append(row)
@@ -102,6 +103,11 @@ class _Outbox:
 
     def freeze_rendering(self, letter_version_id: int, *, subject: str, text: str, html: str) -> None:
         self.frozen[letter_version_id] = {"subject": subject, "text": text, "html": html}
+
+    def cancel_for_action(self, action_id: int, *, now: Any) -> list[str]:
+        self.cancelled = [row["message_id"] for row in self.tx.store.outbox
+                          if row["action_id"] == action_id and row.get("status", "pending") == "pending"]
+        return list(self.cancelled)
 
 
 class _Audit:
@@ -147,6 +153,9 @@ class FakeUnitOfWork:
             self.store.actions[action_id] = copy.deepcopy(action)
         self.store.next_id = max(self.store.actions, default=0) + 1
         self.store.outbox += self.outbox.added
+        for row in self.store.outbox:
+            if row["message_id"] in self.outbox.cancelled:
+                row["status"] = "cancelled"
         self.store.renditions |= self.outbox.frozen
         self.store.audit += self.audit.appended
         self.store.numbers.issued.update(self.numbers.issued)

@@ -168,3 +168,58 @@ def test_an_edit_at_the_gate_says_whose_approval_it_voided(ports):
 
     assert edited.voided == (SUP_OHCHR.email,) and again.voided == ()  # voided once
     assert [e["event"] for e in store(ports).audit].count("ApprovalsVoided") == 1
+
+
+# ---------------------------------------------------------------- the whole life of an action (issue 12)
+
+
+def test_a_withdrawal_is_committed_and_audited_and_asks_for_no_run(ports):
+    from coordination.services import lifecycle
+
+    ref = _at_gate(ports)
+    commits, runs = store(ports).commits, len(ports["scheduler"].requested)
+
+    action = call(lifecycle.withdraw_action, ports, reference=ref, as_=OFFICER.email, reason="Paused.")
+
+    assert action.status is Status.WITHDRAWN and store(ports).commits == commits + 1
+    assert len(ports["scheduler"].requested) == runs
+    assert "ActionWithdrawn" in [e["event"] for e in store(ports).audit]
+    assert call(_status, ports, ref) is Status.WITHDRAWN
+
+
+def test_a_closure_cancels_the_unsent_letters_and_audits_their_message_ids(ports):
+    from coordination.services import lifecycle
+
+    ref = _at_gate(ports)
+    call(actions.approve_stage, ports, reference=ref, supervisor=SUP_OHCHR.email)
+    call(actions.approve_stage, ports, reference=ref, supervisor=SUP_IACHR.email)
+    call(actions.run_automatic_steps, ports | {"renderer": FakeRenderer()}, call(actions.resolve, ports, ref))
+    queued = [row["message_id"] for row in store(ports).outbox]
+    assert queued
+
+    call(lifecycle.close_action, ports, reference=ref, as_=SUP_IACHR.email, outcome="state_replied", reason="Done.")
+
+    assert {row["status"] for row in store(ports).outbox} == {"cancelled"}
+    [cancelled] = [e for e in store(ports).audit if e["event"] == "OutboxCancelled"]
+    assert cancelled["payload"]["message_ids"] == queued
+
+
+def test_refused_lifecycle_requests_write_nothing(ports):
+    from coordination.services import lifecycle
+
+    ref = _at_gate(ports)
+    commits, audit = store(ports).commits, list(store(ports).audit)
+
+    with pytest.raises(InvalidState):
+        call(lifecycle.close_action, ports, reference=ref, as_=SUP_OHCHR.email, outcome="other", reason="x")
+    with pytest.raises(InvalidInput):
+        call(lifecycle.close_action, ports, reference=ref, as_=SUP_OHCHR.email, outcome="won", reason="x")
+    with pytest.raises(InvalidInput):
+        call(lifecycle.withdraw_action, ports, reference=ref, as_=OFFICER.email, reason="r" * 501)
+    with pytest.raises(InvalidState):
+        call(lifecycle.reopen_action, ports, reference=ref, as_=SUP_OHCHR.email, reason="x")
+    with pytest.raises(InvalidInput):
+        call(lifecycle.link_actions, ports, reference=ref, other=ref, relation="same_defender", as_=OFFICER.email)
+
+    assert store(ports).commits == commits and store(ports).audit == audit
+    assert call(_status, ports, ref) is Status.AWAITING_APPROVAL

@@ -5,8 +5,9 @@ A refusal (4xx) must write nothing; after every request, allowed or not, the aud
 
 Roles: anon is nobody signed in; officer opened the action (OHCHR); other_officer is an IACHR officer;
 the supervisors are one per organisation; admin manages people but does no casework.
-States (an urgent appeal): drafting (its letter filled in, not yet submitted), at_gate (submitted, awaiting
-both organisations' approval), waiting (approved, dispatched, awaiting the State's reply).
+States (an urgent appeal, led by OHCHR): drafting (its letter filled in, not yet submitted), at_gate (submitted,
+awaiting both organisations' approval), waiting (approved, dispatched, awaiting the State's reply), withdrawn
+(withdrawn at its gate).
 """
 
 import pytest
@@ -54,6 +55,22 @@ waiting   POST   /actions/{ref}/approve                    401  409     409     
 waiting   POST   /actions/{ref}/reject                     401  409     409           409       409       409
 waiting   POST   /actions/{ref}/skip                       401  409     409           409       409       403
 waiting   POST   /actions/{ref}/reply                      401  303     303           303       303       403
+drafting  POST   /actions/{ref}/withdraw                   401  303     403           303       303       403
+drafting  POST   /actions/{ref}/close                      401  409     409           409       409       409
+drafting  POST   /actions/{ref}/reopen                     401  409     409           409       409       409
+drafting  POST   /actions/{ref}/links                      401  303     303           303       303       403
+at_gate   POST   /actions/{ref}/withdraw                   401  303     403           303       303       403
+at_gate   POST   /actions/{ref}/close                      401  409     409           409       409       409
+at_gate   POST   /actions/{ref}/reopen                     401  409     409           409       409       409
+waiting   POST   /actions/{ref}/withdraw                   401  409     409           409       409       409
+waiting   POST   /actions/{ref}/close                      401  403     403           303       303       403
+waiting   POST   /actions/{ref}/reopen                     401  409     409           409       409       409
+waiting   POST   /actions/{ref}/links                      401  303     303           303       303       403
+withdrawn GET    /actions/{ref}                            303  200     200           200       200       200
+withdrawn POST   /actions/{ref}/withdraw                   401  409     409           409       409       409
+withdrawn POST   /actions/{ref}/close                      401  409     409           409       409       409
+withdrawn POST   /actions/{ref}/reopen                     401  403     403           303       303       403
+withdrawn POST   /actions/{ref}/links                      401  303     303           303       303       403
 """
 
 PEOPLE = {"anon": None, "officer": OFFICER, "other_officer": OFFICER_IACHR, "sup_ohchr": SUP_OHCHR,
@@ -67,6 +84,10 @@ FORMS = {  # what each form posts: valid values, so that only who and when decid
     "/actions/{ref}/reject": {"comment": "the facts need a date"},
     "/actions/{ref}/skip": {"reason": "handled by the regional office"},
     "/actions/{ref}/reply": {"received_on": "2026-11-02"},
+    "/actions/{ref}/withdraw": {"reason": "the defender asked us not to act"},
+    "/actions/{ref}/close": {"outcome": "state_replied", "reason": "the State answered in full"},
+    "/actions/{ref}/reopen": {"reason": "new facts"},
+    "/actions/{ref}/links": {"other": "{other}", "relation": "same_defender", "note": "the same defender"},
     "/account/calendar": {},
     "/account/password": {"current_password": PASSWORD,
                           "new_password": "a new and long passphrase", "confirm_password": "a new and long passphrase"},
@@ -82,8 +103,14 @@ def _drafting(app) -> str:  # type: ignore[no-untyped-def]
     return action.reference
 
 
+def _withdrawn(app) -> str:  # type: ignore[no-untyped-def]
+    reference = open_at_gate(app, "urgent-appeal")
+    app.services.withdraw_action(reference=reference, as_=OFFICER, reason="the defender asked us not to act")
+    return reference
+
+
 STATES = {"any": _drafting, "drafting": _drafting, "at_gate": lambda app: open_at_gate(app, "urgent-appeal"),
-          "waiting": lambda app: dispatched(app, "urgent-appeal")}
+          "waiting": lambda app: dispatched(app, "urgent-appeal"), "withdrawn": _withdrawn}
 
 
 def _cells() -> list:
@@ -103,6 +130,8 @@ def _cells() -> list:
 def test_the_matrix(seeded, state, method, path, role, expected):
     reference = STATES[state](seeded)
     url = path.format(ref=reference)
+    form = {name: _drafting(seeded) if value == "{other}" else value  # a link's other action
+            for name, value in FORMS.get(path, {}).items()}
     with TestClient(create_app(seeded), base_url="http://127.0.0.1:8000") as client:
         browser = Browser(client)
         if PEOPLE[role]:
@@ -112,7 +141,7 @@ def test_the_matrix(seeded, state, method, path, role, expected):
         if method == "GET":
             response = browser.client.get(url, follow_redirects=False)
         else:
-            response = browser.post(url, FORMS[path])
+            response = browser.post(url, form)
         assert response.status_code == expected, response.text[:2000]
         if expected >= 400:
             after = all_rows(seeded)

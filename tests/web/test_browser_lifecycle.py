@@ -1,0 +1,81 @@
+"""The life of an action in headless Chromium (issue 12, part 1): an officer withdraws an action
+through its page, on a phone-sized screen, and a supervisor then sees the form to reopen it."""
+
+import re
+
+import pytest
+
+from tests.conftest import unavailable
+from tests.helpers import OFFICER, SUP_IACHR, USERS, open_at_gate, seed
+
+from .conftest import PASSWORD
+from .live import chromium_available, launch, live_app, sign_in, start_server
+
+
+@pytest.fixture(scope="module")
+def live(tmp_path_factory):
+    """One app and one uvicorn server on a free loopback port for the tests of this file."""
+    if not chromium_available():
+        unavailable("Chromium is not installed at /usr/bin/chromium (apt-get install chromium)")
+    app = live_app(tmp_path_factory.mktemp("web-live-lifecycle"))
+    seed(app)
+    for email, *_ in USERS:
+        app.services.set_password(email=email, password=PASSWORD)
+    server = start_server(app)
+    yield app, server.url
+    server.stop()
+    app.engine.dispose()
+
+
+@pytest.fixture(scope="module")
+def chromium(live):
+    """Closed at the end of this file (Playwright's sync API holds this thread's event loop)."""
+    from playwright.sync_api import sync_playwright
+
+    with sync_playwright() as playwright:
+        browser = launch(playwright)
+        yield browser
+        browser.close()
+
+
+@pytest.fixture
+def as_user(live, chromium):
+    pages = []
+
+    def open_as(email: str, **context):  # type: ignore[no-untyped-def]
+        page = sign_in(chromium, live[1], email, PASSWORD, **context)
+        pages.append(page)
+        return page
+
+    yield open_as
+    for page in pages:
+        page.context.close()
+
+
+def test_an_officer_withdraws_an_action_through_its_page(live, as_user):
+    from playwright.sync_api import expect
+
+    app, _ = live
+    ref = open_at_gate(app, "urgent-appeal")
+    officer = as_user(OFFICER, viewport={"width": 390, "height": 844})
+    officer.goto(f"/actions/{ref}")
+    expect(officer.locator("#status")).to_have_text("awaiting approval")
+
+    officer.get_by_text("Withdraw this action").click()
+    officer.locator("#withdraw-reason").fill("The defender asked us not to act.")
+    officer.get_by_role("button", name="Withdraw", exact=True).click()
+    officer.wait_for_url(re.compile(rf"/actions/{ref}$"))
+
+    expect(officer.locator("#status")).to_have_text("withdrawn")
+    expect(officer.locator("#closure-reason")).to_contain_text("The defender asked us not to act.")
+    expect(officer.locator("#withdraw-form")).to_have_count(0)
+    expect(officer.locator("#reopen-form")).to_have_count(0)  # only a supervisor reopens
+    width = officer.evaluate("document.documentElement.scrollWidth")
+    assert width <= 390, f"the page is {width}px wide on a 390px screen"
+    view = app.services.get_action(ref)
+    assert view["status"] == "withdrawn" and {d["status"] for d in view["deadlines"]} == {"cancelled"}
+
+    supervisor = as_user(SUP_IACHR)
+    supervisor.goto(f"/actions/{ref}")
+    expect(supervisor.locator("#reopen-form")).to_be_visible()
+    assert app.services.verify_audit().findings == []
