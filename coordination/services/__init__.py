@@ -31,12 +31,27 @@ from .actions import (
 from .calendar import calendar_feed
 from .deadlines import cancel_deadline, extend_deadline, list_deadlines
 from .delivery import list_outbox, send_outbox
-from .directory import add_recipient, add_user, disable_user, enable_user, list_users, set_role
+from .directory import (
+    add_recipient,
+    add_user,
+    disable_user,
+    edit_recipient,
+    enable_user,
+    last_sign_ins,
+    list_recipients,
+    list_signatories,
+    list_users,
+    remove_recipient,
+    set_organisation,
+    set_role,
+    set_signatory,
+)
 from .doctor import check_addresses
 from .inbox import read_inbox
 from .maintenance import checkpoint_audit, initialise_database, verify_audit
 from .orchestration import due_runs
 from .overview import get_overview
+from .password_links import password_link_user, send_password_link, set_password_by_link
 from .reminders import send_reminders
 from .sessions import current_user, end_session, sign_out_everywhere
 
@@ -50,4 +65,7 @@ __all__ = [
     "renew_calendar", "set_language", "set_password", "sign_in", "current_user", "end_session", "sign_out_everywhere",
     "mark_letters_seen", "read_action_page", "read_inbox",
     "check_addresses", "get_overview",
+    # part: administration
+    "edit_recipient", "last_sign_ins", "list_recipients", "list_signatories", "remove_recipient",
+    "set_organisation", "set_signatory", "password_link_user", "send_password_link", "set_password_by_link",
 ]
