@@ -124,3 +124,29 @@ def test_send_password_link_queues_a_mail_whose_link_sets_the_password_once(app,
     assert _events(app, "PasswordLinkSent")[0][:2] == ("admin", SUP_IACHR)
     _verified(cli)
     assert_refused(app, cli, ("user", "send-password-link", "nobody@example.org"), "unknown user")
+
+
+def test_letters_name_the_signatory_above_the_line_of_its_organisation_and_a_sent_letter_keeps_it(app, cli):
+    from ..helpers import open_at_gate
+
+    ref = open_at_gate(app, "urgent-appeal")  # an urgent appeal to Honduras, in Spanish
+    before = app.services.render_letter(reference=ref).content
+    ok(cli("signatory", "set", "--organisation", "iachr", "--name", "Tania Reneaum Panszi", "--title",
+           "Executive Secretary", "--title-es", "Secretaria Ejecutiva", "--form-of-address", "Dra."))
+    text = app.services.render_letter(reference=ref).content
+    lines = text.splitlines()
+    at = lines.index("Dra. Tania Reneaum Panszi")
+    assert lines[at + 1] == "Secretaria Ejecutiva" and "Comisión Interamericana" in lines[at + 2]
+    assert text.replace("\n\nDra. Tania Reneaum Panszi\nSecretaria Ejecutiva", "") == before  # nothing else moved
+    html = app.services.render_letter(reference=ref, fmt="html").content
+    assert "<strong>Dra. Tania Reneaum Panszi</strong><br>Secretaria Ejecutiva<br>" in html
+    assert "\nDra. Tania Reneaum Panszi\nExecutive Secretary\nFor the Inter-American" in app.services.render_letter(
+        reference=ref, language="en").content
+
+    app.services.approve_stage(reference=ref, supervisor="sam.supervisor@ohchr.test")
+    app.services.approve_stage(reference=ref, supervisor=SUP_IACHR)
+    app.services.advance_action(reference=ref)  # dispatched: the rendition is frozen with its signatory
+    ok(cli("signatory", "set", "--organisation", "iachr", "--name", "Someone Else", "--title", "Secretary"))
+    sent = app.services.render_letter(reference=ref)
+    assert sent.frozen and "Dra. Tania Reneaum Panszi" in sent.content and "Someone Else" not in sent.content
+    _verified(cli)
