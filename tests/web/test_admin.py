@@ -187,3 +187,14 @@ def test_a_password_link_expires_after_48_hours_and_a_newer_one_spends_it(seeded
     assert another.post(second, {"new_password": "a brand new passphrase",
                                  "confirm_password": "a brand new passphrase"}).status_code == 410
     assert _rows(seeded) == before
+
+
+def test_the_password_page_refuses_a_form_without_its_csrf_token_and_writes_nothing(seeded, admin, another):
+    admin.post("/admin/users/password-link", {"email": OFFICER})
+    link = _link(seeded, OFFICER)
+    before = _rows(seeded)
+    response = another.post(link, {"new_password": "a brand new passphrase",
+                                   "confirm_password": "a brand new passphrase"}, token=False)
+    assert response.status_code == 403
+    assert _rows(seeded) == before
+    assert another.get(link).status_code == 200  # still unspent
