@@ -11,6 +11,7 @@ from coordination.domain import InvalidInput, NotPermitted, Organisation, Recipi
 from coordination.domain.countries import normalise_country
 from coordination.domain.ports import AddressCheck
 from coordination.domain.text import is_blank
+from coordination.domain.vocabulary import LETTER_LANGUAGES
 
 from .inputs import choice, text
 from .ports import Clock, Signatory, UnitOfWork, UnitsOfWork
@@ -239,8 +240,6 @@ def set_signatory(
     """Who signs the letters of an organisation: a name, a title (and, optionally, the title in
     each letter language: en, es, fr, pt) and a form of address. Letters show the name above
     the "On behalf of …" line."""
-    from coordination.domain.vocabulary import LETTER_LANGUAGES
-
     org = choice(Organisation, organisation, "organisation", field="organisation")
     if is_blank(name):
         raise InvalidInput("a signatory needs a name", field="name")
