@@ -17,6 +17,7 @@ from typing import Any
 
 import sqlalchemy as sa
 
+from .adapters.account_mail import render_password_link
 from .adapters.addresses import AddressCheck
 from .adapters.audit import AuditSeal
 from .adapters.calendars import HolidayCalendar
@@ -102,7 +103,7 @@ class App:
             "scheduler": lambda: self.scheduler, "settings": lambda: self.settings, "seal": lambda: self.seal,
             "hasher": lambda: self.hasher, "signer": lambda: self.signer, "mailer": lambda: self.mailer,
             "migrate": lambda: self.migrate, "render_digest": lambda: render_digest,
-            "calendar_writer": lambda: write_calendar,
+            "calendar_writer": lambda: write_calendar, "render_password_link": lambda: render_password_link,
         }
 
 

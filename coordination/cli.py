@@ -98,6 +98,8 @@ def worded(error: CoordinationError) -> str:
         return f"--{error.field} {error.value!r} is not one of: {', '.join(error.choices)}"
     if error.field == "audit_head":
         return f"{error}: run `coordination audit verify`"
+    if error.field == "recipient" and isinstance(error, NotFound):
+        return f"{error} (see `coordination recipient list --country {error.facts.get('country', '')}`)"
     if error.field == "recipients" and "country" in error.facts:
         return f"{error} (add one with `coordination recipient add {error.facts['country']} --kind ... --email ...`)"
     return str(error)
@@ -133,7 +135,9 @@ outbox_app = typer.Typer(help="Outgoing mail and its delivery.", no_args_is_help
 deadline_app = typer.Typer(help="Deadlines: what is due, extensions and cancellations.", no_args_is_help=True)
 reminders_app = typer.Typer(help="Reminders of deadlines, by email.", no_args_is_help=True)
 calendar_app = typer.Typer(help="Deadlines as a calendar to subscribe to.", no_args_is_help=True)
-for sub, name in ((user_app, "user"), (recipient_app, "recipient"), (action_app, "action"),
+signatory_app = typer.Typer(help="Who signs the letters of each organisation.", no_args_is_help=True)
+for sub, name in ((user_app, "user"), (recipient_app, "recipient"), (signatory_app, "signatory"),
+                  (action_app, "action"),
                   (letter_app, "letter"), (outbox_app, "outbox"), (deadline_app, "deadline"),
                   (reminders_app, "reminders"), (calendar_app, "calendar"), (audit_app, "audit")):
     app.add_typer(sub, name=name)
@@ -293,6 +297,81 @@ def recipient_add(
     """Add a State recipient to the address book."""
     r = _app().services.add_recipient(country=iso3, kind=kind.value, email=email, name=name)
     typer.echo(f"Added {r.kind.value} of {r.country}: {r.email}.")
+
+
+@user_app.command("set-organisation")
+def user_set_organisation(
+    email: str, org: Annotated[Organisation, typer.Argument(metavar="ORG", help="ohchr or iachr.")],
+) -> None:
+    """Move a user to the other organisation; their sessions end."""
+    user, changed = _app().services.set_organisation(email=email, organisation=org.value)
+    typer.echo(f"{user.describe()} now; their sessions are ended." if changed
+               else f"{user.email} is already of {org.label}; nothing changed.")
+
+
+@user_app.command("send-password-link")
+def user_send_password_link(email: str) -> None:
+    """Email a user a one-time link to set their password (valid 48 hours; a newer link spends older ones).
+    The mail is queued in the outbox; `coordination outbox send` (or `serve`) sends it."""
+    sent = _app().services.send_password_link(email=email)
+    typer.echo(f"Queued a password-set link for {sent.user.email}, valid until "
+               f"{sent.expires_at.strftime('%Y-%m-%d %H:%M')} UTC ({sent.message_id}).")
+
+
+@recipient_app.command("list")
+def recipient_list(
+    country: Annotated[str | None, typer.Option(metavar="ISO3", help="Only this State's recipients.")] = None,
+    as_json: Json = False,
+) -> None:
+    """List the address book (recipients removed are not in it)."""
+    found = _app().services.list_recipients(country=country)
+    if as_json:
+        _print_json([{"country": r.country, "kind": r.kind.value, "email": r.email, "name": r.name} for r in found])
+        return
+    _table([[r.country, r.kind.value, r.email, r.name or ""] for r in found], ["COUNTRY", "KIND", "EMAIL", "NAME"])
+
+
+@recipient_app.command("remove")
+def recipient_remove(
+    iso3: Annotated[str, typer.Argument(metavar="ISO3", help="The State's ISO 3166-1 alpha-3 code.")],
+    kind: Annotated[RecipientKind, typer.Option(help="Which office of the State.")],
+    email: Annotated[str, typer.Option(help="Its email address.")],
+) -> None:
+    """Remove a State recipient from the address book: later dispatches leave it out; letters sent
+    before keep the address they went to."""
+    r = _app().services.remove_recipient(country=iso3, kind=kind.value, email=email)
+    typer.echo(f"Removed {r.kind.value} of {r.country}: {r.email}.")
+
+
+@signatory_app.command("set")
+def signatory_set(
+    organisation: Annotated[Organisation, typer.Option(help="Whose letters: ohchr or iachr.")],
+    name: Annotated[str, typer.Option(help="The signatory's full name.")],
+    title: Annotated[str, typer.Option(help="Their title (used in every language not given below).")],
+    title_en: Annotated[str | None, typer.Option(help="The title in English letters.")] = None,
+    title_es: Annotated[str | None, typer.Option(help="The title in Spanish letters.")] = None,
+    title_fr: Annotated[str | None, typer.Option(help="The title in French letters.")] = None,
+    title_pt: Annotated[str | None, typer.Option(help="The title in Portuguese letters.")] = None,
+    form_of_address: Annotated[str | None, typer.Option(help="E.g. Dr., Ms., Mr.")] = None,
+) -> None:
+    """Set who signs the letters of an organisation."""
+    titles = {k: v for k, v in {"en": title_en, "es": title_es, "fr": title_fr, "pt": title_pt}.items() if v}
+    s = _app().services.set_signatory(organisation=organisation.value, name=name, title=title, titles=titles,
+                                      form_of_address=form_of_address)
+    typer.echo(f"{Organisation(s.organisation).label} letters are signed by {s.name}, {s.title}.")
+
+
+@signatory_app.command("list")
+def signatory_list(as_json: Json = False) -> None:
+    """List the signatories of each organisation."""
+    found = _app().services.list_signatories()
+    if as_json:
+        _print_json([{"organisation": s.organisation, "name": s.name, "title": s.title, "titles": s.titles,
+                      "form_of_address": s.form_of_address} for s in found])
+        return
+    _table([[Organisation(s.organisation).label, s.form_of_address or "", s.name, s.title,
+             ", ".join(f"{k}: {v}" for k, v in sorted(s.titles.items()))] for s in found],
+           ["ORG", "ADDRESS", "NAME", "TITLE", "TITLES"])
 
 
 # ---------------------------------------------------------------- actions

@@ -21,7 +21,8 @@ from coordination.config import Settings
 
 REQUIRE_ALL = os.environ.get("COORDINATION_REQUIRE_ALL") == "1"
 TABLES = ("audit_events", "reminders", "outbox", "replies", "deadlines", "approvals", "letter_versions", "letters",
-          "action_references", "action_links", "joint_actions", "recipients", "users", "counters", "sign_in_failures")
+          "action_references", "action_links", "joint_actions", "recipients", "users", "counters", "sign_in_failures",
+          "password_links", "signatories")
 
 
 def unavailable(reason: str) -> None:

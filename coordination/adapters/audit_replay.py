@@ -408,6 +408,8 @@ class Directory:
             self.users[who] = {"organisation": p["organisation"], "role": p["role"], "disabled": False}
         elif e.event == "RoleChanged" and who in self.users:
             self.users[who]["role"] = p["role"]
+        elif e.event == "OrganisationChanged" and who in self.users:
+            self.users[who]["organisation"] = p["organisation"]
         elif e.event in ("UserDisabled", "UserEnabled") and who in self.users:
             self.users[who]["disabled"] = e.event == "UserDisabled"
         elif e.event in ("PasswordSet", "PasswordRehashed", "PasswordChanged"):
@@ -418,6 +420,9 @@ class Directory:
             self.recipients[(p["country"], p["kind"], who)] += 1
         elif e.event == "RecipientRemoved":
             self.recipients[(p["country"], p["kind"], who)] -= 1
+        elif e.event == "RecipientChanged":
+            self.recipients[(p["country"], p["previous"]["kind"], p["previous"]["email"])] -= 1
+            self.recipients[(p["country"], p["kind"], who)] += 1
         elif e.event == "DigestQueued":
             self.digests[p["message_id"]] = {"recipient": who, "sha256": p["sha256"], "status": "queued"}
         elif e.event in ("DigestDelivered", "DeliveryFailed") and p.get("message_id") in self.digests:
@@ -452,7 +457,7 @@ def _compare_directory(session: Session, d: Directory) -> list[str]:
         elif d.passwords[email] is not None and sha256_hex(c.password_hash) != d.passwords[email]:
             f.append(f"user {email}: the stored password hash is not the one last set (credentials changed)")
     stored = defaultdict(int)
-    for r in session.exec(select(RecipientRecord)):
+    for r in session.exec(select(RecipientRecord).where(RecipientRecord.removed_at.is_(None))):
         stored[(r.country, r.kind, r.email)] += 1
     for key in sorted(set(stored) | set(d.recipients)):
         if stored.get(key, 0) != d.recipients.get(key, 0):

@@ -52,6 +52,8 @@ class RecipientRecord(SQLModel, table=True):
     email: str = Field(max_length=320)
     name: str | None = Field(default=None, max_length=200)
     created_at: datetime = _time()
+    # removed from the address book: no longer offered or dispatched to; the outbox keeps its rows
+    removed_at: datetime | None = _time(nullable=True)
 
 
 class ActionRecord(SQLModel, table=True):
@@ -312,3 +314,33 @@ class LetterViewRecord(SQLModel, table=True):
     letter_version_id: int = Field(foreign_key="letter_versions.id")
     version: int
     seen_at: datetime = _time()
+
+
+# ---------------------------------------------------------------- administration (issue 12, part 2)
+
+class PasswordLinkRecord(SQLModel, table=True):
+    """A one-time link to set a password, sent by an admin: only the sha256 of its random token
+    is kept; it is spent by its use, or by a newer link for the same person, or lapses at `expires_at`."""
+
+    __tablename__ = "password_links"
+    id: int | None = Field(default=None, primary_key=True)
+    token_sha256: str = Field(max_length=64, unique=True)
+    user_id: int = Field(foreign_key="users.id", index=True)
+    created_by: str = Field(max_length=320)
+    created_at: datetime = _time()
+    expires_at: datetime = _time()
+    used_at: datetime | None = _time(nullable=True)
+
+
+class SignatoryRecord(SQLModel, table=True):
+    """Who signs letters for an organisation: a name, a title (and the title per letter language),
+    a form of address."""
+
+    __tablename__ = "signatories"
+    organisation: str = Field(primary_key=True, max_length=10)
+    name: str = Field(max_length=200)
+    title: str = Field(max_length=200)
+    titles: dict[str, Any] = _json()  # per letter language: {"es": "Secretaria Ejecutiva", ...}
+    form_of_address: str | None = Field(default=None, max_length=100)
+    updated_by: str = Field(max_length=320)
+    updated_at: datetime = _time()

@@ -63,6 +63,16 @@ class RenderedLetter:
     text: str
 
 
+def _signatories(signatories: Any, language: str) -> dict[str, dict[str, str] | None]:
+    """Each organisation's signatory as the layouts show it: the name (after the form of address)
+    and the title in the letter's language (the general title when none is set for it)."""
+    shown: dict[str, dict[str, str] | None] = {"ohchr": None, "iachr": None}
+    for s in signatories or ():
+        name = f"{s.form_of_address} {s.name}" if s.form_of_address else s.name
+        shown[s.organisation] = {"name": name, "title": s.titles.get(language) or s.title}
+    return shown
+
+
 class LetterRenderer:
     def __init__(self, templates_dir: Path, *, pdf_timeout: float = 60.0) -> None:
         self.templates_dir = templates_dir
@@ -118,8 +128,11 @@ class LetterRenderer:
     def render(
         self, action: JointAction, letter: Letter, *, on: date, fmt: str = LetterFormat.TXT.value, language: str | None = None,
         recipients: list[Recipient] | tuple[Recipient, ...] = (), created: datetime | None = None,
+        signatories: Any = (),
     ) -> RenderedLetter:
-        """Render a letter version as text or HTML (`pdf()` turns the HTML into PDF)."""
+        """Render a letter version as text or HTML (`pdf()` turns the HTML into PDF). `signatories`
+        (services.ports.Signatory): who signs for each organisation, named above its "For …" line;
+        without one, that line stands alone as it always has."""
         if fmt not in TEMPLATE_FORMATS:
             raise InvalidInput.unknown("format", fmt, TEMPLATE_FORMATS)
         language = language or letter.language
@@ -156,6 +169,7 @@ class LetterRenderer:
             "date": format_date(on, format="long", locale=DATE_LOCALES.get(language, language)),
             "created": (created or datetime.combine(on, datetime.min.time())).strftime("%Y-%m-%dT%H:%M:%SZ"),
             "subject": subject,
+            "signatories": _signatories(signatories, language),
         }
         try:
             text = self.envs[fmt].get_template(name).render(context)

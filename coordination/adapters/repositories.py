@@ -122,6 +122,19 @@ class UserRepository:
         record.role = role.value
         self.session.add(record)
 
+    def set_organisation(self, user_id: int, organisation: Organisation) -> None:
+        record = self.session.get(UserRecord, user_id)
+        record.organisation = organisation.value
+        self.session.add(record)
+
+    def last_sign_ins(self) -> dict[str, datetime]:
+        """Each user's latest sign-in (the newest session opened), for the admin's list."""
+        from .records import SessionRecord
+
+        query = (select(UserRecord.email, sa.func.max(SessionRecord.created_at))
+                 .join(SessionRecord, SessionRecord.user_id == UserRecord.id).group_by(UserRecord.email))
+        return {email: when for email, when in self.session.exec(query) if when is not None}
+
     def disabled(self) -> set[str]:
         """The emails of the disabled users."""
         return set(self.session.exec(select(UserRecord.email).where(UserRecord.disabled_at.is_not(None))))
@@ -153,24 +166,69 @@ def _user(r: UserRecord) -> User:
 
 
 class RecipientRepository:
+    """The address book. A removed recipient keeps its row (`removed_at`): the outbox rows of
+    past dispatches keep their addresses, and adding it again brings the row back."""
+
     def __init__(self, session: Session) -> None:
         self.session = session
 
+    def _record(self, country: str, kind: str, email: str) -> RecipientRecord | None:
+        return self.session.exec(select(RecipientRecord).where(
+            RecipientRecord.country == country, RecipientRecord.kind == kind,
+            RecipientRecord.email == email)).first()
+
     def add(self, recipient: Recipient, *, now: datetime) -> Recipient:
-        exists = self.session.exec(select(RecipientRecord).where(
-            RecipientRecord.country == recipient.country, RecipientRecord.kind == recipient.kind.value,
-            RecipientRecord.email == recipient.email)).first()
-        if exists:
+        record = self._record(recipient.country, recipient.kind.value, recipient.email)
+        if record is not None and record.removed_at is None:
             raise Conflict(f"{recipient.email} is already the {recipient.kind.value} of {recipient.country}")
-        record = RecipientRecord(country=recipient.country, kind=recipient.kind.value, email=recipient.email,
-                                 name=recipient.name, created_at=now)
+        if record is None:
+            record = RecipientRecord(country=recipient.country, kind=recipient.kind.value, email=recipient.email,
+                                     name=recipient.name, created_at=now)
+        else:  # removed before: back in the address book
+            record.removed_at, record.name, record.created_at = None, recipient.name, now
         self.session.add(record)
         self.session.flush()
         return dataclasses.replace(recipient, id=record.id)
 
     def for_country(self, country: str) -> list[Recipient]:
-        query = select(RecipientRecord).where(RecipientRecord.country == country).order_by(RecipientRecord.id)
-        return [Recipient(r.country, RecipientKind(r.kind), r.email, r.name, r.id) for r in self.session.exec(query)]
+        return self.listing(country)
+
+    def listing(self, country: str | None = None) -> list[Recipient]:
+        """The address book (removed recipients left out), by country, then as added."""
+        query = select(RecipientRecord).where(RecipientRecord.removed_at.is_(None))
+        if country is not None:
+            query = query.where(RecipientRecord.country == country)
+        return [_recipient(r) for r in self.session.exec(query.order_by(RecipientRecord.country, RecipientRecord.id))]
+
+    def find(self, country: str, kind: RecipientKind, email: str) -> Recipient:
+        """The recipient of this key, its row locked (NotFound if none, or removed)."""
+        record = self.session.exec(select(RecipientRecord).where(
+            RecipientRecord.country == country, RecipientRecord.kind == kind.value, RecipientRecord.email == email,
+            RecipientRecord.removed_at.is_(None)).with_for_update()).first()
+        if record is None:
+            raise NotFound(f"no {kind.value} {email} of {country} in the address book", field="recipient",
+                           value=email, facts={"country": country, "kind": kind.value})
+        return _recipient(record)
+
+    def update(self, recipient_id: int, *, kind: RecipientKind, email: str, name: str | None) -> Recipient:
+        record = self.session.get(RecipientRecord, recipient_id)
+        other = self._record(record.country, kind.value, email)
+        if other is not None and other.id != recipient_id:
+            raise Conflict(f"{email} is already the {kind.value} of {record.country}"
+                           + (" (removed: add it again instead)" if other.removed_at is not None else ""))
+        record.kind, record.email, record.name = kind.value, email, name
+        self.session.add(record)
+        self.session.flush()
+        return _recipient(record)
+
+    def remove(self, recipient_id: int, *, now: datetime) -> None:
+        record = self.session.get(RecipientRecord, recipient_id)
+        record.removed_at = now
+        self.session.add(record)
+
+
+def _recipient(r: RecipientRecord) -> Recipient:
+    return Recipient(r.country, RecipientKind(r.kind), r.email, r.name, r.id)
 
 
 @dataclasses.dataclass

@@ -6,6 +6,7 @@ from sqlmodel import Session
 from coordination.services.ports import RunRequest
 
 from .accounts import CredentialRepository, SessionRepository, SignInFailureRepository
+from .administration import PasswordLinkRepository, SignatoryRepository
 from .audit import AuditLog, AuditSeal
 from .database import READ_ONLY
 from .pages import InboxQueries, LetterViewRepository
@@ -33,6 +34,8 @@ class UnitOfWork:
         self.sessions = SessionRepository(self.session)
         self.sign_in_failures = SignInFailureRepository(self.session)
         self.recipients = RecipientRepository(self.session)
+        self.password_links = PasswordLinkRepository(self.session)
+        self.signatories = SignatoryRepository(self.session)
         self.actions = ActionRepository(self.session)
         self.outbox = OutboxRepository(self.session)
         self.deadlines = DeadlineRepository(self.session)

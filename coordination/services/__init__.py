@@ -31,13 +31,28 @@ from .actions import (
 from .calendar import calendar_feed
 from .deadlines import cancel_deadline, extend_deadline, list_deadlines
 from .delivery import list_outbox, send_outbox
-from .directory import add_recipient, add_user, disable_user, enable_user, list_users, set_role
+from .directory import (
+    add_recipient,
+    add_user,
+    disable_user,
+    edit_recipient,
+    enable_user,
+    last_sign_ins,
+    list_recipients,
+    list_signatories,
+    list_users,
+    remove_recipient,
+    set_organisation,
+    set_role,
+    set_signatory,
+)
 from .doctor import check_addresses
 from .inbox import read_inbox
 from .lifecycle import close_action, link_actions, reopen_action, withdraw_action
 from .maintenance import checkpoint_audit, initialise_database, verify_audit
 from .orchestration import due_runs
 from .overview import get_overview
+from .password_links import password_link_user, send_password_link, set_password_by_link
 from .reminders import send_reminders
 from .report import annual_report, may_read_report, report_document
 from .sessions import current_user, end_session, sign_out_everywhere
@@ -54,4 +69,7 @@ __all__ = [
     "check_addresses", "get_overview",
     "annual_report", "may_read_report", "report_document",
     "close_action", "link_actions", "reopen_action", "withdraw_action",
+    # part: administration
+    "edit_recipient", "last_sign_ins", "list_recipients", "list_signatories", "remove_recipient",
+    "set_organisation", "set_signatory", "password_link_user", "send_password_link", "set_password_by_link",
 ]

@@ -15,7 +15,7 @@ from email.message import EmailMessage
 from types import TracebackType
 from typing import Any, Protocol, Self
 
-from coordination.domain import JointAction, Organisation, Recipient, Role, Status, User
+from coordination.domain import JointAction, Organisation, Recipient, RecipientKind, Role, Status, User
 from coordination.domain.deadlines import Deadline
 from coordination.domain.letters import Letter
 from coordination.domain.ports import AddressCheck
@@ -83,7 +83,7 @@ class Renderer(Protocol):
 
     def render(
         self, action: JointAction, letter: Letter, *, on: Any, fmt: str = "txt", language: str | None = None,
-        recipients: Any = (), created: datetime | None = None,
+        recipients: Any = (), created: datetime | None = None, signatories: Any = (),
     ) -> Rendered: ...
 
     def pdf(self, html: str) -> bytes: ...
@@ -175,6 +175,12 @@ class Users(Protocol):
 
     def set_role(self, user_id: int, role: Role) -> None: ...
 
+    def set_organisation(self, user_id: int, organisation: Organisation) -> None: ...
+
+    def last_sign_ins(self) -> dict[str, datetime]:
+        """Each user's latest sign-in (by email), for those who ever signed in."""
+        ...
+
 
 class Recipients(Protocol):
     """The address book of State recipients."""
@@ -183,7 +189,84 @@ class Recipients(Protocol):
         """Conflict if this country already has this address for this kind of recipient."""
         ...
 
-    def for_country(self, country: str) -> list[Recipient]: ...
+    def for_country(self, country: str) -> list[Recipient]:
+        """This State's recipients in the address book (removed ones left out)."""
+        ...
+
+    def listing(self, country: str | None = None) -> list[Recipient]:
+        """The address book, or one State's part of it (removed recipients left out)."""
+        ...
+
+    def find(self, country: str, kind: RecipientKind, email: str) -> Recipient:
+        """The recipient of this key, locked (NotFound if none or removed)."""
+        ...
+
+    def update(self, recipient_id: int, *, kind: RecipientKind, email: str, name: str | None) -> Recipient:
+        """Conflict if the new key is another recipient's."""
+        ...
+
+    def remove(self, recipient_id: int, *, now: datetime) -> None:
+        """Out of the address book; its row is kept (past dispatches name it)."""
+        ...
+
+
+@dataclass(frozen=True)
+class PasswordLink:
+    """A password-set link as stored (its token's hash only)."""
+
+    id: int
+    user_id: int
+    created_at: datetime
+    expires_at: datetime
+    used_at: datetime | None
+
+
+class PasswordLinks(Protocol):
+    def add(self, *, token_sha256: str, user_id: int, created_by: str, now: datetime, expires_at: datetime) -> int:
+        """A new link; earlier unspent links of the person are spent."""
+        ...
+
+    def get(self, token_sha256: str, *, for_update: bool = False) -> PasswordLink | None: ...
+
+    def spend(self, link_id: int, *, now: datetime) -> None: ...
+
+    def spend_all(self, user_id: int, *, now: datetime) -> int: ...
+
+
+@dataclass(frozen=True)
+class Signatory:
+    """Who signs letters for an organisation; `titles` holds the title per letter language."""
+
+    organisation: str
+    name: str
+    title: str
+    titles: dict[str, str]
+    form_of_address: str | None = None
+    updated_at: datetime | None = None
+
+    def title_in(self, language: str) -> str:
+        return self.titles.get(language) or self.title
+
+
+class Signatories(Protocol):
+    def all(self) -> list[Signatory]: ...
+
+    def get(self, organisation: str) -> Signatory | None: ...
+
+    def set(self, signatory: Signatory, *, by: str, now: datetime) -> None: ...
+
+
+@dataclass(frozen=True)
+class Mail:
+    subject: str
+    text: str
+    html: str
+
+
+class PasswordLinkMail(Protocol):
+    """The mail that carries a password-set link, in text and HTML."""
+
+    def __call__(self, *, name: str, link: str, expires_at: datetime, by: str) -> Mail: ...
 
 
 @dataclass(frozen=True)
@@ -427,6 +510,8 @@ class UnitOfWork(Protocol):
     sessions: Sessions
     sign_in_failures: SignInFailures
     recipients: Recipients
+    password_links: PasswordLinks
+    signatories: Signatories
     outbox: Outbox
     deadlines: Any
     numbers: Numbers

@@ -226,6 +226,49 @@ ES = {
     "closed at its last stage": "cerrada en su última etapa",
     "ActionWithdrawn": "Acción retirada", "ActionClosedByHand": "Acción cerrada a mano",
     "ActionReopened": "Acción reabierta", "ActionLinked": "Acción vinculada", "OutboxCancelled": "Envíos cancelados",
+    # part: administration (issue 12, part 2)
+    "Administration": "Administración", "Users": "Usuarios", "Address book": "Libreta de direcciones",
+    "Signatories": "Firmantes", "Change": "Cambiar", "Name": "Nombre", "Role": "Rol", "Kind": "Tipo",
+    "Last sign-in": "Último inicio de sesión", "never": "nunca", "you": "usted", "enabled": "habilitado",
+    "disabled": "deshabilitado", "Enable": "Habilitar", "Disable (their sessions end)": "Deshabilitar (sus sesiones se cierran)",
+    "Change the role": "Cambiar el rol", "Change the organisation": "Cambiar la organización",
+    "Email a link to set the password": "Enviar por correo un enlace para fijar la contraseña",
+    "No users.": "No hay usuarios.", "Add a user": "Añadir un usuario", "Add the user": "Añadir el usuario",
+    "Added {email}. Send them a link to set their password.":
+        "Se añadió {email}. Envíele un enlace para fijar su contraseña.",
+    "{email} has a new role; their sessions are ended.": "{email} tiene un nuevo rol; sus sesiones se han cerrado.",
+    "{email} moved to the other organisation; their sessions are ended.":
+        "{email} pasó a la otra organización; sus sesiones se han cerrado.",
+    "{email} is disabled; their sessions are ended.": "{email} está deshabilitado; sus sesiones se han cerrado.",
+    "{email} is enabled again.": "{email} está habilitado de nuevo.", "{email}: nothing changed.": "{email}: nada cambió.",
+    "A link to set a password is on its way to {email}; it works once, for 48 hours.":
+        "Un enlace para fijar la contraseña va camino de {email}; sirve una vez, durante 48 horas.",
+    "No recipients.": "No hay destinatarios.", "Add a recipient": "Añadir un destinatario",
+    "Add the recipient": "Añadir el destinatario", "Save": "Guardar",
+    "Remove from the address book": "Quitar de la libreta de direcciones",
+    "Added {email} to the address book of {country}.": "Se añadió {email} a la libreta de direcciones de {country}.",
+    "Saved {email}.": "Se guardó {email}.",
+    "Removed {email} from the address book; letters sent before keep their address.":
+        "Se quitó {email} de la libreta de direcciones; las cartas ya enviadas conservan su dirección.",
+    "permanent mission geneva": "misión permanente en Ginebra", "oas mission": "misión ante la OEA",
+    "foreign ministry": "ministerio de relaciones exteriores",
+    "The person who signs the letters of each organisation: their name appears above the line “On behalf of …”. "
+    "With none set, letters carry that line alone.":
+        "La persona que firma las cartas de cada organización: su nombre aparece sobre la línea «En nombre de…». "
+        "Si no hay ninguna, las cartas llevan solo esa línea.",
+    "No signatory set.": "No hay firmante.", "Form of address": "Tratamiento", "Title": "Cargo",
+    "Title in letters in": "Cargo en las cartas en", "Save the signatory": "Guardar el firmante",
+    "Letters of {organisation} are signed by {name}.": "Las cartas de {organisation} las firma {name}.",
+    "Set your password": "Fije su contraseña", "Set the password": "Fijar la contraseña",
+    "Your password is set: sign in with it.": "Su contraseña está fijada: inicie sesión con ella.",
+    "this link to set a password is not known: ask an admin for a new one":
+        "este enlace para fijar una contraseña no se conoce: pida uno nuevo a la administración",
+    "this link to set a password was already used, or a newer one was sent: ask an admin for a new one if you need it":
+        "este enlace para fijar una contraseña ya se usó, o se envió uno más reciente: pida uno nuevo a la "
+        "administración si lo necesita",
+    "this link to set a password has expired: ask an admin for a new one":
+        "este enlace para fijar una contraseña ha caducado: pida uno nuevo a la administración",
+    "this account is disabled": "esta cuenta está deshabilitada",
 }
 EN_EVENTS = {
     "ActionOpened": "Action opened", "StageEntered": "Stage entered", "LetterEdited": "Letter edited",

@@ -118,6 +118,13 @@ class _Audit:
         self.appended.append(event)
 
 
+class _Signatories:
+    """No signatory set: letters keep their "For …" lines alone."""
+
+    def all(self) -> list[Any]:
+        return []
+
+
 class FakeUnitOfWork:
     def __init__(self, store: Store, *, read_only: bool) -> None:
         self.store = store
@@ -126,6 +133,7 @@ class FakeUnitOfWork:
     def __enter__(self) -> "FakeUnitOfWork":
         self.users = _Users(self)
         self.recipients = _Recipients(self)
+        self.signatories = _Signatories()
         self.actions = _Actions(self)
         self.outbox = _Outbox(self)
         self.audit = _Audit()
@@ -191,7 +199,7 @@ class FakeRenderer:
     """Letters as one line naming the letter, its version and format."""
 
     def render(self, action: JointAction, letter: Any, *, on: Any, fmt: str = "txt", language: str | None = None,
-               recipients: Any = (), created: datetime | None = None) -> FakeRendered:
+               recipients: Any = (), created: datetime | None = None, signatories: Any = ()) -> FakeRendered:
         lang = language or letter.language
         return FakeRendered(f"{action.reference} {letter.name}",
                             f"{letter.name} v{letter.current.version} {fmt} {lang}", lang)

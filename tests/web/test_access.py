@@ -24,7 +24,8 @@ def _routes() -> list[tuple[str, str]]:
 def test_every_page_but_sign_in_redirects_a_signed_out_visitor_to_sign_in(seeded, web):
     open_at_gate(seeded, "urgent-appeal")
     pages = [path for method, path in _routes()
-             if method == "GET" and path not in ("/sign-in", "/calendar/{token}.ics")]  # the feed: its own test
+             if method == "GET" and path not in ("/sign-in", "/calendar/{token}.ics",  # the feed: its own test
+                                                 "/password/{token}")]  # public, its token the key: test_admin.py
     assert {"/", "/actions", "/overview", "/actions/new", f"/actions/{REF}"} <= set(pages)
     for path in pages + ["/no-such-page", f"/actions/{REF}/letters/urgent_appeal?format=pdf"]:
         response = web.get(path, follow_redirects=False)
@@ -35,7 +36,8 @@ def test_every_page_but_sign_in_redirects_a_signed_out_visitor_to_sign_in(seeded
 def test_every_form_refuses_a_signed_out_sender_with_401_and_writes_nothing(seeded, web, browser):
     open_at_gate(seeded, "urgent-appeal")
     before = all_rows(seeded)
-    forms = [path for method, path in _routes() if method == "POST" and path not in ("/sign-in", "/language")]
+    forms = [path for method, path in _routes()
+             if method == "POST" and path not in ("/sign-in", "/language", "/password/{token}")]
     assert len(forms) >= 8
     for path in forms:
         response = browser.post(path, {"comment": "x", "reason": "x", "type": "urgent-appeal", "country": "HND",

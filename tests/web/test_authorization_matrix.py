@@ -31,6 +31,20 @@ any       GET    /account                                  303  200     200     
 any       POST   /account/calendar                         401  303     303           303       303       303
 any       POST   /account/password                         401  303     303           303       303       303
 any       POST   /account/sign-out-everywhere              401  303     303           303       303       303
+any       GET    /admin/users                              303  403     403           403       403       200
+any       POST   /admin/users                              401  403     403           403       403       303
+any       POST   /admin/users/role                         401  403     403           403       403       303
+any       POST   /admin/users/organisation                 401  403     403           403       403       303
+any       POST   /admin/users/disable                      401  403     403           403       403       303
+any       POST   /admin/users/enable                       401  403     403           403       403       303
+any       POST   /admin/users/password-link                401  403     403           403       403       303
+any       GET    /admin/recipients                         303  403     403           403       403       200
+any       POST   /admin/recipients                         401  403     403           403       403       303
+any       POST   /admin/recipients/edit                    401  403     403           403       403       303
+any       POST   /admin/recipients/remove                  401  403     403           403       403       303
+any       GET    /admin/signatories                        303  403     403           403       403       200
+any       POST   /admin/signatories                        401  403     403           403       403       303
+any       GET    /password/unknown-token                   404  404     404           404       404       404
 drafting  GET    /actions/{ref}                            303  200     200           200       200       200
 drafting  GET    /actions/{ref}/letters/urgent_appeal      303  200     200           200       200       200
 drafting  POST   /actions/{ref}/letters/urgent_appeal      401  303     303           303       303       403
@@ -92,6 +106,16 @@ FORMS = {  # what each form posts: valid values, so that only who and when decid
     "/account/password": {"current_password": PASSWORD,
                           "new_password": "a new and long passphrase", "confirm_password": "a new and long passphrase"},
     "/account/sign-out-everywhere": {},
+    "/admin/users": {"email": "new.person@ohchr.test", "name": "New Person", "organisation": "ohchr", "role": "officer"},
+    "/admin/users/role": {"email": OFFICER_IACHR, "role": "supervisor"},
+    "/admin/users/organisation": {"email": OFFICER_IACHR, "organisation": "ohchr"},
+    "/admin/users/disable": {"email": OFFICER_IACHR},
+    "/admin/users/enable": {"email": OFFICER_IACHR},
+    "/admin/users/password-link": {"email": OFFICER_IACHR},
+    "/admin/recipients": {"country": "HND", "kind": "oas-mission", "email": "new@hnd.test"},
+    "/admin/recipients/edit": {"country": "HND", "kind": "oas-mission", "email": "oea@hnd.test", "name": "OEA"},
+    "/admin/recipients/remove": {"country": "HND", "kind": "oas-mission", "email": "oea@hnd.test"},
+    "/admin/signatories": {"organisation": "ohchr", "name": "A Signatory", "title": "High Commissioner"},
 }
 
 

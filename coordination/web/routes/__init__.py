@@ -10,14 +10,15 @@ token, then makes one call into `app.services`.
     letters.py    a letter as HTML, text or PDF, and its form
     decisions.py  submit, approve, reject, skip, record a reply
     lifecycle.py  withdraw, close by hand, reopen, link to another action
+    admin.py      the administration (users, address book, signatories) and the password-set link
 """
 
 from fastapi import APIRouter
 
-from . import account, actions, calendar, decisions, inbox, letters, lifecycle, overview, sessions
+from . import account, actions, admin, calendar, decisions, inbox, letters, lifecycle, overview, sessions
 
 router = APIRouter()
-for module in (sessions, account, inbox, calendar, actions, overview, letters, decisions, lifecycle):
+for module in (sessions, account, inbox, calendar, actions, overview, letters, decisions, lifecycle, admin):
     router.routes.extend(module.router.routes)  # one flat list: the app and the access tests read every route
 
 __all__ = ["router"]

@@ -1,0 +1,71 @@
+"""Repositories of the administration (issue 12, part 2): password-set links and signatories."""
+
+from datetime import datetime
+
+import sqlalchemy as sa
+from sqlmodel import Session, col, select
+
+from coordination.services.ports import PasswordLink, Signatory
+
+from .records import PasswordLinkRecord, SignatoryRecord
+
+
+class PasswordLinkRepository:
+    def __init__(self, session: Session) -> None:
+        self.session = session
+
+    def add(self, *, token_sha256: str, user_id: int, created_by: str, now: datetime, expires_at: datetime) -> int:
+        """A new link; any earlier unspent link of the same person is spent by it (only the newest works)."""
+        self.spend_all(user_id, now=now)
+        record = PasswordLinkRecord(token_sha256=token_sha256, user_id=user_id, created_by=created_by,
+                                    created_at=now, expires_at=expires_at)
+        self.session.add(record)
+        self.session.flush()
+        assert record.id is not None
+        return record.id
+
+    def get(self, token_sha256: str, *, for_update: bool = False) -> PasswordLink | None:
+        query = select(PasswordLinkRecord).where(PasswordLinkRecord.token_sha256 == token_sha256)
+        record = self.session.exec(query.with_for_update() if for_update else query).first()
+        if record is None or record.id is None:
+            return None
+        return PasswordLink(record.id, record.user_id, record.created_at, record.expires_at, record.used_at)
+
+    def spend(self, link_id: int, *, now: datetime) -> None:
+        record = self.session.get(PasswordLinkRecord, link_id)
+        assert record is not None
+        record.used_at = now
+        self.session.add(record)
+
+    def spend_all(self, user_id: int, *, now: datetime) -> int:
+        result = self.session.execute(sa.update(PasswordLinkRecord).where(
+            col(PasswordLinkRecord.user_id) == user_id, col(PasswordLinkRecord.used_at).is_(None)).values(used_at=now))
+        return result.rowcount or 0  # type: ignore[attr-defined]
+
+
+class SignatoryRepository:
+    def __init__(self, session: Session) -> None:
+        self.session = session
+
+    def all(self) -> list[Signatory]:
+        return [_signatory(r) for r in self.session.exec(select(SignatoryRecord).order_by(SignatoryRecord.organisation))]
+
+    def get(self, organisation: str) -> Signatory | None:
+        record = self.session.get(SignatoryRecord, organisation)
+        return None if record is None else _signatory(record)
+
+    def set(self, signatory: Signatory, *, by: str, now: datetime) -> None:
+        record = self.session.get(SignatoryRecord, signatory.organisation, with_for_update=True)
+        if record is None:
+            record = SignatoryRecord(organisation=signatory.organisation, name="", title="", titles={},
+                                     updated_by=by, updated_at=now)
+        record.name, record.title = signatory.name, signatory.title
+        record.titles = dict(signatory.titles)
+        record.form_of_address = signatory.form_of_address
+        record.updated_by, record.updated_at = by, now
+        self.session.add(record)
+        self.session.flush()
+
+
+def _signatory(r: SignatoryRecord) -> Signatory:
+    return Signatory(r.organisation, r.name, r.title, dict(r.titles or {}), r.form_of_address, r.updated_at)

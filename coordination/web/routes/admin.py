@@ -1,0 +1,259 @@
+"""The administration pages (admins only; anyone else gets 403 on every /admin route): users,
+the address book of State recipients, the signatories of letters; and the public page of a
+password-set link (`/password/{token}`), whose token is its key.
+
+Each form makes one call into `app.services` with the admin as `actor`: the use case checks
+again that the actor is an enabled admin, and audits the change under their email."""
+
+from typing import Any
+
+from fastapi import APIRouter, Depends, Form, Request
+from fastapi.responses import RedirectResponse, Response
+from starlette.concurrency import run_in_threadpool
+
+from coordination.domain import CoordinationError, InvalidInput, NotPermitted, Organisation, RecipientKind, Role, User
+from coordination.domain.countries import DEFAULT_LANGUAGE
+from coordination.domain.vocabulary import LETTER_LANGUAGES
+from coordination.services.password_links import LinkRefused
+
+from ..deps import check_csrf, core, reads, signed_in, translator_for
+from ..errors import describe
+from ..pages import done, render, status_of
+
+router = APIRouter()
+
+
+def _refuse_unless_admin(user: User) -> User:
+    if user.role is not Role.ADMIN:
+        raise NotPermitted("only an admin may use the administration pages", field="user", value=user.email)
+    return user
+
+
+def administering(request: Request) -> User:
+    """A page of the administration: signed in (else to the sign-in page), and an admin (else 403)."""
+    return _refuse_unless_admin(signed_in(request))
+
+
+async def administering_form(request: Request) -> User:
+    """A form of the administration: signed in (401), an admin (403), then the CSRF token (403)."""
+    user = _refuse_unless_admin(await run_in_threadpool(signed_in, request))
+    await check_csrf(request)
+    return user
+
+
+def _choices() -> dict[str, Any]:
+    return {"organisations": list(Organisation), "roles": list(Role), "kinds": list(RecipientKind),
+            "countries": sorted(DEFAULT_LANGUAGE), "letter_languages": LETTER_LANGUAGES}
+
+
+# ---------------------------------------------------------------- users
+
+@router.get("/admin")
+def admin_home(request: Request, user: User = Depends(administering)) -> Response:
+    return RedirectResponse("/admin/users", status_code=303)
+
+
+def _users_page(request: Request, *, error: str | None = None, form: dict[str, str] | None = None,
+                status: int = 200) -> Response:
+    services = core(request).services
+    uow = reads(request)
+    return render(request, "admin_users.html", {
+        "users": services.list_users(uow=uow), "last_sign_ins": services.last_sign_ins(uow=uow),
+        "form": form or {}, "error": error, **_choices()}, status=status)
+
+
+@router.get("/admin/users")
+def users(request: Request, user: User = Depends(administering)) -> Response:
+    return _users_page(request)
+
+
+@router.post("/admin/users")
+def add_user(request: Request, email: str = Form(""), name: str = Form(""), organisation: str = Form(""),
+             role: str = Form(""), user: User = Depends(administering_form)) -> Response:
+    t = translator_for(request)
+    try:
+        added = core(request).services.add_user(email=email, name=name, organisation=organisation, role=role,
+                                                actor=user.email)
+    except CoordinationError as error:
+        form = {"email": email, "name": name, "organisation": organisation, "role": role}
+        return _users_page(request, error=describe(error, t), form=form, status=status_of(error))
+    return done(request, t("Added {email}. Send them a link to set their password.").format(email=added.email),
+                "/admin/users")
+
+
+def _user_change(request: Request, message: str, call: Any) -> Response:
+    """One change to a user (a service call returning the user and whether anything changed)."""
+    t = translator_for(request)
+    try:
+        changed_user, changed = call()
+    except CoordinationError as error:
+        return _users_page(request, error=describe(error, t), status=status_of(error))
+    said = t(message) if changed else t("{email}: nothing changed.")
+    return done(request, said.format(email=changed_user.email), "/admin/users")
+
+
+@router.post("/admin/users/role")
+def set_role(request: Request, email: str = Form(""), role: str = Form(""),
+             user: User = Depends(administering_form)) -> Response:
+    return _user_change(request, "{email} has a new role; their sessions are ended.", lambda: core(
+        request).services.set_role(email=email, role=role, actor=user.email))
+
+
+@router.post("/admin/users/organisation")
+def set_organisation(request: Request, email: str = Form(""), organisation: str = Form(""),
+                     user: User = Depends(administering_form)) -> Response:
+    return _user_change(request, "{email} moved to the other organisation; their sessions are ended.", lambda: core(
+        request).services.set_organisation(email=email, organisation=organisation, actor=user.email))
+
+
+@router.post("/admin/users/disable")
+def disable_user(request: Request, email: str = Form(""), user: User = Depends(administering_form)) -> Response:
+    return _user_change(request, "{email} is disabled; their sessions are ended.", lambda: core(
+        request).services.disable_user(email=email, actor=user.email))
+
+
+@router.post("/admin/users/enable")
+def enable_user(request: Request, email: str = Form(""), user: User = Depends(administering_form)) -> Response:
+    return _user_change(request, "{email} is enabled again.", lambda: core(
+        request).services.enable_user(email=email, actor=user.email))
+
+
+@router.post("/admin/users/password-link")
+def send_password_link(request: Request, email: str = Form(""), user: User = Depends(administering_form)) -> Response:
+    t = translator_for(request)
+    try:
+        sent = core(request).services.send_password_link(email=email, actor=user.email)
+    except CoordinationError as error:
+        return _users_page(request, error=describe(error, t), status=status_of(error))
+    return done(request, t("A link to set a password is on its way to {email}; it works once, for 48 hours.").format(
+        email=sent.user.email), "/admin/users")
+
+
+# ---------------------------------------------------------------- the address book
+
+def _recipients_page(request: Request, country: str | None, *, error: str | None = None,
+                     form: dict[str, str] | None = None, status: int = 200) -> Response:
+    try:
+        rows = core(request).services.list_recipients(country=country or None, uow=reads(request))
+    except InvalidInput as error_:
+        rows, error, status = [], describe(error_, translator_for(request)), 422
+    return render(request, "admin_recipients.html", {"recipients": rows, "country": (country or "").upper(),
+                                                     "form": form or {}, "error": error, **_choices()}, status=status)
+
+
+@router.get("/admin/recipients")
+def recipients(request: Request, country: str | None = None, user: User = Depends(administering)) -> Response:
+    return _recipients_page(request, country)
+
+
+def _back(country: str) -> str:
+    return "/admin/recipients" + (f"?country={country.strip().upper()}" if country.strip().isalpha() else "")
+
+
+@router.post("/admin/recipients")
+def add_recipient(request: Request, country: str = Form(""), kind: str = Form(""), email: str = Form(""),
+                  name: str = Form(""), user: User = Depends(administering_form)) -> Response:
+    t = translator_for(request)
+    try:
+        added = core(request).services.add_recipient(country=country, kind=kind, email=email, name=name or None,
+                                                     actor=user.email)
+    except CoordinationError as error:
+        form = {"country": country, "kind": kind, "email": email, "name": name}
+        return _recipients_page(request, None, error=describe(error, t), form=form, status=status_of(error))
+    return done(request, t("Added {email} to the address book of {country}.").format(
+        email=added.email, country=added.country), _back(added.country))
+
+
+@router.post("/admin/recipients/edit")
+def edit_recipient(request: Request, country: str = Form(""), kind: str = Form(""), email: str = Form(""),
+                   new_kind: str = Form(""), new_email: str = Form(""), name: str = Form(""),
+                   user: User = Depends(administering_form)) -> Response:
+    t = translator_for(request)
+    try:
+        saved = core(request).services.edit_recipient(country=country, kind=kind, email=email, new_kind=new_kind or None,
+                                                      new_email=new_email or None, name=name or None, actor=user.email)
+    except CoordinationError as error:
+        return _recipients_page(request, None, error=describe(error, t), status=status_of(error))
+    return done(request, t("Saved {email}.").format(email=saved.email), _back(saved.country))
+
+
+@router.post("/admin/recipients/remove")
+def remove_recipient(request: Request, country: str = Form(""), kind: str = Form(""), email: str = Form(""),
+                     user: User = Depends(administering_form)) -> Response:
+    t = translator_for(request)
+    try:
+        removed = core(request).services.remove_recipient(country=country, kind=kind, email=email, actor=user.email)
+    except CoordinationError as error:
+        return _recipients_page(request, None, error=describe(error, t), status=status_of(error))
+    return done(request, t("Removed {email} from the address book; letters sent before keep their address.").format(
+        email=removed.email), _back(removed.country))
+
+
+# ---------------------------------------------------------------- signatories
+
+def _signatories_page(request: Request, *, error: str | None = None, form: dict[str, str] | None = None,
+                      status: int = 200) -> Response:
+    found = {s.organisation: s for s in core(request).services.list_signatories(uow=reads(request))}
+    return render(request, "admin_signatories.html", {"signatories": found, "form": form or {}, "error": error,
+                                                      **_choices()}, status=status)
+
+
+@router.get("/admin/signatories")
+def signatories(request: Request, user: User = Depends(administering)) -> Response:
+    return _signatories_page(request)
+
+
+@router.post("/admin/signatories")
+def set_signatory(request: Request, organisation: str = Form(""), name: str = Form(""), title: str = Form(""),
+                  title_en: str = Form(""), title_es: str = Form(""), title_fr: str = Form(""),
+                  title_pt: str = Form(""), form_of_address: str = Form(""),
+                  user: User = Depends(administering_form)) -> Response:
+    t = translator_for(request)
+    titles = {"en": title_en, "es": title_es, "fr": title_fr, "pt": title_pt}
+    try:
+        saved = core(request).services.set_signatory(
+            organisation=organisation, name=name, title=title, titles={k: v for k, v in titles.items() if v.strip()},
+            form_of_address=form_of_address or None, actor=user.email)
+    except CoordinationError as error:
+        form = {"organisation": organisation, "name": name, "title": title, "form_of_address": form_of_address,
+                **{f"title_{k}": v for k, v in titles.items()}}
+        return _signatories_page(request, error=describe(error, t), form=form, status=status_of(error))
+    return done(request, t("Letters of {organisation} are signed by {name}.").format(
+        organisation=Organisation(saved.organisation).label, name=saved.name), "/admin/signatories")
+
+
+# ---------------------------------------------------------------- the password-set link (public)
+
+def _link_refused(request: Request, error: LinkRefused) -> Response:
+    t = translator_for(request)
+    status = 404 if error.reason == "unknown" else 410
+    return render(request, "password_link.html", {"refused": t(str(error)), "reason": error.reason}, status=status)
+
+
+@router.get("/password/{token}")
+def password_link(request: Request, token: str) -> Response:
+    try:
+        person = core(request).services.password_link_user(token, uow=reads(request))
+    except LinkRefused as error:
+        return _link_refused(request, error)
+    return render(request, "password_link.html", {"person": person, "token": token})
+
+
+@router.post("/password/{token}", dependencies=[Depends(check_csrf)])
+def use_password_link(request: Request, token: str, new_password: str = Form(""),
+                      confirm_password: str = Form("")) -> Response:
+    services, t = core(request).services, translator_for(request)
+    try:
+        person = services.password_link_user(token)
+        if new_password != confirm_password:
+            raise InvalidInput(t("The new password and its confirmation differ."))
+        services.set_password_by_link(token=token, password=new_password)
+    except LinkRefused as error:
+        return _link_refused(request, error)
+    except CoordinationError as error:
+        return render(request, "password_link.html", {"person": person, "token": token,
+                                                      "error": describe(error, t)}, status=status_of(error))
+    lang = request.session.get("lang")
+    request.session.clear()
+    request.session.update(lang=lang, flash=t("Your password is set: sign in with it."))
+    return RedirectResponse("/sign-in", status_code=303)
