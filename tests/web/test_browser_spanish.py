@@ -69,6 +69,14 @@ PAGES: list[tuple[str | None, str]] = [
     (OFFICER, "/no-such-page"),
     (OFFICER, "/actions/JAM-1999-0001"),
     (OFFICER, "/actions/{gate}/approve"),  # a GET on a form's address: 405
+    # the whole life of an action, administration, search and the report (issue 12, parts 1 to 4)
+    (SUP_OHCHR, "/actions/{dispatched}"),  # close, link, the deadlines' extend and cancel forms
+    (SUP_OHCHR, "/actions/{withdrawn}"),  # its reason, the reopening form
+    (OFFICER, "/actions/{closed}"),  # closed by hand: its outcome, a link to another action
+    (OFFICER, "/actions/{linked}"),  # the other side of the link
+    (OFFICER, "/actions?q=Tegucigalpa&status=withdrawn"), (OFFICER, "/actions?q=nothing-like-this"),
+    (ADMIN, "/admin/users"), (ADMIN, "/admin/recipients"), (ADMIN, "/admin/recipients?country=HND"),
+    (ADMIN, "/admin/signatories"), (None, "/password/not-a-known-token"),
 ]
 
 LETTERS_ES = {  # the letters of the Spanish actions, in Spanish
@@ -196,14 +204,25 @@ def scenario(app) -> dict[str, str]:  # type: ignore[no-untyped-def]
     evaluation = dispatched(app, "precautionary-measure", letters=LETTERS_ES)
     services.record_reply(reference=evaluation, officer=OFFICER, received_on=date.today())
     english = open_at_gate(app, "urgent-appeal", language="en")
+    withdrawn = open_at_gate(app, "urgent-appeal", letters=LETTERS_ES)
+    services.withdraw_action(reference=withdrawn, as_=OFFICER, reason="Retirada a petición de la defensora.")
+    closed = dispatched(app, "urgent-appeal", letters=LETTERS_ES)
+    services.close_action(reference=closed, as_=SUP_OHCHR, outcome="state_replied", reason="El Estado respondió.")
+    linked = open_at_gate(app, "country-communication", letters=LETTERS_ES)
+    services.link_actions(reference=closed, other=linked, relation="same_situation", as_=OFFICER,
+                          note="Misma comunidad.")
+    services.set_signatory(organisation="iachr", name="Tania Ejemplo", title="Executive Secretary",
+                           titles={"es": "Secretaria Ejecutiva"})
     services.send_reminders(now=app.clock() + timedelta(days=90))
-    return {"gate": gate, "rejected": rejected, "dispatched": sent, "evaluation": evaluation, "english": english}
+    return {"gate": gate, "rejected": rejected, "dispatched": sent, "evaluation": evaluation, "english": english,
+            "withdrawn": withdrawn, "closed": closed, "linked": linked}
 
 
 def data_of(refs: dict[str, str]) -> set[str]:
     """What the test stored: it may be in any language, it is not the interface's."""
     data = {TITLE, "Test action", "Beneficiary One", "De acuerdo.", "Precisar los hechos.",
-            "Nos preocupa gravemente su seguridad.", *refs.values()}
+            "Nos preocupa gravemente su seguridad.", "Retirada a petición de la defensora.", "El Estado respondió.",
+            "Misma comunidad.", "Tania Ejemplo", "Executive Secretary", "Secretaria Ejecutiva", *refs.values()}
     for email, name, *_ in USERS:
         data.update((email, name))
     data.update(email for *_, email in RECIPIENTS)
