@@ -3,8 +3,10 @@
     .venv/bin/python docs/screenshots.py
 
 Seeds a throw-away SQLite database (demo users, a few actions at different stages, a State's
-reply, an edit after an approval), serves the web app on a free loopback port and takes
-inbox.png, action.png and overview.png as the OHCHR demo supervisor.
+reply, an edit after an approval, a withdrawn action, a link), serves the web app on a free
+loopback port and takes, as the OHCHR demo supervisor, inbox.png, action.png, overview.png,
+actions.png (a search), deadlines.png (extending a deadline), withdrawn.png; as the officer on a
+390 px phone, phone-inbox.png; as the administrator, admin-users.png and admin-recipients.png.
 """
 
 import sys
@@ -71,15 +73,22 @@ def seed(app, clock) -> str:  # type: ignore[no-untyped-def]
     clock.advance(days=6)
     app.services.open_action(type="country-communication", country="HND", title="Criminalisation of defenders",
                          officer=OFFICER, beneficiaries=[])
+    stray = app.services.open_action(type="urgent-appeal", country="HND", title="Opened by mistake",
+                                     officer=OFFICER, beneficiaries=[])
+    app.services.withdraw_action(reference=stray.reference, as_=OFFICER,
+                                 reason="Opened twice by mistake; the appeal goes on in the other action.")
+    app.services.link_actions(reference=stray.reference, other=early, relation="same_situation", as_=OFFICER)
+    app.services.add_user(email="admin@ohchr.demo", name="Demo Administrator", organisation="ohchr", role="admin")
+    app.services.set_password(email="admin@ohchr.demo", password=PASSWORD)
     edited = at_gate(app, clock, "urgent-appeal", "COL", "Threats against a community leader")
-    return edited
+    return edited, sent, stray.reference
 
 
 def main() -> None:
     clock = FixedClock(datetime(2026, 10, 5, 8, 30, tzinfo=UTC))
     with tempfile.TemporaryDirectory() as folder:
         app = live_app(Path(folder), clock=clock)
-        edited = seed(app, clock)
+        edited, sent, stray = seed(app, clock)
         server = start_server(app)
         try:
             with sync_playwright() as playwright:
@@ -108,11 +117,29 @@ def main() -> None:
                 supervisor.set_viewport_size({"width": 1200, "height": 860})
                 supervisor.goto("/overview")
                 supervisor.screenshot(path=ROOT / "docs" / "overview.png", full_page=True)
+                supervisor.goto("/actions?q=HND&type=urgent-appeal")
+                supervisor.screenshot(path=ROOT / "docs" / "actions.png", full_page=True)
+                supervisor.goto(f"/actions/{stray}")
+                supervisor.screenshot(path=ROOT / "docs" / "withdrawn.png", full_page=True)
+                supervisor.goto(f"/actions/{sent}#deadlines")
+                deadlines = supervisor.locator("#deadlines").locator("xpath=..")
+                deadlines.locator("details").first.evaluate("d => { d.open = true; }")
+                deadlines.screenshot(path=ROOT / "docs" / "deadlines.png")
+                phone = sign_in(browser, server.url, OFFICER, PASSWORD, viewport={"width": 390, "height": 844})
+                phone.goto("/")
+                phone.screenshot(path=ROOT / "docs" / "phone-inbox.png", full_page=True)
+                admin = sign_in(browser, server.url, "admin@ohchr.demo", PASSWORD,
+                                viewport={"width": 1200, "height": 860})
+                admin.goto("/admin/users")
+                admin.screenshot(path=ROOT / "docs" / "admin-users.png", full_page=True)
+                admin.goto("/admin/recipients?country=HND")
+                admin.screenshot(path=ROOT / "docs" / "admin-recipients.png", full_page=True)
                 browser.close()
         finally:
             server.stop()
             app.engine.dispose()
-    print("Wrote docs/inbox.png, docs/action.png and docs/overview.png.")
+    print("Wrote docs/: inbox.png, action.png, overview.png, actions.png, withdrawn.png, deadlines.png, "
+          "phone-inbox.png, admin-users.png, admin-recipients.png.")
 
 
 if __name__ == "__main__":
