@@ -5,7 +5,7 @@ clock (`now` is an argument) and reach the outside only through the ports in `po
 """
 
 import re
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime
 
@@ -318,6 +318,13 @@ class JointAction:
         self, user: User, *, field: str, value: str, now: datetime, ports: Ports, letter: str | None = None
     ) -> Letter:
         """Set one field of a draft letter: a new version; approvals given on the old one are void."""
+        return self.edit_letter_fields(user, values={field: value}, now=now, ports=ports, letter=letter)
+
+    def edit_letter_fields(
+        self, user: User, *, values: Mapping[str, str], now: datetime, ports: Ports, letter: str | None = None
+    ) -> Letter:
+        """Set several fields of a draft letter at once: one new version with every changed value
+        (none if nothing changed); approvals given on the old one are void."""
         _require_role(user, CASEWORK, "edit letters")
         if self.status not in DRAFTING:
             raise InvalidState(
@@ -327,11 +334,12 @@ class JointAction:
             )
         target = self._letter_to_edit(letter)
         before = target.current
-        version = target.set_field(self.definition.letter(target.name), field, value, editor=user.email, now=now,
-                                   check_address=ports.addresses)
+        version = target.set_fields(self.definition.letter(target.name), values, editor=user.email, now=now,
+                                    check_address=ports.addresses)
         if version is before:
             return target  # the same text again: nothing to record, no approval to void
-        self.events.append(ev.LetterEdited(user.email, target.name, field, version.version, version.sha256,
+        changed = ", ".join(target.changed_fields(before, version))
+        self.events.append(ev.LetterEdited(user.email, target.name, changed, version.version, version.sha256,
                                            target.cycle))
         if self.status is Status.AWAITING_APPROVAL:
             self._void_round(f"letter {target.name!r} changed", now, ports, actor=user.email)
