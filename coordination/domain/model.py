@@ -256,6 +256,11 @@ class JointAction:
             return error
         return None
 
+    def deadlines_changeable_by(self, user: User) -> list[Deadline]:
+        """The open deadlines this person may extend or cancel by hand (`extend_deadline`,
+        `cancel_deadline`): caseworkers' — officers and supervisors — any open one."""
+        return [d for d in self.deadlines if d.is_open] if user.role in CASEWORK else []
+
     def letters_editable_by(self, user: User) -> list[Letter]:
         """The letters this person may edit now: the drafts, for caseworkers while a stage is drafted
         or awaits approval."""
@@ -576,7 +581,11 @@ class JointAction:
             if new_due <= now:
                 raise InvalidInput(f"an extension must end in the future, not {new_due.isoformat()}", field="to",
                                    value=new_due.isoformat())
-            check_deadline("an extension", new_due, now)
+            try:
+                check_deadline("an extension", new_due, now)
+            except InvalidInput as error:  # about the new date the person gave
+                error.field = error.field or "to"
+                raise
         for deadline in deadlines:
             previous, deadline.due_at = deadline.due_at, _on_date(to, deadline)
             self.events.append(ev.DeadlineExtended(

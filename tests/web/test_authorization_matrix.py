@@ -36,6 +36,8 @@ drafting  POST   /actions/{ref}/approve                    401  409     409     
 drafting  POST   /actions/{ref}/reject                     401  409     409           409       409       409
 drafting  POST   /actions/{ref}/skip                       401  409     409           409       409       403
 drafting  POST   /actions/{ref}/reply                      401  409     409           409       409       403
+drafting  POST   /actions/{ref}/deadlines/state_reply/extend 401  409     409           409       409       403
+drafting  POST   /actions/{ref}/deadlines/state_reply/cancel 401  409     409           409       409       403
 at_gate   GET    /actions/{ref}                            303  200     200           200       200       200
 at_gate   GET    /actions/{ref}/letters/urgent_appeal      303  200     200           200       200       200
 at_gate   POST   /actions/{ref}/letters/urgent_appeal      401  303     303           303       303       403
@@ -44,6 +46,8 @@ at_gate   POST   /actions/{ref}/approve                    401  403     403     
 at_gate   POST   /actions/{ref}/reject                     401  403     403           303       303       403
 at_gate   POST   /actions/{ref}/skip                       401  409     409           409       409       403
 at_gate   POST   /actions/{ref}/reply                      401  409     409           409       409       403
+at_gate   POST   /actions/{ref}/deadlines/state_reply/extend 401  409     409           409       409       403
+at_gate   POST   /actions/{ref}/deadlines/state_reply/cancel 401  409     409           409       409       403
 waiting   GET    /actions/{ref}                            303  200     200           200       200       200
 waiting   GET    /actions/{ref}/letters/urgent_appeal      303  200     200           200       200       200
 waiting   POST   /actions/{ref}/letters/urgent_appeal      401  409     409           409       409       403
@@ -52,6 +56,8 @@ waiting   POST   /actions/{ref}/approve                    401  409     409     
 waiting   POST   /actions/{ref}/reject                     401  409     409           409       409       409
 waiting   POST   /actions/{ref}/skip                       401  409     409           409       409       403
 waiting   POST   /actions/{ref}/reply                      401  303     303           303       303       403
+waiting   POST   /actions/{ref}/deadlines/state_reply/extend 401  303     303           303       303       403
+waiting   POST   /actions/{ref}/deadlines/state_reply/cancel 401  303     303           303       303       403
 """
 
 PEOPLE = {"anon": None, "officer": OFFICER, "other_officer": OFFICER_IACHR, "sup_ohchr": SUP_OHCHR,
@@ -65,6 +71,8 @@ FORMS = {  # what each form posts: valid values, so that only who and when decid
     "/actions/{ref}/reject": {"comment": "the facts need a date"},
     "/actions/{ref}/skip": {"reason": "handled by the regional office"},
     "/actions/{ref}/reply": {"received_on": "2026-11-02"},
+    "/actions/{ref}/deadlines/state_reply/extend": {"to": "2027-03-01", "reason": "the State asked for time"},
+    "/actions/{ref}/deadlines/state_reply/cancel": {"reason": "the State replied by phone"},
     "/account/calendar": {},
     "/account/password": {"current_password": PASSWORD,
                           "new_password": "a new and long passphrase", "confirm_password": "a new and long passphrase"},

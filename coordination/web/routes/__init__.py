@@ -9,14 +9,15 @@ token, then makes one call into `app.services`.
     actions.py    the list, opening an action, the action page and the letter versions it showed
     letters.py    a letter as HTML, text or PDF, and its form
     decisions.py  submit, approve, reject, skip, record a reply
+    deadlines.py  extending or cancelling an open deadline by hand
 """
 
 from fastapi import APIRouter
 
-from . import account, actions, calendar, decisions, inbox, letters, overview, sessions
+from . import account, actions, calendar, deadlines, decisions, inbox, letters, overview, sessions
 
 router = APIRouter()
-for module in (sessions, account, inbox, calendar, actions, overview, letters, decisions):
+for module in (sessions, account, inbox, calendar, actions, overview, letters, decisions, deadlines):
     router.routes.extend(module.router.routes)  # one flat list: the app and the access tests read every route
 
 __all__ = ["router"]
