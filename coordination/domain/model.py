@@ -337,7 +337,7 @@ class JointAction:
                 "while a stage is drafted or awaits approval", reference=self.reference, stage=self.stage,
                 facts={"status": self.status.value},
             )
-        target = self._letter_to_edit(letter)
+        target = self.letter_to_edit(letter)
         before = target.current
         version = target.set_fields(self.definition.letter(target.name), values, editor=user.email, now=now,
                                     check_address=ports.addresses)
@@ -362,7 +362,8 @@ class JointAction:
             raise _which_letter(own)
         return own[0]
 
-    def _letter_to_edit(self, name: str | None) -> Letter:
+    def letter_to_edit(self, name: str | None) -> Letter:
+        """The named letter, or the draft of the current stage (or the only draft)."""
         if name is not None:
             return self.letter(name)
         pending = self.pending_letters

@@ -105,7 +105,7 @@ def edit_letter(
 
 
 def edit_letter_fields(
-    *, reference: str, letter: str, values: dict[str, str], editor: str,
+    *, reference: str, letter: str | None, values: dict[str, str], editor: str,
     uow: UnitsOfWork, clock: Clock, scheduler: Scheduler, calendar: BusinessCalendar, addresses: AddressCheck,
     settings: Settings,
 ) -> Edited | None:
@@ -119,9 +119,12 @@ def edit_letter_fields(
     with uow() as tx:
         user = tx.users.require(editor)
         action = tx.actions.get(reference, for_update=True)
-        target = action.letter(letter)
+        target = action.letter(letter) if letter is not None else action.letter_to_edit(None)
         spec = action.definition.letter(target.name)
         ports = _domain_ports(tx, calendar, addresses)
+        unknown = {name: value for name, value in values.items() if spec.field(name) is None}
+        if unknown:  # the domain refuses a field the letter does not have (and so writes nothing)
+            action.edit_letter_fields(user, values=unknown, letter=target.name, now=now, ports=ports)
         standing = _standing(action)
         changed: dict[str, str] = {}
         for f in spec.fields:
