@@ -109,9 +109,9 @@ class Letter:
         self.versions.append(version)
         return version
 
-    def changed_fields(self, older: LetterVersion, newer: LetterVersion) -> list[str]:
-        """The names of the fields that differ between two versions, in their declared order."""
-        return [name for name in newer.fields if older.fields.get(name) != newer.fields.get(name)]
+def changed_fields(older: LetterVersion, newer: LetterVersion) -> list[str]:
+    """The names of the fields that differ between two versions, in their declared order."""
+    return [name for name in newer.fields if older.fields.get(name) != newer.fields.get(name)]
 
 
 def _validate(kind: FieldKind, choices: tuple[str, ...], name: str, value: str, check_address) -> str:  # type: ignore[no-untyped-def]

@@ -22,7 +22,7 @@ from .errors import (
     NotPermitted,
     StaleLetters,
 )
-from .letters import Letter, canonical_json, letters_digest, plain_address, sha256_hex
+from .letters import Letter, canonical_json, changed_fields, letters_digest, plain_address, sha256_hex
 from .ports import AddressCheck, BusinessCalendar, ReferenceNumbers
 from .reminders import time_zone_of
 from .stages import DEFINITIONS, ActionDefinition, StageDefinition
@@ -343,7 +343,7 @@ class JointAction:
                                     check_address=ports.addresses)
         if version is before:
             return target  # the same text again: nothing to record, no approval to void
-        changed = ", ".join(target.changed_fields(before, version))
+        changed = ", ".join(changed_fields(before, version))
         self.events.append(ev.LetterEdited(user.email, target.name, changed, version.version, version.sha256,
                                            target.cycle))
         if self.status is Status.AWAITING_APPROVAL:

@@ -236,8 +236,9 @@ def _digest(
 
 
 def action_link(settings: Settings, reference: str) -> str:
-    """The action's page: a reminder links to its deadlines (`#deadlines`), where an officer or a
-    supervisor extends or cancels one; a request to decide, to the page and its decision panel."""
+    """The action's page. A digest's reminder links to its deadlines (`#deadlines`, added in
+    `_digest`), where an officer or a supervisor extends or cancels one; a request to decide, to
+    the page itself, its decision panel."""
     return f"{settings.base_url.rstrip('/')}/actions/{reference}"
 
 
