@@ -41,7 +41,7 @@ from .domain import (
 )
 from .domain.bounds import MAX_DAYS, parse_date, parse_time
 from .domain.vocabulary import Language, LetterFormat
-from .services.actions import MAX_PER_PAGE, PER_PAGE
+from .services.actions import MAX_PER_PAGE, PER_PAGE, Edited
 
 CREATES_THE_DATABASE = ("init", "serve", "demo")
 LIST_FLAGS = ("status", "type", "stage", "country", "format")  # `action list` and `report` take these as they are
@@ -579,13 +579,23 @@ def action_advance(ref: Annotated[str, typer.Argument(metavar="REF")]) -> None:
 @letter_app.command("set")
 def letter_set(
     ref: Annotated[str, typer.Argument(metavar="REF")],
-    field: Annotated[str, typer.Argument(metavar="FIELD")],
     as_: As,
+    field: Annotated[str | None, typer.Argument(metavar="[FIELD]")] = None,
     text: Annotated[str | None, typer.Option(help="The field's text.")] = None,
     file: Annotated[Path | None, typer.Option(help="Read the field's text from a file ('-': stdin).")] = None,
+    fields: Annotated[list[str] | None, typer.Option(
+        "--field", metavar="NAME=VALUE", help="Set several fields at once, in one version (repeatable).")] = None,
     letter: Annotated[str | None, typer.Option(help="Which letter (when the stage has several).")] = None,
 ) -> None:
-    """Set a letter field: a new version of the letter."""
+    """Set a letter field (FIELD with --text or --file), or several with --field NAME=VALUE:
+    one new version of the letter."""
+    if fields:
+        if field is not None or text is not None or file is not None:
+            raise InvalidInput("give either FIELD with --text or --file, or --field NAME=VALUE, not both")
+        _set_fields(ref, fields, as_, letter)
+        return
+    if field is None:
+        raise InvalidInput("name the field (FIELD with --text or --file), or give --field NAME=VALUE")
     if (text is None) == (file is None):
         raise InvalidInput("give the field's value with exactly one of --text or --file")
     if file is not None:
@@ -598,7 +608,27 @@ def letter_set(
                     text = stream.read(limit)
         except (OSError, UnicodeDecodeError) as error:
             raise InvalidInput(f"cannot read {file}: {getattr(error, 'strerror', None) or error}") from None
-    edited = _app().services.edit_letter(reference=ref, field=field, value=text, editor=as_, letter=letter)
+    _said(_app().services.edit_letter(reference=ref, field=field, value=text, editor=as_, letter=letter))
+
+
+def _set_fields(ref: str, fields: list[str], editor: str, letter: str | None) -> None:
+    """`letter set --field NAME=VALUE …`: every field in one version, as the web's letter form."""
+    values: dict[str, str] = {}
+    for given in fields:
+        name, equals, value = given.partition("=")
+        if not equals or not name.strip():
+            raise InvalidInput(f"--field takes NAME=VALUE, not {given!r}")
+        if name.strip() in values:
+            raise InvalidInput(f"--field {name.strip()} is given twice")
+        values[name.strip()] = value
+    edited = _app().services.edit_letter_fields(reference=ref, letter=letter, values=values, editor=editor)
+    if edited is None:
+        typer.echo("Nothing changed: no new version.")
+    else:
+        _said(edited)
+
+
+def _said(edited: Edited) -> None:
     typer.echo(f"{edited.letter.name} is now version {edited.letter.current.version} "
                f"(sha256 {edited.letter.current.sha256[:12]}).")
     if edited.voided:

@@ -3,7 +3,7 @@
 import hashlib
 import json
 import re
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from datetime import datetime
 
@@ -79,27 +79,39 @@ class Letter:
 
     def set_field(self, definition: LetterDefinition, name: str, value: str, *, editor: str, now: datetime,
                   check_address: Callable[..., str] | None = None) -> LetterVersion:
+        """Set one field: `set_fields` with one value."""
+        return self.set_fields(definition, {name: value}, editor=editor, now=now, check_address=check_address)
+
+    def set_fields(self, definition: LetterDefinition, values: Mapping[str, str], *, editor: str, now: datetime,
+                   check_address: Callable[..., str] | None = None) -> LetterVersion:
+        """Set several fields at once: one new version with every changed value (a form saved once is
+        one version), or the current version when nothing changed. A refused value sets none."""
         if self.status is not LetterStatus.DRAFT:
             raise InvalidState(f"letter {self.name!r} is {self.status.value} and can no longer be edited",
                                letter=self.name, stage=self.stage, facts={"status": self.status.value})
-        spec = definition.field(name)
-        if spec is None:
-            known = [f.name for f in definition.fields]
-            raise NotFound(f"letter {self.name!r} has no field {name!r} (fields: {', '.join(known)})", field=name,
-                           letter=self.name, choices=known)
-        try:
-            value = _validate(spec.kind, spec.choices, name, value, check_address or plain_address)
-        except InvalidInput as error:  # the field's refusal, with the letter it belongs to
-            error.letter = self.name
-            raise
-        if self.current.fields.get(name) == value:
+        fields = dict(self.current.fields)
+        for name, value in values.items():
+            spec = definition.field(name)
+            if spec is None:
+                known = [f.name for f in definition.fields]
+                raise NotFound(f"letter {self.name!r} has no field {name!r} (fields: {', '.join(known)})",
+                               field=name, letter=self.name, choices=known)
+            try:
+                fields[name] = _validate(spec.kind, spec.choices, name, value, check_address or plain_address)
+            except InvalidInput as error:  # the field's refusal, with the letter it belongs to
+                error.letter = self.name
+                raise
+        if fields == self.current.fields:
             return self.current  # nothing changed: no new version
-        fields = {**self.current.fields, name: value}
         version = LetterVersion(
             self.current.version + 1, fields, content_sha256(self.name, self.language, fields), editor, now
         )
         self.versions.append(version)
         return version
+
+def changed_fields(older: LetterVersion, newer: LetterVersion) -> list[str]:
+    """The names of the fields that differ between two versions, in their declared order."""
+    return [name for name in newer.fields if older.fields.get(name) != newer.fields.get(name)]
 
 
 def _validate(kind: FieldKind, choices: tuple[str, ...], name: str, value: str, check_address) -> str:  # type: ignore[no-untyped-def]

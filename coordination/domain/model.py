@@ -5,7 +5,7 @@ clock (`now` is an argument) and reach the outside only through the ports in `po
 """
 
 import re
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime
 
@@ -22,7 +22,7 @@ from .errors import (
     NotPermitted,
     StaleLetters,
 )
-from .letters import Letter, canonical_json, letters_digest, plain_address, sha256_hex
+from .letters import Letter, canonical_json, changed_fields, letters_digest, plain_address, sha256_hex
 from .ports import AddressCheck, BusinessCalendar, ReferenceNumbers
 from .reminders import time_zone_of
 from .stages import DEFINITIONS, ActionDefinition, StageDefinition
@@ -295,6 +295,11 @@ class JointAction:
             return error
         return None
 
+    def deadlines_changeable_by(self, user: User) -> list[Deadline]:
+        """The open deadlines this person may extend or cancel by hand (`extend_deadline`,
+        `cancel_deadline`): caseworkers' — officers and supervisors — any open one."""
+        return [d for d in self.deadlines if d.is_open] if user.role in CASEWORK else []
+
     def letters_editable_by(self, user: User) -> list[Letter]:
         """The letters this person may edit now: the drafts, for caseworkers while a stage is drafted
         or awaits approval."""
@@ -357,6 +362,13 @@ class JointAction:
         self, user: User, *, field: str, value: str, now: datetime, ports: Ports, letter: str | None = None
     ) -> Letter:
         """Set one field of a draft letter: a new version; approvals given on the old one are void."""
+        return self.edit_letter_fields(user, values={field: value}, now=now, ports=ports, letter=letter)
+
+    def edit_letter_fields(
+        self, user: User, *, values: Mapping[str, str], now: datetime, ports: Ports, letter: str | None = None
+    ) -> Letter:
+        """Set several fields of a draft letter at once: one new version with every changed value
+        (none if nothing changed); approvals given on the old one are void."""
         _require_role(user, CASEWORK, "edit letters")
         if self.status not in DRAFTING:
             raise InvalidState(
@@ -364,13 +376,14 @@ class JointAction:
                 "while a stage is drafted or awaits approval", reference=self.reference, stage=self.stage,
                 facts={"status": self.status.value},
             )
-        target = self._letter_to_edit(letter)
+        target = self.letter_to_edit(letter)
         before = target.current
-        version = target.set_field(self.definition.letter(target.name), field, value, editor=user.email, now=now,
-                                   check_address=ports.addresses)
+        version = target.set_fields(self.definition.letter(target.name), values, editor=user.email, now=now,
+                                    check_address=ports.addresses)
         if version is before:
             return target  # the same text again: nothing to record, no approval to void
-        self.events.append(ev.LetterEdited(user.email, target.name, field, version.version, version.sha256,
+        changed = ", ".join(changed_fields(before, version))
+        self.events.append(ev.LetterEdited(user.email, target.name, changed, version.version, version.sha256,
                                            target.cycle))
         if self.status is Status.AWAITING_APPROVAL:
             self._void_round(f"letter {target.name!r} changed", now, ports, actor=user.email)
@@ -388,7 +401,8 @@ class JointAction:
             raise _which_letter(own)
         return own[0]
 
-    def _letter_to_edit(self, name: str | None) -> Letter:
+    def letter_to_edit(self, name: str | None) -> Letter:
+        """The named letter, or the draft of the current stage (or the only draft)."""
         if name is not None:
             return self.letter(name)
         pending = self.pending_letters
@@ -607,7 +621,11 @@ class JointAction:
             if new_due <= now:
                 raise InvalidInput(f"an extension must end in the future, not {new_due.isoformat()}", field="to",
                                    value=new_due.isoformat())
-            check_deadline("an extension", new_due, now)
+            try:
+                check_deadline("an extension", new_due, now)
+            except InvalidInput as error:  # about the new date the person gave
+                error.field = error.field or "to"
+                raise
         for deadline in deadlines:
             previous, deadline.due_at = deadline.due_at, _on_date(to, deadline)
             self.events.append(ev.DeadlineExtended(

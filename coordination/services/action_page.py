@@ -20,6 +20,7 @@ from coordination.domain import (
     Organisation,
     User,
 )
+from coordination.domain.deadlines import Deadline
 from coordination.domain.letters import Letter
 
 from .actions import FieldChange, letter_changes, stored
@@ -44,6 +45,7 @@ class ActionPage:
     commands: frozenset[Command]  # the forms to offer this person (the domain's `commands_for`)
     decision_refused: CoordinationError | None  # why a supervisor awaited here may not decide now
     editable: frozenset[str]  # the letters whose form to offer
+    changeable: list[Deadline]  # the open deadlines whose extend and cancel forms to offer
     changes: dict[str, LetterChanges]  # by letter name
     decisions: list[Approval]  # of the gate's current round
     approved: frozenset[Organisation]  # organisations that approved in this round
@@ -86,6 +88,7 @@ def read_action_page(
         action=action, view=view, commands=action.commands_for(user),
         decision_refused=action.decision_refused(user),
         editable=frozenset(letter.name for letter in action.letters_editable_by(user)),
+        changeable=action.deadlines_changeable_by(user),
         changes=changes, decisions=decisions,
         approved=frozenset(a.organisation for a in decisions if a.decision is Decision.APPROVED),
         shown=[letter.current.id for letter in letters if letter.id is not None and letter.current.id is not None],

@@ -116,24 +116,28 @@ def edit_letter(
 
 
 def edit_letter_fields(
-    *, reference: str, letter: str, values: dict[str, str], editor: str,
+    *, reference: str, letter: str | None, values: dict[str, str], editor: str,
     uow: UnitsOfWork, clock: Clock, scheduler: Scheduler, calendar: BusinessCalendar, addresses: AddressCheck,
     settings: Settings,
 ) -> Edited | None:
-    """Set the fields that changed, all in one transaction: a refused value writes none of them.
+    """Set the fields that changed, as one new version of the letter (a form saved once is one
+    version): a refused value writes none of them.
 
     Returns the edit, or None when nothing changed. The rules are the domain's, through
-    the same `JointAction.edit_letter` and save as the `letter set` command.
+    `JointAction.edit_letter_fields`, which the `letter set` command's `edit_letter` also uses.
     """
     now = clock()
     with uow() as tx:
         user = tx.users.require(editor)
         action = tx.actions.get(reference, for_update=True)
-        target = action.letter(letter)
+        target = action.letter(letter) if letter is not None else action.letter_to_edit(None)
         spec = action.definition.letter(target.name)
         ports = _domain_ports(tx, calendar, addresses)
+        unknown = {name: value for name, value in values.items() if spec.field(name) is None}
+        if unknown:  # the domain refuses a field the letter does not have (and so writes nothing)
+            action.edit_letter_fields(user, values=unknown, letter=target.name, now=now, ports=ports)
         standing = _standing(action)
-        changed = False
+        changed: dict[str, str] = {}
         for f in spec.fields:
             if f.name not in values:
                 continue
@@ -142,11 +146,11 @@ def edit_letter_fields(
             if value == (current or "") or (current is not None and value.strip() == current.strip()):
                 continue
             text(settings, f"field {f.name!r}", value, required=False)
-            before = target.current
-            target = action.edit_letter(user, field=f.name, value=value, letter=target.name, now=now,
-                                        ports=ports)
-            changed = changed or target.current is not before
-        if not changed:
+            changed[f.name] = value
+        before = target.current
+        if changed:
+            target = action.edit_letter_fields(user, values=changed, letter=target.name, now=now, ports=ports)
+        if target.current is before:
             return None
         tx.actions.save(action, now=now, by=user)
         schedule(scheduler, tx.commit())

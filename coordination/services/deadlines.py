@@ -7,7 +7,7 @@ from datetime import UTC, date, datetime, timedelta
 from typing import Any
 
 from coordination.config import Settings
-from coordination.domain import DeadlineKind, Organisation
+from coordination.domain import DeadlineKind, InvalidInput, Organisation
 from coordination.domain.bounds import check_days, parse_date_or_time
 from coordination.domain.deadlines import Deadline
 from coordination.domain.reminders import time_zone_of
@@ -24,7 +24,11 @@ def iso_utc(value: datetime) -> str:
 
 
 def _parse_when(value: str) -> date | datetime:
-    return parse_date_or_time("the new due date", value)
+    try:
+        return parse_date_or_time("the new due date", value)
+    except InvalidInput as error:  # the form and the command line word it by the input's name
+        error.field = error.field or "to"
+        raise
 
 
 def _organisation(value: str | None) -> Organisation | None:

@@ -223,7 +223,8 @@ def _digest(
             country=line.row.country, stage=line.row.stage, kind=line.row.deadline.kind.value,
             organisation=line.row.deadline.organisation.value if line.row.deadline.organisation else None,
             due_at=line.row.deadline.due_at, status=line.status(now), escalation=line.threshold.is_escalation,
-            link=action_link(settings, line.row.reference), request=line.is_request,
+            link=action_link(settings, line.row.reference) + ("" if line.is_request else "#deadlines"),
+            request=line.is_request,
         )
         for line in lines
     ]
@@ -235,6 +236,9 @@ def _digest(
 
 
 def action_link(settings: Settings, reference: str) -> str:
+    """The action's page. A digest's reminder links to its deadlines (`#deadlines`, added in
+    `_digest`), where an officer or a supervisor extends or cancels one; a request to decide, to
+    the page itself, its decision panel."""
     return f"{settings.base_url.rstrip('/')}/actions/{reference}"
 
 

@@ -269,6 +269,15 @@ ES = {
     "this link to set a password has expired: ask an admin for a new one":
         "este enlace para fijar una contraseña ha caducado: pida uno nuevo a la administración",
     "this account is disabled": "esta cuenta está deshabilitada",
+    # part: deadlines in the browser (issue 12, part 3)
+    "Extend or cancel": "Prorrogar o cancelar", "New due date": "Nueva fecha límite",
+    "Extend the deadline": "Prorrogar el plazo", "Cancel the deadline": "Cancelar el plazo",
+    "At the same local time of day; reminders start again for the new date.":
+        "A la misma hora local; los recordatorios se reanudan para la nueva fecha.",
+    "No more reminders for it, and nothing happens when it passes.":
+        "No habrá más recordatorios y nada ocurrirá cuando venza.",
+    "Deadline extended: {kind} now due {due}.": "Plazo prorrogado: {kind} vence ahora el {due}.",
+    "Deadline cancelled: {kind}.": "Plazo cancelado: {kind}.",
 }
 EN_EVENTS = {
     "ActionOpened": "Action opened", "StageEntered": "Stage entered", "LetterEdited": "Letter edited",
@@ -295,6 +304,7 @@ FIELD_LABELS = {
     "beneficiaries": "Beneficiaries (one per line)",
     "received_on": "Date the State's reply was received",
     "reason": "Justification (recorded)",
+    "to": "New due date",
     "comment": "What must change (required to reject)",
     "letter": "Letter",
     "password": "New password",

@@ -135,7 +135,7 @@ def show_action(request: Request, user: User, reference: str, *, error: str | No
         "action": action, "view": page.view, "stage": action.current_stage, "stages": action.definition.stages,
         "changes": page.changes, "decisions": page.decisions, "approved": page.approved,
         "specs": {letter.name: action.definition.letter(letter.name) for letter in action.current_letters},
-        "commands": page.commands, "editable": page.editable,
+        "commands": page.commands, "editable": page.editable, "changeable": page.changeable,
         "outcomes": [o.value for o in Outcome], "relations": [r.value for r in LinkRelation],
         "not_deciding": describe(page.decision_refused, translator_for(request)) if page.decision_refused else None, "shown": page.shown if status == 200 else [],
         "error": error, "form": form or {}, "now": page.now, "today": page.now.date().isoformat(),

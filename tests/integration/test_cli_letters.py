@@ -348,3 +348,26 @@ def test_after_a_5xx_answer_action_show_shows_the_failed_row_and_its_error(mail_
     assert view["outbox"][0]["status"] == "failed"
     assert view["outbox"][0]["last_error"] == "550 5.1.1 No such mailbox"
     assert [r["status"] for r in outbox(cli, "--status", "failed")] == ["failed"]
+
+
+def test_letter_set_with_several_fields_makes_one_version(app, cli):
+    ref = app.services.open_action(type="urgent-appeal", country="HND", title="T", officer=OFFICER,
+                                   beneficiaries=["B"]).reference
+    app.services.submit_stage(reference=ref, officer=OFFICER)  # intake → drafting
+    out = ok(cli("letter", "set", ref, "--field", "subject=amenazas", "--field", "facts=Hechos = graves.",
+                 "--as", OFFICER))
+    assert out.startswith("urgent_appeal is now version 2 ")
+    letter = app.services.get_action(ref)["letters"][0]
+    assert letter["version"] == 2 and letter["fields"]["facts"] == "Hechos = graves."  # split at the first '='
+    assert ok(cli("letter", "set", ref, "--field", "subject=amenazas", "--as", OFFICER)) == \
+        "Nothing changed: no new version.\n"
+    for args, said in (
+        (("--field", "subject"), "NAME=VALUE"),
+        (("--field", "subject=a", "--field", "subject=b"), "twice"),
+        (("--field", "nope=x", "--field", "subject=new"), "no field 'nope'"),
+        (("--field", "subject=new", "--field", "facts=  "), "cannot be empty"),
+        (("subject", "--text", "x", "--field", "facts=y"), "not both"),
+        ((), "name the field"),
+    ):
+        assert_refused(app, cli, ("letter", "set", ref, *args, "--as", OFFICER), said)
+    assert app.services.get_action(ref)["letters"][0]["version"] == 2

@@ -40,7 +40,9 @@ async def test_each_person_gets_one_digest_with_a_line_per_action(mail_app, smtp
             assert ", stage joint_approval: decision on the gate by OHCHR due Wed 4 Nov 2026" in line
             assert "decision on the gate by IACHR due Wed 4 Nov 2026" in line
             assert line.count("overdue by 1 day (escalation 1)") == 2
-            assert f"  {LINK}{ref}" in text and f'href="{LINK}{ref}"' in html
+            assert f"  {LINK}{ref}#deadlines\r\n" in text and f'href="{LINK}{ref}#deadlines"' in html
+        assert "on the action's page under Deadlines" in text and "on the action's page under Deadlines" in html
+        assert "coordination deadline" not in text and "coordination deadline" not in html  # a link, no command
         zone = "Washington DC" if person.endswith("@iachr.test") else "Geneva"
         assert f"Times are {zone} time." in text
         # the due hour in the reader's zone: 10:00 in Geneva, 04:00 in Washington

@@ -153,7 +153,7 @@ class Office(RuleBasedStateMachine):
         if expected is None:
             assert not isinstance(result, CoordinationError), f"{who} was refused: {result}"
             self.outcomes["rejection" if reject else "approval"] += 1
-            if not reject and result[1]:
+            if not reject and result.gate_met:
                 self.outcomes["gate met"] += 1
         else:
             assert isinstance(result, CoordinationError), f"{who} decided though {expected}"

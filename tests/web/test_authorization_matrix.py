@@ -53,6 +53,8 @@ drafting  POST   /actions/{ref}/approve                    401  409     409     
 drafting  POST   /actions/{ref}/reject                     401  409     409           409       409       409
 drafting  POST   /actions/{ref}/skip                       401  409     409           409       409       403
 drafting  POST   /actions/{ref}/reply                      401  409     409           409       409       403
+drafting  POST   /actions/{ref}/deadlines/state_reply/extend 401  409     409           409       409       403
+drafting  POST   /actions/{ref}/deadlines/state_reply/cancel 401  409     409           409       409       403
 at_gate   GET    /actions/{ref}                            303  200     200           200       200       200
 at_gate   GET    /actions/{ref}/letters/urgent_appeal      303  200     200           200       200       200
 at_gate   POST   /actions/{ref}/letters/urgent_appeal      401  303     303           303       303       403
@@ -61,6 +63,8 @@ at_gate   POST   /actions/{ref}/approve                    401  403     403     
 at_gate   POST   /actions/{ref}/reject                     401  403     403           303       303       403
 at_gate   POST   /actions/{ref}/skip                       401  409     409           409       409       403
 at_gate   POST   /actions/{ref}/reply                      401  409     409           409       409       403
+at_gate   POST   /actions/{ref}/deadlines/state_reply/extend 401  409     409           409       409       403
+at_gate   POST   /actions/{ref}/deadlines/state_reply/cancel 401  409     409           409       409       403
 waiting   GET    /actions/{ref}                            303  200     200           200       200       200
 waiting   GET    /actions/{ref}/letters/urgent_appeal      303  200     200           200       200       200
 waiting   POST   /actions/{ref}/letters/urgent_appeal      401  409     409           409       409       403
@@ -85,6 +89,8 @@ withdrawn POST   /actions/{ref}/withdraw                   401  409     409     
 withdrawn POST   /actions/{ref}/close                      401  409     409           409       409       409
 withdrawn POST   /actions/{ref}/reopen                     401  403     403           303       303       403
 withdrawn POST   /actions/{ref}/links                      401  303     303           303       303       403
+waiting   POST   /actions/{ref}/deadlines/state_reply/extend 401  303     303           303       303       403
+waiting   POST   /actions/{ref}/deadlines/state_reply/cancel 401  303     303           303       303       403
 """
 
 PEOPLE = {"anon": None, "officer": OFFICER, "other_officer": OFFICER_IACHR, "sup_ohchr": SUP_OHCHR,
@@ -102,6 +108,8 @@ FORMS = {  # what each form posts: valid values, so that only who and when decid
     "/actions/{ref}/close": {"outcome": "state_replied", "reason": "the State answered in full"},
     "/actions/{ref}/reopen": {"reason": "new facts"},
     "/actions/{ref}/links": {"other": "{other}", "relation": "same_defender", "note": "the same defender"},
+    "/actions/{ref}/deadlines/state_reply/extend": {"to": "2027-03-01", "reason": "the State asked for time"},
+    "/actions/{ref}/deadlines/state_reply/cancel": {"reason": "the State replied by phone"},
     "/account/calendar": {},
     "/account/password": {"current_password": PASSWORD,
                           "new_password": "a new and long passphrase", "confirm_password": "a new and long passphrase"},

@@ -115,7 +115,7 @@ def test_opening_with_bad_input_is_422_and_writes_nothing(seeded, browser):
     assert all_rows(seeded) == before
 
 
-def test_an_officer_edits_letter_fields_in_one_version_per_field_and_submits(seeded, browser):
+def test_an_officer_edits_letter_fields_in_one_version_per_save_and_submits(seeded, browser):
     ref = seeded.services.open_action(type="urgent-appeal", country="HND", title="T", officer=OFFICER,
                                beneficiaries=["B"]).reference
     browser.sign_in(OFFICER)
@@ -126,10 +126,19 @@ def test_an_officer_edits_letter_fields_in_one_version_per_field_and_submits(see
     response = browser.post(f"/actions/{ref}/letters/urgent_appeal", form)
     assert response.status_code == 303
     letter = seeded.services.get_action(ref)["letters"][0]
-    assert letter["version"] == 1 + len(LETTERS["urgent_appeal"])
+    assert letter["version"] == 2  # one save of every field: one version
     assert letter["fields"]["questions"] == "First question?\nSecond question?"
+    edits = [e for e in seeded.services.get_action(ref)["history"] if e["event"] == "LetterEdited"]
+    assert len(edits) == 1 and edits[0]["details"]["version"] == 2
     assert browser.post(f"/actions/{ref}/letters/urgent_appeal", form).status_code == 303  # the same again
     assert "Nothing changed." in browser.get(f"/actions/{ref}").text
+    assert seeded.services.get_action(ref)["letters"][0]["version"] == 2  # no change, no version
+    response = browser.post(f"/actions/{ref}/letters/urgent_appeal",
+                            {**form, "field_facts": "Other facts.", "field_concerns": "Other concerns."})
+    assert response.status_code == 303
+    changes = browser.get(f"/actions/{ref}?diff=urgent_appeal&from=2").text
+    assert "<ins>+Other facts.</ins>" in changes and "<ins>+Other concerns.</ins>" in changes
+    assert seeded.services.get_action(ref)["letters"][0]["version"] == 3
     assert browser.post(f"/actions/{ref}/submit").status_code == 303
     assert _stage(seeded, ref) == ("joint_approval", "awaiting_approval")
 

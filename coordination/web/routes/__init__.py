@@ -11,14 +11,16 @@ token, then makes one call into `app.services`.
     decisions.py  submit, approve, reject, skip, record a reply
     lifecycle.py  withdraw, close by hand, reopen, link to another action
     admin.py      the administration (users, address book, signatories) and the password-set link
+    deadlines.py  extending or cancelling an open deadline by hand
 """
 
 from fastapi import APIRouter
 
-from . import account, actions, admin, calendar, decisions, inbox, letters, lifecycle, overview, sessions
+from . import account, actions, admin, calendar, deadlines, decisions, inbox, letters, lifecycle, overview, sessions
 
 router = APIRouter()
-for module in (sessions, account, inbox, calendar, actions, overview, letters, decisions, lifecycle, admin):
+for module in (sessions, account, inbox, calendar, actions, overview, letters, decisions, deadlines, lifecycle,
+               admin):
     router.routes.extend(module.router.routes)  # one flat list: the app and the access tests read every route
 
 __all__ = ["router"]
