@@ -192,6 +192,7 @@ ES = {
     "Joint press release (published, not sent)": "Comunicado de prensa conjunto (se publica, no se envía)",
     "Headline": "Titular", "Text of the press release": "Texto del comunicado de prensa",
     "Letter {letter}": "Carta {letter}",
+    "Preview in another language:": "Vista previa en otro idioma:",
     "English": "inglés", "Spanish": "español", "French": "francés", "Portuguese": "portugués",
     "another change to the same record won the race; nothing was written — try again":
         "otro cambio del mismo registro llegó antes; no se guardó nada: inténtelo de nuevo",

@@ -25,7 +25,7 @@ from coordination.domain import (
     Unavailable,
     User,
 )
-from coordination.domain.vocabulary import INTERFACE_LANGUAGES
+from coordination.domain.vocabulary import INTERFACE_LANGUAGES, LETTER_LANGUAGES
 from coordination.services.accounts import SignInRefused
 
 from .charts import bar_chart
@@ -36,7 +36,7 @@ from .i18n import FIELD_LABELS, LANGUAGE_NAMES, label, translator
 HERE = Path(__file__).resolve().parent
 templates = Jinja2Templates(directory=HERE / "templates")
 templates.env.globals.update(bar_chart=bar_chart, LANGUAGES=INTERFACE_LANGUAGES, LANGUAGE_NAMES=LANGUAGE_NAMES,
-                             FIELD_LABELS=FIELD_LABELS)
+                             FIELD_LABELS=FIELD_LABELS, LETTER_LANGUAGES=LETTER_LANGUAGES)
 
 
 def status_of(error: CoordinationError) -> int:

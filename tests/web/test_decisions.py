@@ -223,6 +223,20 @@ def test_letters_render_in_their_language_as_html_text_and_pdf(seeded, browser):
     assert pdf.content.startswith(b"%PDF") and "attachment" in pdf.headers["content-disposition"]
 
 
+def test_the_action_page_offers_each_letter_in_every_other_language(seeded, browser):
+    import re
+
+    ref = open_at_gate(seeded, "urgent-appeal")  # its letters in Spanish, the State's language
+    browser.sign_in(SUP_IACHR)
+    page = browser.get(f"/actions/{ref}").text
+    links = re.findall(r'href="(/actions/[^"]+/letters/urgent_appeal\?format=html&amp;language=(\w+))"', page)
+    assert sorted(code for _, code in links) == ["en", "fr", "pt"]  # not Spanish: that is the letter itself
+    openings = {"en": "Excellency", "fr": "Excellence", "pt": "Excelência"}
+    for link, code in links:
+        letter = browser.get(link.replace("&amp;", "&"))
+        assert letter.status_code == 200 and f'lang="{code}"' in letter.text and openings[code] in letter.text
+
+
 FORMS = {  # every casework and decision form, with input it would accept
     "approve": {"comment": "ok"}, "reject": {"comment": "Change it."}, "submit": {},
     "skip": {"reason": "Immediate harm."}, "reply": {"received_on": "2026-11-02"},
