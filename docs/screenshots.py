@@ -104,10 +104,12 @@ def main() -> None:
                 app.services.approve_stage(reference=edited, supervisor=IACHR, comment="Agreed after the edit.")
                 clock.advance(days=2)  # the precautionary measure's approval is overdue by now
                 at_gate(app, clock, "urgent-appeal", "GTM", "Arbitrary detention of a defender")
+                supervisor.context.close()  # two days on, that session has ended: a new one
+                supervisor = sign_in(browser, server.url, OHCHR, PASSWORD, viewport={"width": 1200, "height": 860})
                 supervisor.goto("/")
                 supervisor.screenshot(path=ROOT / "docs" / "inbox.png", full_page=True)
                 supervisor.goto(f"/actions/{edited}")
-                supervisor.frame_locator("iframe.letter-frame").locator(".letterhead").wait_for()
+                supervisor.wait_for_load_state("load")  # the letters' frames included
                 # a sandboxed frame paints in a process of its own, which full-page capture leaves out:
                 # grow the viewport to the whole page instead
                 height = supervisor.evaluate("document.documentElement.scrollHeight")
@@ -122,8 +124,8 @@ def main() -> None:
                 supervisor.goto(f"/actions/{stray}")
                 supervisor.screenshot(path=ROOT / "docs" / "withdrawn.png", full_page=True)
                 supervisor.goto(f"/actions/{sent}#deadlines")
-                deadlines = supervisor.locator("#deadlines").locator("xpath=..")
-                deadlines.locator("details").first.evaluate("d => { d.open = true; }")
+                deadlines = supervisor.locator("section[aria-labelledby=deadlines]")
+                deadlines.evaluate("s => s.querySelectorAll('details').forEach(d => { d.open = true; })")
                 deadlines.screenshot(path=ROOT / "docs" / "deadlines.png")
                 phone = sign_in(browser, server.url, OFFICER, PASSWORD, viewport={"width": 390, "height": 844})
                 phone.goto("/")
