@@ -74,6 +74,8 @@ class _RefusingGroup(typer.core.TyperGroup):
             message = f"{where} is not valid: {first['msg']}"
         except (TyperException, typer.Exit, typer.Abort):
             raise  # usage errors (exit 2), exits asked for, Ctrl-C
+        except BrokenPipeError:
+            _reader_gone()
         except Exception as error:  # a bug, or something the code did not foresee: never a traceback here
             message = _internal_error(error, ctx)
         typer.echo(f"error: {message}", err=True)
@@ -936,9 +938,18 @@ def user_set_password(email: str) -> None:
     typer.echo(f"Password set for {user.describe()}.")
 
 
+def _reader_gone() -> None:
+    """Standard output was closed by its reader (`… | head`): stop quietly, as Unix tools do."""
+    devnull = os.open(os.devnull, os.O_WRONLY)
+    os.dup2(devnull, sys.stdout.fileno())  # Python's own flush at exit would fail again
+    sys.exit(141)  # 128 + SIGPIPE
+
+
 def main() -> None:
     try:
         app()
+    except BrokenPipeError:
+        _reader_gone()
     except Exception as error:  # raised outside a command (the command line's own parsing): one line too
         typer.echo(f"error: {_internal_error(error)}", err=True)
         sys.exit(1)
