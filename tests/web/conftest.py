@@ -117,3 +117,37 @@ def all_rows(app) -> dict[str, int]:  # type: ignore[no-untyped-def]
         for table in WEB_TABLES:
             counts[table] = connection.exec_driver_sql(f"SELECT COUNT(*) FROM {table}").scalar_one()
     return counts
+
+
+# ---------------------------------------------------------------- Chromium, for the test files that define `live`
+
+@pytest.fixture(scope="module")
+def chromium(live):
+    """One headless Chromium per test file (after its `live` app and server: (app, url, …)), closed
+    at the end of the file: while Playwright's sync API is open, its event loop counts as running
+    in this thread, and a later asyncio test in the same worker could not start its own."""
+    from playwright.sync_api import sync_playwright
+
+    from .live import launch
+
+    with sync_playwright() as playwright:
+        browser = launch(playwright)
+        yield browser
+        browser.close()
+
+
+@pytest.fixture
+def as_user(live, chromium):
+    """`as_user(email, **context)`: a page of its own browser context, signed in; closed after the test."""
+    from .live import sign_in
+
+    pages = []
+
+    def open_as(email: str, **context):  # type: ignore[no-untyped-def]
+        page = sign_in(chromium, live[1], email, PASSWORD, **context)
+        pages.append(page)
+        return page
+
+    yield open_as
+    for page in pages:
+        page.context.close()

@@ -1,7 +1,10 @@
 """A live web app on loopback and headless Chromium, shared by the browser tests and docs/screenshots.py."""
 
 import os
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from pathlib import Path
+from typing import Any
 
 from coordination.adapters.database import create_engine, upgrade
 from coordination.adapters.scheduling import NoScheduler
@@ -46,3 +49,25 @@ def sign_in(browser, base_url: str, email: str, password: str, *, lang: str = "e
     page.get_by_role("button", name="Sign in").click()
     page.wait_for_url(lambda url: "/sign-in" not in url)
     return page
+
+
+@contextmanager
+def served(folder: Path, password: str, prepare: Callable[[App], Any] | None = None) -> Iterator[tuple[App, str, Any]]:
+    """The test users (each with `password`) on a live app in `folder`, prepared by `prepare` (its
+    result is the third item), served on a free loopback port until the block ends."""
+    from tests.conftest import unavailable
+    from tests.helpers import USERS, seed
+
+    if not chromium_available():
+        unavailable("Chromium is not installed at /usr/bin/chromium (apt-get install chromium)")
+    app = live_app(folder)
+    seed(app)
+    for email, *_ in USERS:
+        app.services.set_password(email=email, password=password)
+    prepared = prepare(app) if prepare is not None else None
+    server = start_server(app)
+    try:
+        yield app, server.url, prepared
+    finally:
+        server.stop()
+        app.engine.dispose()

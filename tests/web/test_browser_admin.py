@@ -7,35 +7,16 @@ import re
 import pytest
 import sqlalchemy as sa
 
-from tests.conftest import unavailable
-from tests.helpers import ADMIN, USERS, seed
+from tests.helpers import ADMIN
 
 from .conftest import PASSWORD
-from .live import chromium_available, launch, live_app, sign_in, start_server
+from .live import served, sign_in
 
 
 @pytest.fixture(scope="module")
 def live(tmp_path_factory):
-    if not chromium_available():
-        unavailable("Chromium is not installed at /usr/bin/chromium (apt-get install chromium)")
-    app = live_app(tmp_path_factory.mktemp("web-live-admin"))
-    seed(app)
-    for email, *_ in USERS:
-        app.services.set_password(email=email, password=PASSWORD)
-    server = start_server(app)
-    yield app, server.url
-    server.stop()
-    app.engine.dispose()
-
-
-@pytest.fixture(scope="module")
-def chromium(live):
-    from playwright.sync_api import sync_playwright
-
-    with sync_playwright() as playwright:
-        browser = launch(playwright)
-        yield browser
-        browser.close()
+    with served(tmp_path_factory.mktemp("web-live-admin"), PASSWORD) as (app, url, _):
+        yield app, url
 
 
 def test_an_admin_adds_a_user_and_a_recipient_and_the_user_sets_a_password_by_link(live, chromium):

@@ -5,38 +5,18 @@ from datetime import timedelta
 
 import pytest
 
-from tests.conftest import unavailable
-from tests.helpers import SUP_OHCHR, USERS, dispatched, seed
+from tests.helpers import SUP_OHCHR, dispatched
 
 from .conftest import PASSWORD
-from .live import chromium_available, launch, live_app, sign_in, start_server
+from .live import served, sign_in
 
 
 @pytest.fixture(scope="module")
 def live(tmp_path_factory):
     """One app and server for this file: an urgent appeal awaiting the State's reply."""
-    if not chromium_available():
-        unavailable("Chromium is not installed at /usr/bin/chromium (apt-get install chromium)")
-    app = live_app(tmp_path_factory.mktemp("web-deadlines"))
-    seed(app)
-    for email, *_ in USERS:
-        app.services.set_password(email=email, password=PASSWORD)
-    ref = dispatched(app, "urgent-appeal")
-    server = start_server(app)
-    yield app, server.url, ref
-    server.stop()
-    app.engine.dispose()
-
-
-@pytest.fixture(scope="module")
-def chromium(live):
-    """Closed at the end of this file (see test_browser.py)."""
-    from playwright.sync_api import sync_playwright
-
-    with sync_playwright() as playwright:
-        browser = launch(playwright)
-        yield browser
-        browser.close()
+    waiting = lambda app: dispatched(app, "urgent-appeal")  # noqa: E731
+    with served(tmp_path_factory.mktemp("web-deadlines"), PASSWORD, waiting) as (app, url, ref):
+        yield app, url, ref
 
 
 def _state_reply(app, ref: str) -> dict:  # type: ignore[no-untyped-def]

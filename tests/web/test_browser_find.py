@@ -5,38 +5,23 @@ import re
 
 import pytest
 
-from tests.conftest import unavailable
-from tests.helpers import OFFICER, SUP_OHCHR, USERS, seed
+from tests.helpers import OFFICER, SUP_OHCHR
 
 from .conftest import PASSWORD
-from .live import chromium_available, launch, live_app, sign_in, start_server
+from .live import served, sign_in
+
+
+def open_52_actions(app) -> None:  # type: ignore[no-untyped-def]
+    """Two pages of urgent appeals whose titles hold a %, in Honduras and Mexico by turns."""
+    for n in range(52):
+        app.services.open_action(type="urgent-appeal", country="HND" if n % 2 else "MEX", title=f"Case {n} 100%",
+                                 officer=OFFICER, beneficiaries=["A Defender"])
 
 
 @pytest.fixture(scope="module")
 def live(tmp_path_factory):
-    if not chromium_available():
-        unavailable("Chromium is not installed at /usr/bin/chromium (apt-get install chromium)")
-    app = live_app(tmp_path_factory.mktemp("web-live-find"))
-    seed(app)
-    for email, *_ in USERS:
-        app.services.set_password(email=email, password=PASSWORD)
-    for n in range(52):
-        app.services.open_action(type="urgent-appeal", country="HND" if n % 2 else "MEX", title=f"Case {n} 100%",
-                                 officer=OFFICER, beneficiaries=["A Defender"])
-    server = start_server(app)
-    yield app, server.url
-    server.stop()
-    app.engine.dispose()
-
-
-@pytest.fixture(scope="module")
-def chromium(live):
-    from playwright.sync_api import sync_playwright
-
-    with sync_playwright() as playwright:
-        browser = launch(playwright)
-        yield browser
-        browser.close()
+    with served(tmp_path_factory.mktemp("web-live-find"), PASSWORD, open_52_actions) as (app, url, _):
+        yield app, url
 
 
 def test_the_search_form_puts_its_filters_in_the_address_and_the_next_page_keeps_them(live, chromium):

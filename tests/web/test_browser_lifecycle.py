@@ -5,51 +5,17 @@ import re
 
 import pytest
 
-from tests.conftest import unavailable
-from tests.helpers import OFFICER, SUP_IACHR, USERS, open_at_gate, seed
+from tests.helpers import OFFICER, SUP_IACHR, open_at_gate
 
 from .conftest import PASSWORD
-from .live import chromium_available, launch, live_app, sign_in, start_server
+from .live import served
 
 
 @pytest.fixture(scope="module")
 def live(tmp_path_factory):
     """One app and one uvicorn server on a free loopback port for the tests of this file."""
-    if not chromium_available():
-        unavailable("Chromium is not installed at /usr/bin/chromium (apt-get install chromium)")
-    app = live_app(tmp_path_factory.mktemp("web-live-lifecycle"))
-    seed(app)
-    for email, *_ in USERS:
-        app.services.set_password(email=email, password=PASSWORD)
-    server = start_server(app)
-    yield app, server.url
-    server.stop()
-    app.engine.dispose()
-
-
-@pytest.fixture(scope="module")
-def chromium(live):
-    """Closed at the end of this file (Playwright's sync API holds this thread's event loop)."""
-    from playwright.sync_api import sync_playwright
-
-    with sync_playwright() as playwright:
-        browser = launch(playwright)
-        yield browser
-        browser.close()
-
-
-@pytest.fixture
-def as_user(live, chromium):
-    pages = []
-
-    def open_as(email: str, **context):  # type: ignore[no-untyped-def]
-        page = sign_in(chromium, live[1], email, PASSWORD, **context)
-        pages.append(page)
-        return page
-
-    yield open_as
-    for page in pages:
-        page.context.close()
+    with served(tmp_path_factory.mktemp("web-live-lifecycle"), PASSWORD) as (app, url, _):
+        yield app, url
 
 
 def test_an_officer_withdraws_an_action_through_its_page(live, as_user):

@@ -5,11 +5,10 @@ beside the letters, and stays in view."""
 
 import pytest
 
-from tests.conftest import unavailable
-from tests.helpers import OFFICER, SUP_IACHR, USERS, dispatched, open_at_gate, seed
+from tests.helpers import OFFICER, SUP_IACHR, dispatched, open_at_gate
 
 from .conftest import PASSWORD
-from .live import chromium_available, launch, live_app, sign_in, start_server
+from .live import served
 
 PHONE = {"width": 390, "height": 844}
 WIDE = {"width": 1280, "height": 900}
@@ -26,45 +25,15 @@ COLUMNS = """() => [...document.querySelectorAll('main table')].map(table => {
 })"""
 
 
+def two_actions(app) -> dict[str, str]:  # type: ignore[no-untyped-def]
+    return {"gate": open_at_gate(app, "urgent-appeal"), "waiting": dispatched(app, "precautionary-measure")}
+
+
 @pytest.fixture(scope="module")
 def live(tmp_path_factory):
     """One app and server for this file: an action at its gate and one awaiting the State's reply."""
-    if not chromium_available():
-        unavailable("Chromium is not installed at /usr/bin/chromium (apt-get install chromium)")
-    app = live_app(tmp_path_factory.mktemp("web-phone"))
-    seed(app)
-    for email, *_ in USERS:
-        app.services.set_password(email=email, password=PASSWORD)
-    refs = {"gate": open_at_gate(app, "urgent-appeal"), "waiting": dispatched(app, "precautionary-measure")}
-    server = start_server(app)
-    yield app, server.url, refs
-    server.stop()
-    app.engine.dispose()
-
-
-@pytest.fixture(scope="module")
-def chromium(live):
-    """Closed at the end of this file (see test_browser.py)."""
-    from playwright.sync_api import sync_playwright
-
-    with sync_playwright() as playwright:
-        browser = launch(playwright)
-        yield browser
-        browser.close()
-
-
-@pytest.fixture
-def as_user(live, chromium):
-    pages = []
-
-    def open_as(email: str, viewport: dict[str, int]):  # type: ignore[no-untyped-def]
-        page = sign_in(chromium, live[1], email, PASSWORD, viewport=viewport)
-        pages.append(page)
-        return page
-
-    yield open_as
-    for page in pages:
-        page.context.close()
+    with served(tmp_path_factory.mktemp("web-phone"), PASSWORD, two_actions) as (app, url, refs):
+        yield app, url, refs
 
 
 def _fits(page) -> None:  # type: ignore[no-untyped-def]
@@ -74,7 +43,7 @@ def _fits(page) -> None:  # type: ignore[no-untyped-def]
 
 @pytest.mark.parametrize("person", [OFFICER, SUP_IACHR])
 def test_a_phone_width_inbox_shows_every_column(live, as_user, person):
-    page = as_user(person, PHONE)
+    page = as_user(person, viewport=PHONE)
     page.goto("/")
     _fits(page)
     tables = page.evaluate(COLUMNS)
@@ -91,7 +60,7 @@ def test_a_phone_width_inbox_shows_every_column(live, as_user, person):
 
 @pytest.mark.parametrize(("person", "which"), [(SUP_IACHR, "gate"), (OFFICER, "waiting")])
 def test_an_action_page_fits_a_phone(live, as_user, person, which):
-    page = as_user(person, PHONE)
+    page = as_user(person, viewport=PHONE)
     page.goto(f"/actions/{live[2][which]}")
     _fits(page)
     for table in page.evaluate(COLUMNS):
@@ -106,7 +75,7 @@ def test_an_action_page_fits_a_phone(live, as_user, person, which):
 
 
 def test_on_a_wide_screen_the_decision_panel_sits_beside_the_letters_and_stays_in_view(live, as_user):
-    page = as_user(SUP_IACHR, WIDE)
+    page = as_user(SUP_IACHR, viewport=WIDE)
     page.goto(f"/actions/{live[2]['gate']}")
     letters = page.locator("section.review-letters").bounding_box()
     panel = page.locator("#decision-panel").bounding_box()

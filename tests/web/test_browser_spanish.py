@@ -34,7 +34,6 @@ from coordination.domain.vocabulary import (
     Status,
 )
 from coordination.web.i18n import ACTORS, EN_EVENTS, ES, RECIPIENT_KINDS, label
-from tests.conftest import unavailable
 from tests.helpers import (
     ADMIN,
     LETTERS,
@@ -46,11 +45,10 @@ from tests.helpers import (
     dispatched,
     fill,
     open_at_gate,
-    seed,
 )
 
 from .conftest import PASSWORD
-from .live import chromium_available, launch, live_app, start_server
+from .live import served
 
 # The pages walked in Spanish: (who opens it, path). Append new pages here.
 PAGES: list[tuple[str | None, str]] = [
@@ -175,17 +173,8 @@ VISIBLE_TEXT = """() => {
 @pytest.fixture(scope="module")
 def live(tmp_path_factory):
     """One app whose actions stand at each status the pages show, and a server for it."""
-    if not chromium_available():
-        unavailable("Chromium is not installed at /usr/bin/chromium (apt-get install chromium)")
-    app = live_app(tmp_path_factory.mktemp("web-live-es"))
-    seed(app)
-    for email, *_ in USERS:
-        app.services.set_password(email=email, password=PASSWORD)
-    refs = scenario(app)
-    server = start_server(app)
-    yield app, server.url, refs
-    server.stop()
-    app.engine.dispose()
+    with served(tmp_path_factory.mktemp("web-live-es"), PASSWORD, scenario) as (app, url, prepared):
+        yield app, url, prepared
 
 
 def scenario(app) -> dict[str, str]:  # type: ignore[no-untyped-def]
@@ -231,17 +220,6 @@ def data_of(refs: dict[str, str]) -> set[str]:
             for value in fields.values():
                 data.update(line for line in value.splitlines() if line.strip())
     return data
-
-
-@pytest.fixture(scope="module")
-def chromium(live):
-    """Closed at the end of this file (see test_browser.py: Playwright's loop and later asyncio tests)."""
-    from playwright.sync_api import sync_playwright
-
-    with sync_playwright() as playwright:
-        browser = launch(playwright)
-        yield browser
-        browser.close()
 
 
 @pytest.fixture
