@@ -150,7 +150,7 @@ def _note(report: DeliveryReport, item: _Outgoing, error: str) -> None:
 
 def _item(row: OutboxMessage) -> _Outgoing:
     if row.kind == "digest" or row.action_id is None:
-        return _Outgoing(row.id, None, row.recipient, "reminder digest", None, row.message_id, row.recipient)
+        return _Outgoing(row.id, None, row.recipient, staff_mail(row.message_id), None, row.message_id, row.recipient)
     return _Outgoing(row.id, row.action_id, row.reference or f"joint action #{row.action_id}",
                      row.letter if row.letter is not None else "letter", row.version, row.message_id, row.recipient)
 
@@ -298,6 +298,14 @@ def _audit(tx: UnitOfWork, item: _Outgoing, now: datetime, event: str, error: st
                     subject=item.reference)
 
 
+PASSWORD_LINK_MAIL = "<password-link."  # how the Message-ID of a password-set link's mail begins
+
+
+def staff_mail(message_id: str) -> str:
+    """What a mail to a member of staff (an outbox row of kind "digest") is, in words."""
+    return "password-set link" if message_id.startswith(PASSWORD_LINK_MAIL) else "reminder digest"
+
+
 def envelope_sender(mail_from: str) -> str:
     """The addr-spec of COORDINATION_MAIL_FROM (which may carry a display name) for MAIL FROM."""
     return parseaddr(mail_from)[1] or mail_from
@@ -308,7 +316,7 @@ def list_outbox(*, status: str | None = None, uow: UnitsOfWork) -> list[dict[str
     with uow(read_only=True) as tx:
         return [
             {"id": row.id, "kind": row.kind, "reference": row.reference,
-             "letter": row.letter if row.kind == "letter" else "reminder digest", "version": row.version,
+             "letter": row.letter if row.kind == "letter" else staff_mail(row.message_id), "version": row.version,
              "recipient": row.recipient, "recipient_kind": row.recipient_kind, "status": row.status,
              "attempts": row.attempts, "last_error": row.last_error, "message_id": row.message_id,
              "next_attempt_at": row.next_attempt_at.isoformat() if row.next_attempt_at else None,

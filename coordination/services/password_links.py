@@ -21,6 +21,7 @@ from coordination.domain.letters import canonical_json, sha256_hex
 from coordination.domain.passwords import check_password
 
 from .accounts import _account_key, _store_password
+from .delivery import PASSWORD_LINK_MAIL
 from .directory import ADMIN, check_admin
 from .ports import Clock, PasswordHasher, PasswordLink, PasswordLinkMail, UnitOfWork, UnitsOfWork
 
@@ -63,7 +64,7 @@ def send_password_link(
         link_id = tx.password_links.add(token_sha256=_hash(token), user_id=user.id, created_by=actor, now=now,
                                         expires_at=expires_at)
         mail = render_password_link(name=user.name, link=link, expires_at=expires_at, by=actor)
-        message_id = f"<password-link.{link_id}@{settings.mail_domain}>"
+        message_id = f"{PASSWORD_LINK_MAIL}{link_id}@{settings.mail_domain}>"
         tx.outbox.add_digest(recipient=user.email, subject=mail.subject, text=mail.text, html=mail.html,
                              message_id=message_id, now=now)
         tx.audit.append(now=now, actor=actor, event="PasswordLinkSent", subject=user.email,

@@ -113,6 +113,8 @@ def test_send_password_link_queues_a_mail_whose_link_sets_the_password_once(app,
     out = ok(cli("user", "send-password-link", SUP_IACHR))
     assert out.startswith(f"Queued a password-set link for {SUP_IACHR}, valid until 2026-11-04 09:00 UTC")
     token = _queued_link(app, SUP_IACHR)
+    listed = [line for line in ok(cli("outbox", "list")).splitlines() if SUP_IACHR in line]
+    assert len(listed) == 1 and "password-set link" in listed[0]  # not called a reminder digest
     with app.engine.connect() as connection:  # only its hash is kept
         stored = connection.exec_driver_sql("SELECT token_sha256 FROM password_links").scalars().all()
     assert token not in stored and len(stored) == 1
