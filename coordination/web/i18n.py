@@ -18,8 +18,8 @@ ES = {
     "Inbox": "Bandeja de entrada", "Actions": "Acciones", "Overview": "Panorama", "Open an action": "Abrir una acción",
     "Sign in": "Iniciar sesión", "Sign out": "Cerrar sesión", "Email": "Correo electrónico", "Password": "Contraseña",
     "officer": "oficial", "supervisor": "supervisor/a", "admin": "administración",
-    "Accounts are set up by an administrator with `coordination user set-password`.":
-        "Las cuentas las configura una persona administradora con `coordination user set-password`.",
+    "Accounts are set up by an administrator, who can send you a link to choose your password.":
+        "Las cuentas las crea una persona administradora, que puede enviarle un enlace para elegir su contraseña.",
     "Your session has ended: sign in again.": "Su sesión ha terminado: inicie sesión de nuevo.",
     "wrong email or password": "correo electrónico o contraseña incorrectos",
     "Back to the inbox": "Volver a la bandeja de entrada",
