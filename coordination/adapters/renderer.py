@@ -25,6 +25,7 @@ from markupsafe import Markup
 
 from coordination.domain import InvalidInput, JointAction, Recipient, ReferenceKind, Unavailable
 from coordination.domain.letters import Letter, sha256_hex
+from coordination.domain.state_names import POSITIONS, state_name
 from coordination.domain.vocabulary import LETTER_LANGUAGES, TEMPLATE_FORMATS, Language, LetterFormat
 
 DATE_LOCALES = {Language.EN.value: "en_GB"}  # "2 November 2026", as the UN and the OAS write in English
@@ -32,9 +33,35 @@ _SPACE = re.compile(r"\s+")
 
 
 def country_name(iso3: str, language: str) -> str:
-    """The State's name in the letter's language, from Babel (CLDR)."""
+    """The State's short name in the letter's language: the reviewed table's for the OAS member
+    States (domain/state_names.py), Babel's (CLDR) for any other."""
+    entry = state_name(iso3, language)
+    if entry:
+        return entry.short
     alpha2 = get_global("territory_aliases").get(iso3, [iso3])[0]
     return Locale.parse(language).territories.get(alpha2, iso3)
+
+
+_BARE = {"of": {"en": "of", "es": "de", "fr": "de", "pt": "de"}, "in": {"en": "in", "es": "en", "fr": "en", "pt": "em"},
+         "to": {"en": "to", "es": "a", "fr": "à", "pt": "a"}}
+
+
+def state_phrases(iso3: str, language: str) -> dict[str, str]:
+    """The State as letters name it: `name` (short, bare: a heading), `the` (with its article),
+    and after a preposition, contracted: `of` ("del Brasil"), `in` ("en el Brasil"), `to` ("ao Brasil")."""
+    entry = state_name(iso3, language)
+    if entry:
+        return {"name": entry.short, "the": entry.with_article, "formal": entry.formal,
+                **{p: entry.phrase(p) for p in POSITIONS}}
+    name = country_name(iso3, language)  # a State outside the table: the bare name, as before
+    return {"name": name, "the": name, "formal": name, **{p: f"{_BARE[p][language]} {name}" for p in POSITIONS}}
+
+
+def counted(number: int, language: str, words: dict[str, str]) -> str:
+    """"1 día", "2 días": the number in the language's digits and the noun in the CLDR plural
+    category Babel gives for it ("one", "few", "many", "other"); `words` names each category used."""
+    category = Locale.parse(language).plural_form(number)
+    return f"{format_decimal(number, locale=language)} {words.get(category, words['other'])}"
 
 
 def single_line(value: str) -> str:
@@ -164,8 +191,10 @@ class LetterRenderer:
             "fields": fields,
             "lines": {k: [single_line(x) for x in (v or "").splitlines() if x.strip()] for k, v in fields.items()},
             "state": country_name(action.country, language),
+            "state_": state_phrases(action.country, language),
             "recipients": {r.kind.value: r.name for r in recipients if r.name and r.country == action.country},
             "reply_days": format_decimal(int(days), locale=language) if days and days.isdigit() else "",
+            "reply_period": counted(int(days), language, self.words(language).days) if days and days.isdigit() else "",
             "date": format_date(on, format="long", locale=DATE_LOCALES.get(language, language)),
             "created": (created or datetime.combine(on, datetime.min.time())).strftime("%Y-%m-%dT%H:%M:%SZ"),
             "subject": subject,
