@@ -2,7 +2,7 @@
 
 The default language follows the State (DESIGN.md, "Letters"): Spanish for most of the
 Americas, English for the Caribbean, the United States and Canada, French for Haiti,
-Portuguese for Brazil. Country *names* come from Babel in the renderer, not from here.
+Portuguese for Brazil. Country *names*, with their articles, are in state_names.py.
 """
 
 from .errors import InvalidInput

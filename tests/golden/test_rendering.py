@@ -80,7 +80,7 @@ def test_dates_and_state_names_follow_the_letter_language(renderer):
         assert expected_date in text and state in text, language
 
 
-def test_a_state_name_is_translated_by_babel_for_another_language(renderer):
+def test_a_state_name_follows_the_language_the_letter_is_rendered_in(renderer):
     action, letter = golden_action(ActionType.COUNTRY_COMMUNICATION, "communication", "drafting", "en")
     action = replace(action, country="BRA")
     assert "Brazil" in renderer.render(action, letter, on=ON).text

@@ -13,8 +13,8 @@ import pytest
 
 from coordination.adapters.renderer import state_phrases
 from coordination.domain.countries import DEFAULT_LANGUAGE
-from coordination.domain.state_names import STATE_NAMES
 from coordination.domain.stages import ActionType
+from coordination.domain.state_names import STATE_NAMES
 
 from .test_golden import LANGUAGES, ON, golden_action, renderer  # noqa: F401  (the module's fixture)
 
