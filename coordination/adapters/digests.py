@@ -126,6 +126,7 @@ def render_digest(*, name: str, zone: tzinfo, items: list[DigestItem], reason: s
     context = dict(name=name, lines=grouped, count=count, overdue=overdue, when=when, zone_name=zone_name,
                    reason=t(reason), subject=subject, failures=failures, t=t, lang=language,
                    kind_label=lambda kind, organisation: _kind_label(t, kind, organisation),
-                   status=lambda item: _status(t, item), word=lambda code: word(t, code), recipient=lambda kind: t(RECIPIENT_KINDS.get(kind, kind)))
+                   status=lambda item: _status(t, item), word=lambda code: word(t, code or ""),
+                   recipient=lambda kind: t(str(RECIPIENT_KINDS.get(kind, kind))))
     return Digest(subject, env.get_template("reminder_digest.txt.j2").render(context),
                   env.get_template("reminder_digest.html.j2").render(context, t=markup(t)))

@@ -69,9 +69,6 @@ EN = {"{n} overdue, one": "{n} overdue"}
 
 CATALOGS: dict[str, dict[str, str]] = {"en": EN, "es": ES}
 
-# The From header's display name: the joint mechanism's, per interface language.
-MECHANISM = {"en": "OHCHR–IACHR Joint Action Mechanism", "es": "Mecanismo de Acción Conjunta CIDH–ACNUDH"}
-
 
 def mail_language(language: str | None) -> str:
     """The reader's language if the mails have it, else English."""

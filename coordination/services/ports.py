@@ -583,6 +583,7 @@ class OutboxMessage:
     rendered_subject: str | None
     rendered_text: str | None
     rendered_html: str | None
+    language: str | None = None  # the letter's (en/es/fr/pt); None for a digest
 
 
 @dataclass(frozen=True)
