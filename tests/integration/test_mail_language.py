@@ -102,3 +102,17 @@ def test_a_mail_from_with_its_own_display_name_is_kept():
     assert sender_header("desk@example.org", "pt") == Address("Mecanismo de Ação Conjunta CIDH–ACNUDH",
                                                               addr_spec="desk@example.org")
     assert sender_header("desk@example.org", "de").display_name == SENDER_NAMES["en"]
+
+
+async def test_a_password_link_in_the_persons_language(mail_app, smtp):
+    speaks(mail_app, SUP_IACHR, "es")
+    mail_app.services.send_password_link(email=SUP_IACHR)
+    mail_app.services.send_password_link(email=SUP_OHCHR)
+
+    await mail_app.services.send_outbox()
+
+    messages = {m["To"]: m for m in smtp.messages}
+    assert messages[SUP_IACHR]["Subject"] == "[coordinación] Elija su contraseña"
+    text, html = bodies(messages[SUP_IACHR])
+    assert "Abra este enlace y elija una" in text and '<html lang="es">' in html
+    assert messages[SUP_OHCHR]["Subject"] == "[coordination] Set your password"
