@@ -6,6 +6,7 @@ server's error), each with a link to the action's page. Due times are shown in t
 time zone (their organisation's seat). `render_digest` is the services' `DigestRenderer`.
 """
 
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime, tzinfo
 from functools import cache, lru_cache
@@ -15,6 +16,8 @@ from babel.dates import format_datetime
 from jinja2 import Environment, FileSystemLoader, StrictUndefined, select_autoescape
 
 from coordination.services.ports import Digest, DigestFailure, DigestItem
+
+from .mail_i18n import mail_language, markup, translator, word
 
 TEMPLATES = Path(__file__).resolve().parent / "mail_templates"
 
@@ -26,6 +29,10 @@ KIND_LABELS = {
     "publication": "publication",
     "review": "review of the measure",
 }
+
+# a failed letter's recipient, as the services name it (its kind, dashes as spaces)
+RECIPIENT_KINDS = {"permanent mission geneva": "permanent mission in Geneva", "oas mission": "mission to the OAS",
+                   "foreign ministry": "ministry of foreign affairs", "requester": "the requester"}
 
 
 @dataclass(frozen=True)
@@ -46,48 +53,80 @@ class DigestLine:
 
 @lru_cache(maxsize=1)
 def _environment() -> Environment:
-    env = Environment(
+    return Environment(
         loader=FileSystemLoader(TEMPLATES), undefined=StrictUndefined, trim_blocks=True, lstrip_blocks=True,
         autoescape=select_autoescape(enabled_extensions=("html.j2",), default_for_string=False),
         keep_trailing_newline=True,
     )
-    env.globals["kind_label"] = lambda kind, organisation: (
-        (KIND_LABELS.get(kind) or kind) + (f" by {organisation.upper()}" if organisation else ""))
-    return env
+
+
+def _kind_label(t: Callable[[str], str], kind: str, organisation: str | None) -> str:
+    """"decision on the gate by OHCHR" / "decisión sobre la aprobación de ACNUDH"."""
+    text = t(KIND_LABELS.get(kind) or kind.replace("_", " "))
+    return t("{kind} by {org}").format(kind=text, org=word(t, organisation)) if organisation else text
+
+
+def _status(t: Callable[[str], str], item: DigestItem) -> str:
+    """The reminder's status in the reader's language (English: the services' own words)."""
+    key = item.threshold
+    if not key:
+        return item.status
+    if key == "request":
+        return t("your decision is requested")
+    if key == "on-the-day":
+        return t("due today")
+    if key.startswith("before-"):
+        days = int(key.removeprefix("before-").removesuffix("d"))
+        return t("due in 1 day") if days == 1 else t("due in {n} days").format(n=days)
+    escalation = key.removeprefix("escalation-")
+    if item.late_days < 1:
+        return t("overdue by less than a day (escalation {e})").format(e=escalation)
+    if item.late_days == 1:
+        return t("overdue by 1 day (escalation {e})").format(e=escalation)
+    return t("overdue by {n} days (escalation {e})").format(n=item.late_days, e=escalation)
+
+
+def _subject(t: Callable[[str], str], failures: int, requests: int, reminders: int, overdue: int) -> str:
+    parts = []
+    if failures:
+        parts.append(f"{failures} " + t("letters not delivered" if failures != 1 else "letter not delivered"))
+    if requests:
+        parts.append(f"{requests} " + t("decisions requested" if requests != 1 else "decision requested"))
+    if reminders:
+        parts.append(f"{reminders} " + t("deadline reminders" if reminders != 1 else "deadline reminder"))
+    if overdue:
+        parts.append(t("1 overdue") if overdue == 1 else f"{overdue} " + t("overdue"))
+    return t("[coordination] ") + ", ".join(parts)
 
 
 def render_digest(*, name: str, zone: tzinfo, items: list[DigestItem], reason: str,
-                  failures: list[DigestFailure] | None = None) -> Digest:
-    """The digest for one person: letters that could not be delivered, then a line per action,
-    overdue ones first, then by due time."""
+                  failures: list[DigestFailure] | None = None, language: str | None = None) -> Digest:
+    """The digest for one person, in their interface language (English if the mails do not have
+    it): letters that could not be delivered, then a line per action, overdue ones first, then by
+    due time. Stages, kinds, action types and organisations are the reader's words, never codes."""
     failures = failures or []
+    language = mail_language(language)
+    t = translator(language)
     lines: dict[str, list[DigestItem]] = {}
     for item in sorted(items, key=lambda i: (not i.escalation, i.due_at, i.reference)):
         lines.setdefault(item.reference, []).append(item)
-    grouped = [DigestLine(its[0].reference, its[0].action_type, its[0].country, its[0].stage, its[0].link,
-                          tuple(its)) for its in lines.values()]
+    grouped = [DigestLine(its[0].reference, word(t, its[0].action_type), its[0].country, word(t, its[0].stage),
+                          its[0].link, tuple(its)) for its in lines.values()]
     overdue = sum(1 for item in items if item.escalation)
     requests = sum(1 for item in items if item.request)
     count = len(items)
-    reminders = count - requests
-    parts = []
-    if failures:
-        parts.append(f"{len(failures)} letter{'s' if len(failures) != 1 else ''} not delivered")
-    if requests:
-        parts.append(f"{requests} decision{'s' if requests != 1 else ''} requested")
-    if reminders:
-        parts.append(f"{reminders} deadline reminder{'s' if reminders != 1 else ''}")
-    if overdue:
-        parts.append(f"{overdue} overdue")
-    subject = "[coordination] " + ", ".join(parts)
+    subject = _subject(t, len(failures), requests, count - requests, overdue)
     env = _environment()
 
     @cache
     def when(moment: datetime) -> str:
-        return format_datetime(moment, "EEE d MMM y, HH:mm", tzinfo=zone, locale="en")
+        return format_datetime(moment, "EEE d MMM y, HH:mm", tzinfo=zone, locale=language)
 
-    zone_name = ZONE_NAMES.get(str(zone), str(zone))
+    zone_name = t(ZONE_NAMES.get(str(zone), str(zone)))
     context = dict(name=name, lines=grouped, count=count, overdue=overdue, when=when, zone_name=zone_name,
-                   reason=reason, subject=subject, failures=failures)
+                   reason=t(reason), subject=subject, failures=failures, t=t, lang=language,
+                   kind_label=lambda kind, organisation: _kind_label(t, kind, organisation),
+                   status=lambda item: _status(t, item), word=lambda code: word(t, code or ""),
+                   recipient=lambda kind: t(str(RECIPIENT_KINDS.get(kind, kind))))
     return Digest(subject, env.get_template("reminder_digest.txt.j2").render(context),
-                  env.get_template("reminder_digest.html.j2").render(context))
+                  env.get_template("reminder_digest.html.j2").render(context, t=markup(t)))

@@ -539,6 +539,7 @@ class OutboxRepository:
                 letter.dispatched_at if letter is not None else None,
                 *((version.rendered_subject, version.rendered_text, version.rendered_html)
                   if version is not None else (None, None, None)),
+                letter.language if letter is not None else None,
             )
             for row, version, letter, reference in self.session.exec(query)
         ]

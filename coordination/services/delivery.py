@@ -16,11 +16,14 @@ and the errors it raises are those of `ports`.
 """
 
 import asyncio
+import re
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
+from email.headerregistry import Address
 from email.message import EmailMessage
 from email.utils import format_datetime, parseaddr
+from html import escape
 from typing import Any
 
 from coordination.config import Settings
@@ -39,6 +42,19 @@ from .ports import (
     UnitsOfWork,
     UnreachableServer,
 )
+
+# The From header's display name, in the reader's language (a digest: the person's interface
+# language; a letter: the letter's), unless COORDINATION_MAIL_FROM carries its own.
+SENDER_NAMES = {"en": "OHCHR–IACHR Joint Action Mechanism", "es": "Mecanismo de Acción Conjunta CIDH–ACNUDH",
+                "fr": "Mécanisme d'action conjointe HCDH–CIDH", "pt": "Mecanismo de Ação Conjunta CIDH–ACNUDH"}
+
+# The covering words of a letter sent to a State, in the letter's language, before its text.
+COVERING = {
+    "en": "Reference {reference}. Please find attached the letter {filename} (PDF); its text follows.",
+    "es": "Referencia {reference}. Se adjunta la carta {filename} (PDF); su texto figura a continuación.",
+    "fr": "Référence {reference}. Veuillez trouver ci-joint la lettre {filename} (PDF) ; son texte suit.",
+    "pt": "Referência {reference}. Segue em anexo a carta {filename} (PDF); o seu texto figura abaixo.",
+}
 
 STALE_CLAIM = timedelta(minutes=10)
 MAX_BACKOFF = timedelta(hours=1)
@@ -164,6 +180,7 @@ async def _messages(run: _Run, ids: list[int], addresses: CheckedAddresses, rend
     """The claimed rows as messages; a row that cannot become one fails here, alone."""
     with run.uow(read_only=True) as tx:
         rows: list[OutboxMessage] = tx.outbox.batch(ids)
+        languages = _staff_languages(tx, {row.recipient for row in rows if row.kind == "digest"})
     pdfs: dict[int, bytes] = {}
     outgoing = []
     for row in rows:
@@ -173,7 +190,7 @@ async def _messages(run: _Run, ids: list[int], addresses: CheckedAddresses, rend
             _fail(run, item, f"refused address: {problem}")
             continue
         try:
-            item.message = await _build(run.settings, renderer, row, pdfs)
+            item.message = await _build(run.settings, renderer, row, pdfs, languages.get(row.recipient))
         except Exception as error:  # noqa: BLE001 — whatever it is, it is this message's alone
             _fail(run, item, f"the message could not be built: {_describe(error)}")
             continue
@@ -181,12 +198,43 @@ async def _messages(run: _Run, ids: list[int], addresses: CheckedAddresses, rend
     return outgoing
 
 
-async def _build(settings: Settings, renderer: Renderer, row: OutboxMessage, pdfs: dict[int, bytes]) -> EmailMessage:
+def _staff_languages(tx: UnitOfWork, emails: set[str]) -> dict[str, str]:
+    """The interface language of each of these people who chose one (their digests' From name)."""
+    languages = {}
+    for email in emails:
+        user = tx.users.get(email)
+        credential = tx.credentials.get(user.id) if user is not None and user.id is not None else None
+        if credential is not None and credential.language:
+            languages[email] = credential.language
+    return languages
+
+
+def sender_header(mail_from: str, language: str | None) -> str | Address:
+    """COORDINATION_MAIL_FROM as it is if it names itself ("Name <address>"), else its address
+    under the joint mechanism's name in this language (English if there is none in it)."""
+    name, address = parseaddr(mail_from)
+    if name or not address:
+        return mail_from
+    return Address(display_name=SENDER_NAMES.get(language or "en", SENDER_NAMES["en"]), addr_spec=address)
+
+
+def covering(language: str | None, reference: str, filename: str, text: str, html: str) -> tuple[str, str]:
+    """A letter's text and HTML led by the covering words in its language, which name the
+    reference and the attached PDF; the letter itself (and its frozen hash) is unchanged."""
+    words = COVERING.get(language or "en", COVERING["en"]).format(reference=reference, filename=filename)
+    lead = f'<p class="covering">{escape(words)}</p>\n<hr>\n'
+    opening = re.search(r"<body[^>]*>", html)
+    body = html[:opening.end()] + "\n" + lead + html[opening.end():] if opening else lead + html
+    return f"{words}\n\n{text}", body
+
+
+async def _build(settings: Settings, renderer: Renderer, row: OutboxMessage, pdfs: dict[int, bytes],
+                 staff_language: str | None = None) -> EmailMessage:
     if row.kind == "digest":
         if row.subject is None or row.body_text is None:
             raise ValueError("the digest has no subject or text")
         return build_message(
-            sender=settings.mail_from, recipient=row.recipient, subject=row.subject,
+            sender=sender_header(settings.mail_from, staff_language), recipient=row.recipient, subject=row.subject,
             message_id=row.message_id, sent_at=row.created_at, text=row.body_text, html=row.body_html,
             attachment=None,
         )
@@ -197,16 +245,17 @@ async def _build(settings: Settings, renderer: Renderer, row: OutboxMessage, pdf
         pdfs[row.letter_version_id] = await asyncio.to_thread(renderer.pdf, row.rendered_html)
     if row.dispatched_at is None:
         raise ValueError("its letter was never dispatched")
+    filename = f"{row.reference}-{row.letter}-v{row.version}.pdf"
+    text, html = covering(row.language, row.reference or "", filename, row.rendered_text, row.rendered_html)
     return build_message(
-        sender=settings.mail_from, recipient=row.recipient, subject=row.rendered_subject,
-        message_id=row.message_id, sent_at=row.dispatched_at, text=row.rendered_text,
-        html=row.rendered_html,
-        attachment=(f"{row.reference}-{row.letter}-v{row.version}.pdf", pdfs[row.letter_version_id]),
+        sender=sender_header(settings.mail_from, row.language), recipient=row.recipient,
+        subject=row.rendered_subject, message_id=row.message_id, sent_at=row.dispatched_at, text=text, html=html,
+        attachment=(filename, pdfs[row.letter_version_id]),
     )
 
 
 def build_message(
-    *, sender: str, recipient: str, subject: str, message_id: str, sent_at: datetime,
+    *, sender: str | Address, recipient: str, subject: str, message_id: str, sent_at: datetime,
     text: str, html: str | None, attachment: tuple[str, bytes] | None,
 ) -> EmailMessage:
     """A letter as an email: text, HTML alternative, PDF attached; headers never broken by user text."""

@@ -63,7 +63,9 @@ def send_password_link(
         assert user.id is not None
         link_id = tx.password_links.add(token_sha256=_hash(token), user_id=user.id, created_by=actor, now=now,
                                         expires_at=expires_at)
-        mail = render_password_link(name=user.name, link=link, expires_at=expires_at, by=actor)
+        credential = tx.credentials.get(user.id)  # in the language the person reads the site in
+        mail = render_password_link(name=user.name, link=link, expires_at=expires_at, by=actor,
+                                    language=credential.language if credential else None)
         message_id = f"{PASSWORD_LINK_MAIL}{link_id}@{settings.mail_domain}>"
         tx.outbox.add_digest(recipient=user.email, subject=mail.subject, text=mail.text, html=mail.html,
                              message_id=message_id, now=now)

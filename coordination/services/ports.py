@@ -266,7 +266,7 @@ class Mail:
 class PasswordLinkMail(Protocol):
     """The mail that carries a password-set link, in text and HTML."""
 
-    def __call__(self, *, name: str, link: str, expires_at: datetime, by: str) -> Mail: ...
+    def __call__(self, *, name: str, link: str, expires_at: datetime, by: str, language: str | None = None) -> Mail: ...
 
 
 @dataclass(frozen=True)
@@ -583,6 +583,7 @@ class OutboxMessage:
     rendered_subject: str | None
     rendered_text: str | None
     rendered_html: str | None
+    language: str | None = None  # the letter's (en/es/fr/pt); None for a digest
 
 
 @dataclass(frozen=True)
@@ -663,6 +664,8 @@ class DigestItem:
     escalation: bool
     link: str
     request: bool = False  # the request to decide on a gate, sent when it opens
+    threshold: str = ""  # "request", "before-3d", "on-the-day", "escalation-2": `status` in another language
+    late_days: int = 0  # whole days past the due time, for an escalation
 
 
 @dataclass(frozen=True)
@@ -689,7 +692,7 @@ class DigestRenderer(Protocol):
 
     def __call__(
         self, *, name: str, zone: tzinfo, items: list[DigestItem], reason: str,
-        failures: list[DigestFailure] | None = None,
+        failures: list[DigestFailure] | None = None, language: str | None = None,
     ) -> Digest: ...
 
 

@@ -162,7 +162,10 @@ def send_reminders(
         for recipient in sorted(set(by_recipient) | set(failed_by_recipient)):
             its_lines, its_failures = by_recipient.get(recipient, []), failed_by_recipient.get(recipient, [])
             reminder_ids = sorted(ids[(line.row.deadline.id, recipient)] for line in its_lines)
-            digest = _digest(settings, render_digest, users.get(recipient), recipient, its_lines, now, its_failures)
+            user = users.get(recipient)
+            credential = tx.credentials.get(user.id) if user and user.id is not None else None
+            digest = _digest(settings, render_digest, user, recipient, its_lines, now, its_failures,
+                             language=credential.language if credential else None)
             key = (f"reminders.{reminder_ids[0]}" if reminder_ids
                    else f"delivery-failures.{min(f.id for f in its_failures)}")
             message_id = f"<{key}@{settings.mail_domain}>"
@@ -214,8 +217,9 @@ def _tally(report: SweepReport, lines: list[ReminderLine], failures: list[Failed
 
 def _digest(
     settings: Settings, render_digest: DigestRenderer, user: User | None, recipient: str, lines: list[ReminderLine],
-    now: datetime, failures: list[FailedLetter] | None = None,
+    now: datetime, failures: list[FailedLetter] | None = None, *, language: str | None = None,
 ) -> Digest:
+    """The digest in the recipient's interface language (the one they chose in the web app)."""
     zone = SEAT_TIME_ZONES[user.organisation] if user else UTC
     items = [
         DigestItem(
@@ -224,7 +228,8 @@ def _digest(
             organisation=line.row.deadline.organisation.value if line.row.deadline.organisation else None,
             due_at=line.row.deadline.due_at, status=line.status(now), escalation=line.threshold.is_escalation,
             link=action_link(settings, line.row.reference) + ("" if line.is_request else "#deadlines"),
-            request=line.is_request,
+            request=line.is_request, threshold=line.threshold.key,
+            late_days=(now - line.row.deadline.due_at).days if line.threshold.is_escalation else 0,
         )
         for line in lines
     ]
@@ -232,7 +237,8 @@ def _digest(
                             " ".join((f.last_error or "no error recorded").split())[:300],
                             action_link(settings, f.reference) + "#outbox")
               for f in failures or []]
-    return render_digest(name=user.name if user else recipient, zone=zone, items=items, reason=WHY, failures=failed)
+    return render_digest(name=user.name if user else recipient, zone=zone, items=items, reason=WHY, failures=failed,
+                         language=language)
 
 
 def action_link(settings: Settings, reference: str) -> str:

@@ -316,7 +316,7 @@ async def test_a_failed_letter_is_in_the_next_digest_to_the_actions_officer_once
     [digest] = smtp.messages
     assert digest["To"] == OFFICER and digest["Subject"] == "[coordination] 1 letter not delivered"
     text = digest.get_body(("plain",)).get_content()
-    assert f"{ref}: urgent_appeal v7 to the permanent mission geneva failed: 550 5.1.1 No such mailbox" in text
+    assert f"{ref}: urgent appeal v7 to the permanent mission in Geneva failed: 550 5.1.1 No such mailbox" in text
     assert f"http://127.0.0.1:8000/actions/{ref}#outbox" in text
     assert "mission@hnd-geneva.test" not in text and "FACTS-SECRET-7731" not in digest.as_string()
     events = [e for e in _events(mail_app) if e["event"] == "DeliveryFailureReported"]

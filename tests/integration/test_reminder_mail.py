@@ -37,7 +37,7 @@ async def test_each_person_gets_one_digest_with_a_line_per_action(mail_app, smtp
         lines = [line for line in text.splitlines() if line.startswith("JAM-")]
         assert [line.split()[0] for line in lines] == [first, second]  # one line per action
         for ref, line in zip((first, second), lines, strict=True):
-            assert ", stage joint_approval: decision on the gate by OHCHR due Wed 4 Nov 2026" in line
+            assert ", stage joint approval: decision on the gate by OHCHR due Wed 4 Nov 2026" in line
             assert "decision on the gate by IACHR due Wed 4 Nov 2026" in line
             assert line.count("overdue by 1 day (escalation 1)") == 2
             assert f"  {LINK}{ref}#deadlines\r\n" in text and f'href="{LINK}{ref}#deadlines"' in html
@@ -134,7 +134,7 @@ async def test_the_request_to_decide_reaches_each_owing_supervisor_with_the_link
         assert message["Subject"] == "[coordination] 1 decision requested"
         text = message.get_body(("plain",)).get_content()
         organisation = "IACHR" if message["To"].endswith("@iachr.test") else "OHCHR"
-        assert (f"{ref} (urgent appeal, HND), stage joint_approval: decision on the gate by {organisation} "
+        assert (f"{ref} (urgent appeal, HND), stage joint approval: decision on the gate by {organisation} "
                 "due Wed 4 Nov 2026") in text
         assert "your decision is requested" in text and f"{LINK}{ref}" in text
         assert SECRET_NAME not in message.as_string()
