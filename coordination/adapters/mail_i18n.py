@@ -7,21 +7,13 @@ from collections.abc import Callable
 
 from markupsafe import Markup
 
+from coordination.words import DOMAIN_ES
+
 ES: dict[str, str] = {
-    # the domain's words: action types, stages, deadline kinds, organisations
-    "urgent appeal": "llamamiento urgente", "precautionary measure": "medida cautelar",
-    "country communication": "comunicación a un país",
-    "intake": "recepción", "drafting": "redacción", "joint approval": "aprobación conjunta", "dispatch": "envío",
-    "awaiting reply": "en espera de respuesta", "publication": "publicación", "closed": "cerrada",
-    "registration": "registro", "information request": "solicitud de información",
-    "awaiting state reply": "en espera de respuesta del Estado", "evaluation": "evaluación",
-    "notification": "notificación", "follow up": "seguimiento", "press release": "comunicado de prensa",
+    **DOMAIN_ES,
+    # more of the domain's words: reminders' kinds and stages
     "decision on the gate": "decisión sobre la aprobación", "State's reply": "respuesta del Estado",
     "review of the measure": "revisión de la medida",
-    "OHCHR": "ACNUDH", "IACHR": "CIDH",
-    "permanent mission in Geneva": "misión permanente en Ginebra", "mission to the OAS": "misión ante la OEA",
-    "ministry of foreign affairs": "ministerio de relaciones exteriores", "the requester": "la parte solicitante",
-    "staff": "personal",
     # statuses of a reminder
     "your decision is requested": "se solicita su decisión", "due today": "vence hoy",
     "due in {n} days": "vence en {n} días", "due in 1 day": "vence en 1 día",
@@ -33,7 +25,7 @@ ES: dict[str, str] = {
     "letter not delivered": "carta no entregada", "decisions requested": "decisiones solicitadas",
     "decision requested": "decisión solicitada", "deadline reminders": "recordatorios de plazos",
     "deadline reminder": "recordatorio de plazo", "overdue": "vencidos", "1 overdue": "1 vencido",
-    "Dear {name},": "Estimado/a {name}:",
+    "Dear {name},": "Hola, {name}:",
     "{n} letters of your joint actions could not be delivered:":
         "{n} cartas de sus acciones conjuntas no se pudieron entregar:",
     "{n} letter of your joint actions could not be delivered:": "{n} carta de sus acciones conjuntas no se pudo entregar:",
@@ -51,7 +43,7 @@ ES: dict[str, str] = {
     "coordination, the joint actions of OHCHR and the IACHR": "coordinación, las acciones conjuntas de la CIDH y el ACNUDH",
     "You receive this as the officer of these joint actions, or as a supervisor whose decision is awaited; "
     "overdue deadlines are escalated to the supervisors of both organisations until they are met.":
-        "Recibe este mensaje como oficial de estas acciones conjuntas, o como supervisor/a cuya decisión se espera; "
+        "Recibe este mensaje como oficial de estas acciones conjuntas, o como persona supervisora cuya decisión se espera; "
         "los plazos vencidos se escalan a las personas supervisoras de ambas organizaciones hasta que se cumplen.",
     # the password link
     "[coordination] Set your password": "[coordinación] Elija su contraseña",

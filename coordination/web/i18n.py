@@ -11,8 +11,10 @@ around them is translated. Which interface languages there are is the domain's f
 from collections.abc import Callable
 
 from coordination.domain.vocabulary import DEFAULT_INTERFACE_LANGUAGE, INTERFACE_LANGUAGES, Language
+from coordination.words import DOMAIN_ES
 
 ES = {
+    **DOMAIN_ES,
     # frame and navigation
     "Joint actions": "Acciones conjuntas", "Skip to content": "Saltar al contenido", "Main": "Principal",
     "Inbox": "Bandeja de entrada", "Actions": "Acciones", "Overview": "Panorama", "Open an action": "Abrir una acción",
@@ -95,12 +97,6 @@ ES = {
     "{replied} of {asked} replied": "{replied} de {asked} respondieron", "days": "días", "actions": "acciones",
     "The figures as a table": "Las cifras en una tabla", "Value": "Valor",
     # words of the domain
-    "urgent appeal": "llamamiento urgente", "precautionary measure": "medida cautelar", "country communication": "comunicación a un país",
-    "intake": "recepción", "drafting": "redacción", "joint approval": "aprobación conjunta", "dispatch": "envío",
-    "awaiting reply": "en espera de respuesta", "publication": "publicación", "closed": "cerrada",
-    "registration": "registro", "information request": "solicitud de información",
-    "awaiting state reply": "en espera de respuesta del Estado", "evaluation": "evaluación", "notification": "notificación",
-    "follow up": "seguimiento", "press release": "comunicado de prensa",
     "in progress": "en curso", "awaiting approval": "en espera de aprobación", "ready": "lista", "waiting": "en espera",
     "approved": "aprobada", "rejected": "rechazada", "draft": "borrador", "dispatched": "enviada", "withdrawn": "retirada",
     "approval sla": "plazo de aprobación", "state reply": "respuesta del Estado", "review": "revisión",
@@ -156,10 +152,7 @@ ES = {
     "Annual report {year} (figures by type and State, no names):":
         "Informe anual {year} (cifras por tipo y Estado, sin nombres):",
     # part: Spanish interface (issue 12, part 6) — organisations, recipients, actors, letters' titles and fields
-    "OHCHR": "ACNUDH", "IACHR": "CIDH",
-    "permanent mission in Geneva": "misión permanente en Ginebra", "mission to the OAS": "misión ante la OEA",
-    "ministry of foreign affairs": "ministerio de relaciones exteriores", "the requester": "la parte solicitante",
-    "staff": "personal", "the stage was rejected": "la etapa fue rechazada", "the stage was skipped": "la etapa fue omitida",
+    "the stage was rejected": "la etapa fue rechazada", "the stage was skipped": "la etapa fue omitida",
     "{letter} changed": "cambió {letter}",
     "system": "sistema", "the administration": "la administración",
     "request to decide": "solicitud de decisión", "on the day": "el día del vencimiento",

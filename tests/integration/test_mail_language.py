@@ -46,7 +46,7 @@ async def test_a_spanish_speaking_supervisor_gets_the_digest_in_spanish_and_an_e
                            "decisión sobre la aprobación de ACNUDH vence el mié 4 nov 2026")
     assert "decisión sobre la aprobación de CIDH" in line and line.count("vencido hace 1 día (escalamiento 1)") == 2
     assert "Las horas son de Washington D. C." in text and "en la página de la acción" in html
-    assert "Estimado/a" in text and "Dear" not in text
+    assert "Hola, " in text and "Dear" not in text and "/a " not in text
     no_codes(text, html, spanish["Subject"])
     assert spanish["From"].addresses[0].display_name == "Mecanismo de Acción Conjunta CIDH–ACNUDH"
     assert spanish["From"].addresses[0].addr_spec == "joint-actions@coordination.test"
