@@ -261,7 +261,6 @@ class Mail:
     subject: str
     text: str
     html: str
-    pdf_sha256: str | None = None  # of the PDF made from `html` (PDF/A, reproducible); None before issue 13
 
 
 class PasswordLinkMail(Protocol):
@@ -433,6 +432,7 @@ class Rendition:
     subject: str
     text: str
     html: str
+    pdf_sha256: str | None = None  # of the PDF made from `html` (PDF/A, reproducible); None before issue 13
 
 
 class Outbox(Protocol):
