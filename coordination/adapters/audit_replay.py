@@ -340,6 +340,9 @@ def _compare_letters(session: Session, x: Projection, where: str, language: str)
                         if sha256_hex(value or "") != frozen[f"{part}_sha256"]:
                             f.append(f"{where}: letter {name} v{number}: the frozen {part} is not what was "
                                      f"dispatched (letter_versions.rendered_{part} changed)")
+                    if "pdf_sha256" in frozen and v.rendered_pdf_sha256 != frozen["pdf_sha256"]:
+                        f.append(f"{where}: letter {name} v{number}: the PDF's sha256 is not the one recorded at "
+                                 "dispatch (letter_versions.rendered_pdf_sha256 changed)")
             elif frozen is not None:
                 f.append(f"{where}: letter {name} v{number}: the frozen rendition the audit trail recorded is gone")
     return f

@@ -131,6 +131,7 @@ class LetterVersionRecord(SQLModel, table=True):
     rendered_subject: str | None = None
     rendered_text: str | None = None
     rendered_html: str | None = None
+    rendered_pdf_sha256: str | None = Field(default=None, max_length=64)  # the PDF made from rendered_html
 
 
 class ApprovalRecord(SQLModel, table=True):

@@ -591,17 +591,29 @@ class OutboxRepository:
         self.session.add(row)
         self.session.flush()
 
-    def freeze_rendering(self, letter_version_id: int, *, subject: str, text: str, html: str) -> None:
+    def freeze_rendering(self, letter_version_id: int, *, subject: str, text: str, html: str,
+                         pdf_sha256: str | None = None) -> None:
         version = self.session.get(LetterVersionRecord, letter_version_id)
         if version.rendered_text is None:
             version.rendered_subject, version.rendered_text, version.rendered_html = subject, text, html
+            version.rendered_pdf_sha256 = pdf_sha256
+
+    def pdf_sha256s(self, letter_version_ids: Iterable[int]) -> dict[int, str]:
+        """The sha256 of each dispatched version's PDF, by letter version id (those recorded)."""
+        ids = list(letter_version_ids)
+        if not ids:
+            return {}
+        query = (select(LetterVersionRecord.id, LetterVersionRecord.rendered_pdf_sha256)
+                 .where(LetterVersionRecord.id.in_(ids), LetterVersionRecord.rendered_pdf_sha256.is_not(None)))
+        return {version_id: sha for version_id, sha in self.session.exec(query)}
 
     def rendition(self, letter_version_id: int) -> Rendition | None:
         """The frozen subject, text and HTML of a dispatched letter version."""
         version = self.session.get(LetterVersionRecord, letter_version_id)
         if version is None or version.rendered_text is None:
             return None
-        return Rendition(version.rendered_subject, version.rendered_text, version.rendered_html)
+        return Rendition(version.rendered_subject, version.rendered_text, version.rendered_html,
+                         version.rendered_pdf_sha256)
 
 
 class DeadlineRepository:

@@ -23,7 +23,7 @@ from coordination.domain import (
 from coordination.domain.deadlines import Deadline
 from coordination.domain.letters import Letter
 
-from .actions import FieldChange, letter_changes, stored
+from .actions import FieldChange, dispatched_pdf_sha256s, letter_changes, stored
 from .ports import Clock, UnitsOfWork
 from .views import action_view
 
@@ -70,7 +70,8 @@ def read_action_page(
         letters = action.current_letters
         ids = [letter.id for letter in letters if letter.id is not None]
         seen = tx.letter_views.seen(user_id=user.id, letter_ids=ids) if user.id is not None and ids else {}
-        view = action_view(action, tx.audit.history(stored(action.id)), tx.outbox.for_action(stored(action.id)))
+        view = action_view(action, tx.audit.history(stored(action.id)), tx.outbox.for_action(stored(action.id)),
+                           pdf_sha256=dispatched_pdf_sha256s(tx, action))
     decided = [a.decided_at for a in action.approvals if a.approver == user.email]
     changes = {}
     for letter in letters:

@@ -7,6 +7,7 @@ gives these (`app.services.open_action(type=…, …)`); tests give fakes.
 """
 
 import difflib
+import hashlib
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass
 from datetime import date, datetime
@@ -327,9 +328,18 @@ def _freeze(
     text, html = (renderer.render(action, letter, on=now.date(), fmt=fmt, recipients=address_book, created=now,
                                   signatories=signatories)
                   for fmt in TEMPLATE_FORMATS)
-    tx.outbox.freeze_rendering(stored(letter.current.id), subject=text.subject, text=text.text, html=html.text)
+    # the PDF is made again from the frozen HTML when sent or downloaded, byte for byte the same:
+    # its sha256, kept now, lets anyone check a copy against what was dispatched
+    pdf_sha256 = hashlib.sha256(renderer.pdf(html.text)).hexdigest()
+    tx.outbox.freeze_rendering(stored(letter.current.id), subject=text.subject, text=text.text, html=html.text,
+                               pdf_sha256=pdf_sha256)
     return {"letter": letter.name, "cycle": letter.cycle, "version": letter.current.version,
-            **rendition_hashes(text.subject, text.text, html.text)}
+            **rendition_hashes(text.subject, text.text, html.text), "pdf_sha256": pdf_sha256}
+
+
+def dispatched_pdf_sha256s(tx: UnitOfWork, action: JointAction) -> dict[int, str]:
+    """The PDF sha256 recorded at dispatch for each dispatched current letter, by version id."""
+    return tx.outbox.pdf_sha256s([stored(l.current.id) for l in action.current_letters if l.dispatched_at])
 
 
 def rendition_hashes(subject: str, text: str, html: str) -> dict[str, str]:
@@ -341,7 +351,8 @@ def get_action(reference: str, *, uow: UnitsOfWork) -> dict[str, Any]:
     """Everything about one action, as `action show --json` prints it."""
     with uow(read_only=True) as tx:
         action = tx.actions.get(reference)
-        return action_view(action, tx.audit.history(stored(action.id)), tx.outbox.for_action(stored(action.id)))
+        return action_view(action, tx.audit.history(stored(action.id)), tx.outbox.for_action(stored(action.id)),
+                           pdf_sha256=dispatched_pdf_sha256s(tx, action))
 
 
 PER_PAGE = 50

@@ -432,6 +432,7 @@ class Rendition:
     subject: str
     text: str
     html: str
+    pdf_sha256: str | None = None  # of the PDF made from `html` (PDF/A, reproducible); None before issue 13
 
 
 class Outbox(Protocol):
@@ -470,7 +471,10 @@ class Outbox(Protocol):
 
     def settle(self, outbox_id: int, *, status: str, now: datetime, error: str | None) -> None: ...
 
-    def freeze_rendering(self, letter_version_id: int, *, subject: str, text: str, html: str) -> None: ...
+    def freeze_rendering(self, letter_version_id: int, *, subject: str, text: str, html: str,
+                         pdf_sha256: str | None = None) -> None: ...
+
+    def pdf_sha256s(self, letter_version_ids: Iterable[int]) -> dict[int, str]: ...
 
     def rendition(self, letter_version_id: int) -> Rendition | None: ...
 

@@ -1,7 +1,7 @@
 """Read models: what `action show --json` and `action list --json` print, from the domain's
 action and the plain rows of `ports` (its audit history, its outbox rows, the actions' own rows)."""
 
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from datetime import datetime
 from typing import Any
 
@@ -15,7 +15,10 @@ def _iso(value: datetime | None) -> str | None:
     return None if value is None else value.isoformat().replace("+00:00", "Z")
 
 
-def action_view(action: JointAction, history: Sequence[AuditEntry], outbox: Sequence[OutboxEntry]) -> dict[str, Any]:
+def action_view(action: JointAction, history: Sequence[AuditEntry], outbox: Sequence[OutboxEntry], *,
+                pdf_sha256: Mapping[int, str] | None = None) -> dict[str, Any]:
+    """`pdf_sha256`: the dispatched versions' PDF hashes by letter version id (shown as each letter's)."""
+    pdfs = pdf_sha256 or {}
     versions = {l.current.id: (l.name, l.current.version) for l in action.letters}
     return {
         "id": action.id,
@@ -48,6 +51,7 @@ def action_view(action: JointAction, history: Sequence[AuditEntry], outbox: Sequ
                 "name": l.name, "stage": l.stage, "cycle": l.cycle, "language": l.language,
                 "version": l.current.version, "sha256": l.current.sha256, "status": l.status.value,
                 "last_editor": l.last_editor, "dispatched_at": _iso(l.dispatched_at),
+                "pdf_sha256": pdfs.get(l.current.id) if l.dispatched_at and l.current.id is not None else None,
                 "fields": dict(l.current.fields),
             }
             for l in action.current_letters

@@ -272,6 +272,8 @@ ES = {
         "No habrá más recordatorios y nada ocurrirá cuando venza.",
     "Deadline extended: {kind} now due {due}.": "Plazo prorrogado: {kind} vence ahora el {due}.",
     "Deadline cancelled: {kind}.": "Plazo cancelado: {kind}.",
+    # part: archival PDF (issue 13, part 7)
+    "PDF/A as dispatched, SHA-256": "PDF/A tal como se envió, SHA-256",
 }
 EN_EVENTS = {
     "ActionOpened": "Action opened", "StageEntered": "Stage entered", "LetterEdited": "Letter edited",

@@ -198,6 +198,9 @@ TAMPERING: list[tuple[str, str, tuple[str, ...]]] = [
      (GATE, "letter urgent_appeal v7 sha256")),
     ("a frozen rendition", "UPDATE letter_versions SET rendered_text = 'Another text' WHERE rendered_text IS NOT NULL",
      (JAM, "the frozen text is not what was dispatched")),
+    ("a dispatched PDF's sha256", "UPDATE letter_versions SET rendered_pdf_sha256 = '" + "0" * 64 + "' "
+                                  "WHERE rendered_pdf_sha256 IS NOT NULL",
+     (JAM, "the PDF's sha256 is not the one recorded at dispatch")),
     ("a letter's status", "UPDATE letters SET status = 'draft' WHERE action_id = 1",
      (JAM, "letter urgent_appeal status is 'draft'", "'dispatched'")),
     ("a deadline moved", "UPDATE deadlines SET due_at = due_at + INTERVAL '30 days' WHERE action_id = 1 "

@@ -7,6 +7,7 @@ Actions opened in HND and MEX write their letters in Spanish, the State's langua
 Refusals are checked with assert_refused: exit 1, one stderr line, nothing written.
 """
 
+import hashlib
 import json
 
 import pytest
@@ -14,6 +15,7 @@ from typer.testing import Result
 
 import coordination.cli
 
+from ..golden.test_pdfa import pdf_objects
 from ..helpers import OFFICER, dispatched, open_at_gate, seed
 from .test_cli import ok, runner
 from .test_cli_refusals import assert_refused
@@ -197,6 +199,23 @@ def test_the_pdf_of_a_dispatched_letter_is_byte_identical_across_two_letter_show
     assert path.read_bytes() == first.stdout_bytes
     sha = app.services.get_action(ref)["letters"][0]["sha256"][:12]
     assert confirmation == f"Wrote urgent_appeal (as dispatched, sha256 {sha}) in es as pdf to {path}.\n"
+
+
+def test_action_show_json_gives_the_sha256_of_the_pdf_as_dispatched_and_audit_verify_checks_it(app, cli, clock):
+    """The PDF/A is made again from the frozen HTML on each download, byte for byte: the sha256 kept
+    at dispatch is that of every later download (issue 13, part 7)."""
+    draft = open_at_gate(app, "urgent-appeal")
+    assert json.loads(ok(cli("action", "show", draft, "--json")))["letters"][0]["pdf_sha256"] is None
+    ref = dispatched(app, "urgent-appeal")
+    clock.advance(days=3)
+
+    shown = json.loads(ok(cli("action", "show", ref, "--json")))["letters"][0]
+    pdf = cli("letter", "show", ref, "--format", "pdf").stdout_bytes
+
+    assert shown["pdf_sha256"] == hashlib.sha256(pdf).hexdigest()
+    catalog = next(head for head, _ in pdf_objects(pdf).values() if b"/Type /Catalog" in head)
+    assert b"/GTS_PDFA1" in catalog and b"/Lang (es)" in catalog
+    assert "Audit trail intact" in ok(cli("audit", "verify"))  # the DispatchQueued event carries it too
 
 
 # ---------------------------------------------------------------- letter diff

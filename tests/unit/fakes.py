@@ -101,8 +101,12 @@ class _Outbox:
     def rendition(self, letter_version_id: int) -> dict[str, str] | None:
         return self.tx.store.renditions.get(letter_version_id) or self.frozen.get(letter_version_id)
 
-    def freeze_rendering(self, letter_version_id: int, *, subject: str, text: str, html: str) -> None:
+    def freeze_rendering(self, letter_version_id: int, *, subject: str, text: str, html: str,
+                         pdf_sha256: str | None = None) -> None:
         self.frozen[letter_version_id] = {"subject": subject, "text": text, "html": html}
+
+    def pdf_sha256s(self, letter_version_ids: Any) -> dict[int, str]:
+        return {}
 
     def cancel_for_action(self, action_id: int, *, now: Any) -> list[str]:
         self.cancelled = [row["message_id"] for row in self.tx.store.outbox

@@ -1,9 +1,10 @@
 """Decisions and casework through the pages: the services' rules and refusals, with their HTTP status,
 and nothing written when a form is refused."""
 
+import hashlib
 import re
 
-from tests.helpers import LETTERS, OFFICER, OFFICER_IACHR, SUP_IACHR, SUP_OHCHR, SUP_OHCHR_2, open_at_gate
+from tests.helpers import LETTERS, OFFICER, OFFICER_IACHR, SUP_IACHR, SUP_OHCHR, SUP_OHCHR_2, dispatched, open_at_gate
 
 from .conftest import all_rows
 
@@ -221,6 +222,20 @@ def test_letters_render_in_their_language_as_html_text_and_pdf(seeded, browser):
     assert text.headers["content-type"].startswith("text/plain") and "Excellency" in text.text
     pdf = browser.get(f"/actions/{ref}/letters/urgent_appeal?format=pdf")
     assert pdf.content.startswith(b"%PDF") and "attachment" in pdf.headers["content-disposition"]
+
+
+def test_a_dispatched_letter_shows_the_sha256_of_its_pdf_next_to_the_download_link(seeded, browser):
+    """Anyone holding the PDF the State received can compare its sha256 with the page's (issue 13, part 7)."""
+    waiting = open_at_gate(seeded, "urgent-appeal")
+    ref = dispatched(seeded, "urgent-appeal")
+    browser.sign_in(SUP_IACHR)
+    assert "pdf-sha256" not in browser.get(f"/actions/{waiting}").text  # not dispatched: no hash yet
+
+    page = browser.get(f"/actions/{ref}").text
+    pdf = browser.get(f"/actions/{ref}/letters/urgent_appeal?format=pdf").content
+
+    digest = hashlib.sha256(pdf).hexdigest()
+    assert f'PDF/A as dispatched, SHA-256 <code class="hash">{digest}</code>' in page
 
 
 def test_the_action_page_offers_each_letter_in_every_other_language(seeded, browser):
