@@ -17,6 +17,7 @@ from sqlmodel import Session, select
 
 from coordination.domain import ENDED, DeadlineKind, DeadlineStatus, ReferenceKind
 from coordination.domain.countries import DEFAULT_LANGUAGE
+from coordination.domain.state_names import STATE_NAMES
 from coordination.domain.vocabulary import LETTER_LANGUAGES
 from coordination.services.ports import (
     ActionFilters,
@@ -55,10 +56,11 @@ def like_pattern(text: str) -> str:
 @cache
 def _state_names() -> tuple[tuple[str, str], ...]:
     """(lower-case name, ISO alpha-3 code) of every State an action can address, in each letter
-    language (CLDR, from Babel, as the letters name them)."""
+    language: as the letters name them (the reviewed table's short and formal names of the OAS
+    member States, domain/state_names.py) and as CLDR does (Babel)."""
     alpha3 = {alpha2s[0]: code for code, alpha2s in get_global("territory_aliases").items()
               if code in DEFAULT_LANGUAGE and alpha2s}
-    names = []
+    names = [(name.lower(), iso3) for (iso3, _), entry in STATE_NAMES.items() for name in (entry.short, entry.formal)]
     for language in sorted(LETTER_LANGUAGES):
         for alpha2, name in Locale.parse(language).territories.items():
             if alpha2 in alpha3:

@@ -37,6 +37,7 @@ from .directory import (
     disable_user,
     edit_recipient,
     enable_user,
+    is_admin,
     last_sign_ins,
     list_recipients,
     list_signatories,
@@ -70,6 +71,6 @@ __all__ = [
     "annual_report", "may_read_report", "report_document",
     "close_action", "link_actions", "reopen_action", "withdraw_action",
     # part: administration
-    "edit_recipient", "last_sign_ins", "list_recipients", "list_signatories", "remove_recipient",
+    "edit_recipient", "is_admin", "last_sign_ins", "list_recipients", "list_signatories", "remove_recipient",
     "set_organisation", "set_signatory", "password_link_user", "send_password_link", "set_password_by_link",
 ]

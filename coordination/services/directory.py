@@ -26,13 +26,18 @@ def _email(addresses: AddressCheck, value: str) -> str:
 ADMIN = "admin"  # the actor the command line records: whoever runs it administers the system
 
 
+def is_admin(user: User) -> bool:
+    """Who administers the system (users, the address book, the signatories): an enabled admin."""
+    return user.role is Role.ADMIN and not user.disabled
+
+
 def check_admin(tx: UnitOfWork, actor: str) -> str:
     """The actor of an admin's change: "admin" (the command line) or an enabled admin's email
     (the pages); anyone else is refused before anything is written."""
     if actor == ADMIN:
         return actor
     person = tx.users.get(actor)
-    if person is None or person.disabled or person.role is not Role.ADMIN:
+    if person is None or not is_admin(person):
         raise NotPermitted("only an admin may change users, the address book or the signatories",
                            field="user", value=actor, facts={"role": person.role.value if person else None})
     return person.email

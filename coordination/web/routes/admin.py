@@ -23,20 +23,20 @@ from ..pages import done, render, status_of
 router = APIRouter()
 
 
-def _refuse_unless_admin(user: User) -> User:
-    if user.role is not Role.ADMIN:
+def _refuse_unless_admin(request: Request, user: User) -> User:
+    if not core(request).services.is_admin(user):
         raise NotPermitted("only an admin may use the administration pages", field="user", value=user.email)
     return user
 
 
 def administering(request: Request) -> User:
     """A page of the administration: signed in (else to the sign-in page), and an admin (else 403)."""
-    return _refuse_unless_admin(signed_in(request))
+    return _refuse_unless_admin(request, signed_in(request))
 
 
 async def administering_form(request: Request) -> User:
     """A form of the administration: signed in (401), an admin (403), then the CSRF token (403)."""
-    user = _refuse_unless_admin(await run_in_threadpool(signed_in, request))
+    user = _refuse_unless_admin(request, await run_in_threadpool(signed_in, request))
     await check_csrf(request)
     return user
 
