@@ -28,7 +28,7 @@ OFFICER, OFFICER_2, OHCHR, IACHR = (u[0] for u in USERS)
 LETTERS = {
     "urgent-appeal": [
         ("urgent_appeal", {
-            "mandates": "Special Rapporteur on the situation of human rights defenders",
+            "mandates": "defenders",
             "subject": "threats against a land rights defender",
             "facts": "The defender received death threats after a public meeting on land rights.",
             "concerns": "We are concerned that the threats are linked to the defender's work.",
@@ -50,6 +50,7 @@ LETTERS = {
     ],
     "country-communication": [
         ("communication", {
+            "mandates": "defenders,environment",
             "subject": "attacks on human rights defenders",
             "situation": "A pattern of attacks against defenders of the environment.",
             "concerns": "The attacks appear to go uninvestigated.",

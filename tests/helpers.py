@@ -33,7 +33,7 @@ RECIPIENTS = [
 
 LETTERS = {
     "urgent_appeal": {
-        "mandates": "Special Rapporteur on the situation of human rights defenders",
+        "mandates": "defenders",
         "subject": "threats against a defender",
         "facts": "FACTS-SECRET-7731 the defender was threatened.",
         "concerns": "We are concerned.",
@@ -47,6 +47,7 @@ LETTERS = {
     },
     "request_for_information": {"facts": "Surveillance and threats.", "information_requested": "Protection measures."},
     "communication": {
+        "mandates": "defenders,environment",
         "subject": "attacks on defenders",
         "situation": "A pattern of attacks.",
         "concerns": "Impunity.",

@@ -8,6 +8,7 @@ from dataclasses import dataclass, field
 from datetime import datetime
 
 from .errors import InvalidInput, InvalidState, NotFound
+from .mandates import selected_mandates
 from .stages import FieldKind, LetterDefinition
 from .text import is_blank
 from .vocabulary import LetterStatus
@@ -129,6 +130,8 @@ def _validate(kind: FieldKind, choices: tuple[str, ...], name: str, value: str, 
         if value not in choices:
             raise InvalidInput(f"field {name!r} must be one of {', '.join(choices)}, not {value!r}", field=name,
                                value=value, choices=choices)
+    elif kind is FieldKind.MANDATES:
+        value = ",".join(selected_mandates(value, field=name))
     elif kind is FieldKind.INTEGER:
         value = value.strip()
         if not re.fullmatch(r"[0-9]{1,3}", value) or not 0 < int(value) <= 366:

@@ -15,7 +15,7 @@ resolutions and of OHCHR's and the OAS's pages in each language, with the office
 with the holder's gender ("Relatora Especial" / "Relator Especial"; "Rapporteuse spéciale" /
 "Rapporteur spécial"). Resolution numbers are the latest renewals known when this table was
 written, from memory and NOT checked online here (`verified=False`): an admin checks each
-against its source page and corrects it with `mandate set CODE --resolution`.
+against its source page and corrects it.
 """
 
 from collections.abc import Iterable, Mapping
@@ -197,6 +197,41 @@ def parse_codes(value: str | Iterable[str] | None) -> list[str]:
     return codes
 
 
+SELECTABLE: tuple[str, ...] = tuple(m.code for m in CATALOGUE if not m.signs_for_iachr)
+
+
+def selected_mandates(value: str | Iterable[str] | None, *, field: str = "mandates") -> list[str]:
+    """The mandates an officer selects for a joint letter: known codes, each once, at least one of
+    them a UN mandate (the letter speaks "in our capacity as …"). The IACHR's signer is not
+    selected: it signs every joint letter."""
+    try:
+        codes = parse_codes(value)
+    except InvalidInput as error:
+        raise InvalidInput.unknown("mandate", error.value, SELECTABLE, field=field) from None
+    if IACHR_SIGNER in codes:
+        raise InvalidInput(f"{IACHR_SIGNER} signs every joint letter and is not selected", field=field,
+                           value=IACHR_SIGNER, choices=SELECTABLE)
+    if not any(BY_CODE[c].organisation is Organisation.OHCHR for c in codes):
+        un = [c for c in SELECTABLE if BY_CODE[c].organisation is Organisation.OHCHR]
+        raise InvalidInput(f"select at least one UN mandate ({', '.join(un)})", field=field,
+                           value=",".join(codes), choices=SELECTABLE)
+    return codes
+
+
+def signing_codes(voice: str, selection: str | None) -> list[str]:
+    """Who signs a letter of this voice, in the order of the blocks: for a joint letter the
+    selected UN mandates, then the selected IACHR rapporteurs, then the IACHR's signer; for an
+    IACHR letter its signer alone; a press release is not signed."""
+    if voice == "press":
+        return []
+    if voice == "iachr":
+        return [IACHR_SIGNER]
+    codes = parse_codes(selection) if selection else []
+    un = [c for c in codes if BY_CODE[c].organisation is Organisation.OHCHR]
+    iachr = [c for c in codes if BY_CODE[c].organisation is Organisation.IACHR and c != IACHR_SIGNER]
+    return un + iachr + [IACHR_SIGNER]
+
+
 def holder_on(holders: Iterable[Holder], code: str, day: date) -> Holder | None:
     """The holder of a mandate on a day (the latest term to start, should terms touch)."""
     found = [h for h in holders if h.mandate == code and h.holds_on(day)]
@@ -222,7 +257,7 @@ def resolve_signers(codes: Iterable[str], holders: Iterable[Holder], day: date, 
     if vacant:
         raise InvalidState(
             f"no holder of {', '.join(vacant)} on {day.isoformat()}: an admin enters who holds "
-            f"{'it' if len(vacant) == 1 else 'them'} (`signatory set`) before the letter can go to its gate",
+            f"{'it' if len(vacant) == 1 else 'them'} before the letter can go to its gate",
             field="mandates", value=", ".join(vacant), letter=letter, facts={"vacant": vacant, "on": day.isoformat()})
     return signers
 
@@ -243,5 +278,5 @@ def check_term(holder: Holder, others: Iterable[Holder]) -> None:
                 (holder.ends_on is None or other.starts_on <= holder.ends_on):
             raise InvalidInput(
                 f"{other.name} holds {holder.mandate} from {other.starts_on}"
-                f"{f' to {other.ends_on}' if other.ends_on else ''}: end that term first (`signatory end`)",
+                f"{f' to {other.ends_on}' if other.ends_on else ''}: end that term first",
                 field="from", value=holder.starts_on.isoformat())

@@ -39,6 +39,20 @@ class FieldKind(StrEnum):
     EMAIL = "email"
     CHOICE = "choice"
     INTEGER = "integer"
+    MANDATES = "mandates"  # a selection of mandate codes (domain/mandates.py), kept as "defenders,assembly"
+
+
+class Voice(StrEnum):
+    """Who speaks in a letter, which decides its signature blocks.
+
+    joint  "we": the selected mandate holders and the IACHR's signer (urgent appeal, communication)
+    iachr  the Commission or its Executive Secretariat: the IACHR's signer only (precautionary measures)
+    press  the third person, unsigned (a press release)
+    """
+
+    JOINT = "joint"
+    IACHR = "iachr"
+    PRESS = "press"
 
 
 @dataclass(frozen=True)
@@ -60,6 +74,7 @@ class LetterDefinition:
     # references holding further addresses (the requester, the representatives).
     recipients: tuple[RecipientKind, ...] = ()
     to_fields: tuple[str, ...] = ()
+    voice: Voice = Voice.IACHR
 
     def field(self, name: str) -> FieldDefinition | None:
         return next((f for f in self.fields if f.name == name), None)
@@ -293,7 +308,7 @@ URGENT_APPEAL = ActionDefinition(
                     "urgent_appeal",
                     "Urgent appeal to the Government",
                     fields=(
-                        _text("mandates", "Mandates of the signatories"),
+                        FieldDefinition("mandates", "Mandates of the signatories", kind=FieldKind.MANDATES),
                         _text("subject", "Subject"),
                         _text("facts", "Information received"),
                         _text("concerns", "Concerns"),
@@ -302,6 +317,7 @@ URGENT_APPEAL = ActionDefinition(
                         _text("legal_annex", "Reference to international human rights law", required=False),
                     ),
                     recipients=(RecipientKind.PERMANENT_MISSION_GENEVA,),
+                    voice=Voice.JOINT,
                 ),
             ),
         ),
@@ -342,6 +358,7 @@ COUNTRY_COMMUNICATION = ActionDefinition(
                     "communication",
                     "Joint communication to the State",
                     fields=(
+                        FieldDefinition("mandates", "Mandates of the signatories", kind=FieldKind.MANDATES),
                         _text("subject", "Subject"),
                         _text("situation", "Situation of concern"),
                         _text("concerns", "Concerns"),
@@ -352,6 +369,7 @@ COUNTRY_COMMUNICATION = ActionDefinition(
                         RecipientKind.OAS_MISSION,
                         RecipientKind.PERMANENT_MISSION_GENEVA,
                     ),
+                    voice=Voice.JOINT,
                 ),
             ),
         ),
@@ -375,6 +393,7 @@ COUNTRY_COMMUNICATION = ActionDefinition(
                     "press_release",
                     "Joint press release (published, not sent)",
                     fields=(_text("headline", "Headline"), _text("body", "Text of the press release")),
+                    voice=Voice.PRESS,
                 ),
             ),
         ),

@@ -246,7 +246,8 @@ def test_each_action_type_walks_from_open_to_its_first_dispatch_through_the_cli(
     # `letter show` prints, for each dispatched letter, the text that was sent
     for name in walk.letters:
         text = ok(cli("letter", "show", ref, "--letter", name))
-        assert all(line in text for value in LETTERS[name].values() for line in value.splitlines())
+        assert all(line in text for field, value in LETTERS[name].items() if field != "mandates"  # codes: titles shown
+                   for line in value.splitlines())
 
     # advancing again is safe: nothing more to do until the State replies
     before = count_rows(app)

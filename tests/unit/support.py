@@ -50,7 +50,7 @@ ADDRESS_BOOK = [
 
 LETTERS: dict[str, dict[str, str]] = {
     "urgent_appeal": {
-        "mandates": "Special Rapporteur on the situation of human rights defenders",
+        "mandates": "defenders",
         "subject": "threats against a defender",
         "facts": "The defender was threatened.",
         "concerns": "We are concerned.",
@@ -74,6 +74,7 @@ LETTERS: dict[str, dict[str, str]] = {
         "irreparable_harm": "Irreparable.",
     },
     "communication": {
+        "mandates": "defenders,environment",
         "subject": "attacks on defenders",
         "situation": "A pattern of attacks.",
         "concerns": "Impunity.",

@@ -194,7 +194,7 @@ def test_a_rejection_returns_the_urgent_appeal_to_drafting_and_voids_the_rounds_
 def test_resubmission_after_a_rejection_opens_round_two_where_the_previous_approvers_decide_again(appeal, ports):
     appeal.approve(SUP_OHCHR, now=NOW, ports=ports)
     appeal.reject(SUP_IACHR, comment="Name the mandates.", now=NOW)
-    appeal.edit_letter(OFFICER, field="mandates", value="Special Rapporteur on defenders", now=NOW, ports=ports)
+    appeal.edit_letter(OFFICER, field="mandates", value="defenders,assembly", now=NOW, ports=ports)
     appeal.submit(OFFICER, now=NOW, ports=ports)
 
     assert (appeal.stage, appeal.status, appeal.round) == ("joint_approval", Status.AWAITING_APPROVAL, 2)

@@ -233,9 +233,9 @@ def test_country_communication_walks_from_drafting_to_dispatch_to_all_three_stat
     outbox = action.advance(now=NOW, ports=ports, address_book=ADDRESS_BOOK)
     assert len(outbox) == 3
     assert set(outbox) == {
-        OutboxEntry("communication", 1, 5, FOREIGN_MINISTRY, "foreign-ministry"),
-        OutboxEntry("communication", 1, 5, OAS_MISSION, "oas-mission"),
-        OutboxEntry("communication", 1, 5, MISSION_GENEVA, "permanent-mission-geneva"),
+        OutboxEntry("communication", 1, 6, FOREIGN_MINISTRY, "foreign-ministry"),
+        OutboxEntry("communication", 1, 6, OAS_MISSION, "oas-mission"),
+        OutboxEntry("communication", 1, 6, MISSION_GENEVA, "permanent-mission-geneva"),
     }
     assert action.letter("communication").status is LetterStatus.DISPATCHED
     assert where(action) == ("awaiting_reply", Status.WAITING)

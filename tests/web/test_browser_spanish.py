@@ -79,7 +79,7 @@ PAGES: list[tuple[str | None, str]] = [
 
 LETTERS_ES = {  # the letters of the Spanish actions, in Spanish
     "urgent_appeal": {
-        "mandates": "Relatora Especial sobre la situación de los defensores", "subject": "amenazas a una defensora",
+        "mandates": "defenders", "subject": "amenazas a una defensora",
         "facts": "La defensora recibió amenazas.", "concerns": "Nos preocupa su seguridad.",
         "questions": "¿Qué medidas se tomaron?\n¿Hay una investigación?", "interim_measures": "Protegerla.",
     },
