@@ -394,6 +394,7 @@ class Directory:
     users: dict[str, dict] = field(default_factory=dict)
     passwords: dict[str, str | None] = field(default_factory=dict)  # None: set before hashes were recorded
     calendars: dict[str, int] = field(default_factory=dict)  # calendar address generations, once renewed
+    languages: dict[str, str] = field(default_factory=dict)  # interface languages, once chosen
     recipients: defaultdict = field(default_factory=lambda: defaultdict(int))
     digests: dict[str, dict] = field(default_factory=dict)
 
@@ -419,6 +420,8 @@ class Directory:
             self.passwords[who] = p.get("hash_sha256")
         elif e.event == "CalendarAddressRenewed":
             self.calendars[who] = int(p["generation"])
+        elif e.event == "LanguageChosen":
+            self.languages[who] = p["language"]
         elif e.event == "RecipientAdded":
             self.recipients[(p["country"], p["kind"], who)] += 1
         elif e.event == "RecipientRemoved":
@@ -453,6 +456,9 @@ def _compare_directory(session: Session, d: Directory) -> list[str]:
         if (c.calendar_generation or 0) != d.calendars.get(email, 0):
             f.append(f"user {email}: the calendar address is generation {c.calendar_generation or 0} but the audit "
                      f"trail says {d.calendars.get(email, 0)} (an old address may work again)")
+        if email in d.languages and c.language != d.languages[email]:
+            f.append(f"user {email}: the interface language is {c.language!r} but the audit trail says "
+                     f"{d.languages[email]!r} (their emails' language changed outside the application)")
         if c.password_hash is None:
             continue
         if email not in d.passwords:

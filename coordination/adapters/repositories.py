@@ -1,6 +1,7 @@
 """Repositories: load and save domain objects through SQLModel records."""
 
 import dataclasses
+from collections import defaultdict
 from collections.abc import Iterable, Sequence
 from datetime import datetime
 
@@ -527,9 +528,19 @@ class OutboxRepository:
         return result.rowcount or 0
 
     def batch(self, ids: list[int]) -> list[OutboxMessage]:
-        """Claimed rows with their frozen letter version, letter and the action's JAM reference."""
+        """Claimed rows with their frozen letter version, letter and the action's references (the
+        JAM reference, and the file numbers a State cites in reply: MC, UA)."""
         query = (self._with_letters(LetterVersionRecord, LetterRecord, ReferenceRecord.value)
                  .where(OutboxRecord.id.in_(ids)).order_by(OutboxRecord.id))
+        rows = list(self.session.exec(query))
+        order = [ReferenceKind.JAM.value, ReferenceKind.MC.value, ReferenceKind.UA.value]
+        files: dict[int, list[tuple[int, str]]] = defaultdict(list)
+        action_ids = {row.action_id for row, *_ in rows if row.kind == "letter" and row.action_id is not None}
+        if action_ids:
+            for action_id, kind, value in self.session.exec(
+                    select(ReferenceRecord.action_id, ReferenceRecord.kind, ReferenceRecord.value)
+                    .where(ReferenceRecord.action_id.in_(action_ids), ReferenceRecord.kind.in_(order))):
+                files[action_id].append((order.index(kind), value))
         return [
             OutboxMessage(
                 row.id, row.kind, row.action_id, row.recipient, row.message_id, row.attempts, row.last_error,
@@ -540,8 +551,9 @@ class OutboxRepository:
                 *((version.rendered_subject, version.rendered_text, version.rendered_html)
                   if version is not None else (None, None, None)),
                 letter.language if letter is not None else None,
+                tuple(value for _, value in sorted(files.get(row.action_id or 0, []))),
             )
-            for row, version, letter, reference in self.session.exec(query)
+            for row, version, letter, reference in rows
         ]
 
     def attempts(self, outbox_id: int) -> int:

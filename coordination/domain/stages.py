@@ -404,3 +404,14 @@ COUNTRY_COMMUNICATION = ActionDefinition(
 DEFINITIONS: Mapping[ActionType, ActionDefinition] = MappingProxyType(
     {d.type: d for d in (PRECAUTIONARY_MEASURE, URGENT_APPEAL, COUNTRY_COMMUNICATION)}
 )
+
+
+def letter_voice(name: str) -> Voice | None:
+    """The voice of a letter, by its name (letter names are unique across the action types);
+    None for a name no definition has."""
+    for definition in DEFINITIONS.values():
+        for stage in definition.stages:
+            for letter in stage.letters:
+                if letter.name == name:
+                    return letter.voice
+    return None

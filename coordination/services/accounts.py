@@ -202,11 +202,18 @@ def sign_in(
 
 
 def set_language(*, user: User, language: str, uow: UnitsOfWork, clock: Clock) -> None:
-    """Remember a user's interface language."""
+    """Remember a user's interface language, which their emails are written in too: audited,
+    since it decides the language of every digest and approval request they receive."""
     if language not in LANGUAGES:
         raise InvalidInput(f"unknown language {language!r} (one of: {', '.join(LANGUAGES)})")
+    now = clock()
     with uow() as tx:
-        tx.credentials.set_language(_id(user), language, now=clock())
+        credential = tx.credentials.get(_id(user))
+        if credential is not None and credential.language == language:
+            return  # already so: nothing to record
+        tx.credentials.set_language(_id(user), language, now=now)
+        tx.audit.append(now=now, actor=user.email, organisation=user.organisation.value, event="LanguageChosen",
+                        subject=user.email, payload={"language": language})
         tx.commit()
 
 

@@ -17,7 +17,7 @@ and the errors it raises are those of `ports`.
 
 import asyncio
 import re
-from collections.abc import Awaitable, Callable
+from collections.abc import Awaitable, Callable, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from email.headerregistry import Address
@@ -28,6 +28,7 @@ from typing import Any
 
 from coordination.config import Settings
 from coordination.domain import InvalidState
+from coordination.domain.stages import Voice, letter_voice
 
 from .ports import (
     CheckedAddresses,
@@ -44,16 +45,21 @@ from .ports import (
 )
 
 # The From header's display name, in the reader's language (a digest: the person's interface
-# language; a letter: the letter's), unless COORDINATION_MAIL_FROM carries its own.
+# language; a letter: the letter's), unless COORDINATION_MAIL_FROM carries its own: the joint
+# mechanism's, or the Commission's for the letters it alone signs (a precautionary measure's).
 SENDER_NAMES = {"en": "OHCHR–IACHR Joint Action Mechanism", "es": "Mecanismo de Acción Conjunta CIDH–ACNUDH",
                 "fr": "Mécanisme d'action conjointe HCDH–CIDH", "pt": "Mecanismo de Ação Conjunta CIDH–ACNUDH"}
+IACHR_NAMES = {"en": "Inter-American Commission on Human Rights", "es": "Comisión Interamericana de Derechos Humanos",
+               "fr": "Commission interaméricaine des droits de l'homme",
+               "pt": "Comissão Interamericana de Direitos Humanos"}
 
-# The covering words of a letter sent to a State, in the letter's language, before its text.
+# The covering words of a letter sent to a State, in the letter's language, before its text:
+# the references the State cites in reply, and the attachment.
 COVERING = {
-    "en": "Reference {reference}. Please find attached the letter {filename} (PDF); its text follows.",
-    "es": "Referencia {reference}. Se adjunta la carta {filename} (PDF); su texto figura a continuación.",
-    "fr": "Référence {reference}. Veuillez trouver ci-joint la lettre {filename} (PDF) ; son texte suit.",
-    "pt": "Referência {reference}. Segue em anexo a carta {filename} (PDF); o seu texto figura abaixo.",
+    "en": ("Reference:", "References:", "Please find attached the letter {filename} (PDF); its text follows."),
+    "es": ("Referencia:", "Referencias:", "Se adjunta la carta {filename} (PDF); su texto figura a continuación."),
+    "fr": ("Référence :", "Références :", "Veuillez trouver ci-joint la lettre {filename} (PDF) ; son texte suit."),
+    "pt": ("Referência:", "Referências:", "Segue em anexo a carta {filename} (PDF); o seu texto figura abaixo."),
 }
 
 STALE_CLAIM = timedelta(minutes=10)
@@ -209,19 +215,22 @@ def _staff_languages(tx: UnitOfWork, emails: set[str]) -> dict[str, str]:
     return languages
 
 
-def sender_header(mail_from: str, language: str | None) -> str | Address:
+def sender_header(mail_from: str, language: str | None, *, letter: str | None = None) -> str | Address:
     """COORDINATION_MAIL_FROM as it is if it names itself ("Name <address>"), else its address
-    under the joint mechanism's name in this language (English if there is none in it)."""
+    under the name of who speaks, in this language (English if there is none in it): the
+    Commission for a letter it alone signs, the joint mechanism for anything else."""
     name, address = parseaddr(mail_from)
     if name or not address:
         return mail_from
-    return Address(display_name=SENDER_NAMES.get(language or "en", SENDER_NAMES["en"]), addr_spec=address)
+    names = IACHR_NAMES if letter is not None and letter_voice(letter) is Voice.IACHR else SENDER_NAMES
+    return Address(display_name=names.get(language or "en", names["en"]), addr_spec=address)
 
 
-def covering(language: str | None, reference: str, filename: str, text: str, html: str) -> tuple[str, str]:
+def covering(language: str | None, references: Sequence[str], filename: str, text: str, html: str) -> tuple[str, str]:
     """A letter's text and HTML led by the covering words in its language, which name the
-    reference and the attached PDF; the letter itself (and its frozen hash) is unchanged."""
-    words = COVERING.get(language or "en", COVERING["en"]).format(reference=reference, filename=filename)
+    references and the attached PDF; the letter itself (and its frozen hash) is unchanged."""
+    one, many, attached = COVERING.get(language or "en", COVERING["en"])
+    words = f"{one if len(references) == 1 else many} {' · '.join(references)}. {attached.format(filename=filename)}"
     lead = f'<p class="covering">{escape(words)}</p>\n<hr>\n'
     opening = re.search(r"<body[^>]*>", html)
     body = html[:opening.end()] + "\n" + lead + html[opening.end():] if opening else lead + html
@@ -246,9 +255,10 @@ async def _build(settings: Settings, renderer: Renderer, row: OutboxMessage, pdf
     if row.dispatched_at is None:
         raise ValueError("its letter was never dispatched")
     filename = f"{row.reference}-{row.letter}-v{row.version}.pdf"
-    text, html = covering(row.language, row.reference or "", filename, row.rendered_text, row.rendered_html)
+    text, html = covering(row.language, row.references or (row.reference or "",), filename, row.rendered_text,
+                          row.rendered_html)
     return build_message(
-        sender=sender_header(settings.mail_from, row.language), recipient=row.recipient,
+        sender=sender_header(settings.mail_from, row.language, letter=row.letter), recipient=row.recipient,
         subject=row.rendered_subject, message_id=row.message_id, sent_at=row.dispatched_at, text=text, html=html,
         attachment=(filename, pdfs[row.letter_version_id]),
     )

@@ -588,6 +588,7 @@ class OutboxMessage:
     rendered_text: str | None
     rendered_html: str | None
     language: str | None = None  # the letter's (en/es/fr/pt); None for a digest
+    references: tuple[str, ...] = ()  # the action's JAM, MC and UA references, for a letter's covering words
 
 
 @dataclass(frozen=True)

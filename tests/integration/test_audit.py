@@ -247,6 +247,20 @@ def test_a_password_hash_replaced_in_the_database_is_named(app, cli, office):
     _refused(cli, f"user {SUP_IACHR}", "password hash is not the one last set")
 
 
+def test_an_interface_language_changed_in_the_database_is_named(app, cli, office):
+    """The language a person chose decides the language of their mail: the choice is audited
+    once (choosing it again records nothing), and an edit behind the application is found."""
+    user = next(u for u in app.services.list_users() if u.email == SUP_IACHR)
+    app.services.set_language(user=user, language="es")
+    app.services.set_language(user=user, language="es")
+    assert _scalar(app, "SELECT count(*) FROM audit_events WHERE event = 'LanguageChosen' AND subject = :who",
+                   who=SUP_IACHR) == 1
+    assert "intact" in ok(cli("audit", "verify"))
+    _sql(app, "UPDATE credentials SET language = 'en' WHERE user_id = (SELECT id FROM users WHERE email = :who)",
+         who=SUP_IACHR)
+    _refused(cli, f"user {SUP_IACHR}", "interface language is 'en' but the audit trail says 'es'")
+
+
 def test_the_replay_passes_after_every_kind_of_step(app, cli):
     """Open, edit, submit, reject, approve, void, skip, dispatch, extend, cancel, reply: all replayed."""
     ref = open_at_gate(app, "precautionary-measure")

@@ -5,7 +5,7 @@ never their codes; the From header's display name; a letter's covering words in 
 
 from email.headerregistry import Address
 
-from coordination.services.delivery import SENDER_NAMES, sender_header
+from coordination.services.delivery import IACHR_NAMES, SENDER_NAMES, sender_header
 
 from ..helpers import OFFICER, SUP_IACHR, SUP_OHCHR, dispatched, open_at_gate
 from .test_reminder_mail import sweep_and_send, two_overdue_appeals
@@ -17,6 +17,11 @@ def speaks(app, email: str, language: str) -> None:
     """The person chose this interface language in the web app."""
     user = next(u for u in app.services.list_users() if u.email == email)
     app.services.set_language(user=user, language=language)
+
+
+def references(app, ref: str, prefix: str) -> str:
+    """The action's reference that starts with `prefix` ("UA ", "MC-")."""
+    return next(r for r in app.services.get_action(ref)["references"] if r.startswith(prefix))
 
 
 def bodies(message) -> tuple[str, str]:
@@ -85,16 +90,32 @@ async def test_the_covering_email_of_a_letter_speaks_the_letters_language(mail_a
     report = await mail_app.services.send_outbox()
 
     assert report.failed == 0
-    for ref, language, words in ((spanish, "es", "Referencia {ref}. Se adjunta la carta {file} (PDF)"),
-                                 (french, "fr", "Référence {ref}. Veuillez trouver ci-joint la lettre {file} (PDF)")):
+    for ref, language, words in ((spanish, "es", "Referencias: {refs}. Se adjunta la carta {file} (PDF)"),
+                                 (french, "fr", "Références : {refs}. Veuillez trouver ci-joint la lettre {file} (PDF)")):
+        ua = references(mail_app, ref, "UA ")  # the UN's file number, which the State cites in its reply
         letters = [m for m in smtp.messages if m["Subject"].startswith(ref)]
         assert letters
         for message in letters:
             pdf = next(p for p in message.walk() if p.get_content_type() == "application/pdf")
             text, html = bodies(message)
-            assert text.startswith(words.format(ref=ref, file=pdf.get_filename()))
-            assert words.format(ref=ref, file=pdf.get_filename()) in html
+            expected = words.format(refs=f"{ref} · {ua}", file=pdf.get_filename())
+            assert text.startswith(expected)
+            assert expected in html
             assert message["From"].addresses[0].display_name == SENDER_NAMES[language]
+
+
+async def test_a_letter_the_commission_signs_alone_comes_from_the_commission(mail_app, smtp):
+    ref = dispatched(mail_app, "precautionary-measure", language="pt")
+
+    await mail_app.services.send_outbox()
+
+    letters = [m for m in smtp.messages if m["Subject"].startswith(ref)]
+    assert letters
+    mc = references(mail_app, ref, "MC-")
+    for message in letters:
+        assert message["From"].addresses[0].display_name == IACHR_NAMES["pt"] == \
+            "Comissão Interamericana de Direitos Humanos"
+        assert bodies(message)[0].startswith(f"Referências: {ref} · {mc}. Segue em anexo a carta ")
 
 
 def test_a_mail_from_with_its_own_display_name_is_kept():
@@ -102,6 +123,9 @@ def test_a_mail_from_with_its_own_display_name_is_kept():
     assert sender_header("desk@example.org", "pt") == Address("Mecanismo de Ação Conjunta CIDH–ACNUDH",
                                                               addr_spec="desk@example.org")
     assert sender_header("desk@example.org", "de").display_name == SENDER_NAMES["en"]
+    assert sender_header("desk@example.org", "fr", letter="resolution").display_name == IACHR_NAMES["fr"]
+    assert sender_header("desk@example.org", "fr", letter="communication").display_name == SENDER_NAMES["fr"]
+    assert sender_header("desk@example.org", "fr", letter="gone").display_name == SENDER_NAMES["fr"]
 
 
 async def test_a_password_link_in_the_persons_language(mail_app, smtp):
