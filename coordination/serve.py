@@ -33,6 +33,19 @@ from .bootstrap import bootstrap
 from .config import Settings
 
 
+# Prefect's scheduler creates a deployment's future runs ahead of time: by default at least an
+# hour's worth and up to 100, so a schedule of once a minute filled the UI with ~100 pending
+# runs. Our schedules (every minute; every 5 minutes) need only the next few. Applied to the
+# server serve starts; a Prefect server of your own takes the same settings (README, Scale-out).
+SCHEDULER_SETTINGS = {
+    "PREFECT_SERVER_SERVICES_SCHEDULER_MIN_RUNS": "1",
+    "PREFECT_SERVER_SERVICES_SCHEDULER_MAX_RUNS": "3",
+    "PREFECT_SERVER_SERVICES_SCHEDULER_MIN_SCHEDULED_TIME": "PT2M",
+    "PREFECT_SERVER_SERVICES_SCHEDULER_MAX_SCHEDULED_TIME": "PT1H",
+}
+AT_START_UP = ("reconciler", "deadline-reminders")  # run once at start-up, not only when their schedule comes
+
+
 class PrefectServer:
     """`prefect server start` in a child process, its data under `home`."""
 
@@ -62,7 +75,8 @@ class PrefectServer:
         self.home.mkdir(parents=True, exist_ok=True)
         log = open(self.home / "server.log", "ab")
         env = {**os.environ, "PREFECT_HOME": str(self.home), "PREFECT_SERVER_ANALYTICS_ENABLED": "false",
-               "PREFECT_SERVER_API_HOST": "127.0.0.1", "PREFECT_SERVER_API_PORT": str(self.port)}
+               "PREFECT_SERVER_API_HOST": "127.0.0.1", "PREFECT_SERVER_API_PORT": str(self.port),
+               **SCHEDULER_SETTINGS}
         env.pop("PREFECT_API_URL", None)
         self.process = subprocess.Popen(
             [sys.executable, "-m", "prefect", "server", "start", "--host", "127.0.0.1", "--port", str(self.port)],
@@ -202,14 +216,17 @@ async def _serve(*, settings, fresh, demo, say, sink, server, web_port, poll_sec
     if recovered:
         say(f"Recovered {recovered} flow run(s) interrupted by an earlier stop: running them again.")
     executing = asyncio.create_task(executor.run(stop))
-    try:
-        async with get_client() as client:  # catch up at once: runs never started while we were down
-            reconciler = next(d for d in DEPLOYMENTS if d.name == "reconciler")
-            found = await client.read_deployment_by_name(reconciler.full_name)
-            await client.create_flow_run_from_deployment(found.id, name="reconcile at start-up")
-    except httpx.HTTPError as error:  # a busy Prefect server (503) must not stop serve: the schedule catches up
-        say(f"Could not start the reconciler at start-up ({type(error).__name__}); its schedule runs it "
-            "within a minute.")
+    # Catch up at once: the runs never started while we were down (the reconciler), and the
+    # reminders that fell due (the sweep), rather than when their schedules next come round.
+    async with get_client() as client:
+        for name in AT_START_UP:
+            deployment = next(d for d in DEPLOYMENTS if d.name == name)
+            try:
+                found = await client.read_deployment_by_name(deployment.full_name)
+                await client.create_flow_run_from_deployment(found.id, name=f"{name} at start-up")
+            except httpx.HTTPError as error:  # a busy Prefect server (503) must not stop serve
+                say(f"Could not start {name} at start-up ({type(error).__name__}); its schedule runs it "
+                    "within minutes.")
     if fresh and demo:
         say("First start: seeding demo users and actions (--no-demo to skip).")
         from .demo import run_demo

@@ -59,6 +59,17 @@ def _runs(api: str, name: str) -> list[dict]:
     return response.json() if response.status_code == 200 else []
 
 
+def _scheduled(api: str) -> dict[str, int]:
+    """Future runs created by the schedules, per deployment."""
+    response = httpx.post(f"{api}/flow_runs/filter",
+                          json={"flow_runs": {"state": {"type": {"any_": ["SCHEDULED"]}}}}, timeout=5)
+    counts: dict[str, int] = {}
+    for run in response.json() if response.status_code == 200 else []:
+        if run.get("auto_scheduled"):
+            counts[run["deployment_id"]] = counts.get(run["deployment_id"], 0) + 1
+    return counts
+
+
 @pytest.mark.timeout(600)
 def test_killing_serve_mid_run_loses_nothing_and_sends_nothing_twice(tmp_path):
     data, port = tmp_path / "data", free_port()
@@ -117,6 +128,12 @@ def test_sigterm_lets_the_run_in_flight_finish_then_stops_everything(tmp_path):
         app.services.approve_stage(reference=ref, supervisor=SUP_OHCHR)
         app.services.approve_stage(reference=ref, supervisor=SUP_IACHR)
         _wait(lambda: any(r["state_type"] == "RUNNING" for r in _runs(api, f"{ref} dispatch")), 60, "the run", serve)
+        # at start-up, the sweep and the reconciler run at once, not when their schedules come round
+        assert {r["name"] for r in _runs(api, "at start-up")} == {"reconciler at start-up",
+                                                                     "deadline-reminders at start-up"}
+        # the scheduler keeps only the next few runs of each schedule, not a hundred
+        _wait(lambda: _scheduled(api), 30, "the schedules' first runs", serve)
+        assert all(count <= 3 for count in _scheduled(api).values()), _scheduled(api)
 
         serve.send_signal(signal.SIGTERM)
 
