@@ -44,7 +44,7 @@ LETTERS = {
         ("acknowledgement", {
             "requester_name": "Centro de Derechos (demo)",
             "requester_email": "peticiones@centro.demo",
-            "request_summary": "La solicitud se refiere a un periodista amenazado tras publicar una investigación.",
+            "request_summary": "Un periodista ha recibido amenazas de muerte tras publicar una investigación.",
         }),
         ("request_for_information", {
             "facts": "El periodista denuncia vigilancia y amenazas tras la publicación de una investigación.",

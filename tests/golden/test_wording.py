@@ -28,10 +28,10 @@ FIRST_PERSON_SINGULAR: dict[str, tuple[str, ...]] = {
     "en": ("I have the honour", "I take this opportunity", "I acknowledge", "I would like", "I am ",
            "assurances of my ", "my highest"),
     "es": ("Tengo el honor", "Tengo el agrado", "me dirijo", "dirigirme", "Aprovecho", "mi más", "mi consideración",
-           "acuso recibo", "Le solicito", "Me permito", "Reitero"),
+           "acuso recibo", "Le solicito", "Le ruego", "Me permito", "Reitero"),
     "fr": ("J'ai l'honneur", "Je saisis", "m'adresser", "j'accuse", "Je vous prie", "de ma haute", "ma très haute",
            "mes salutations"),
-    "pt": ("Tenho a honra", "Aproveito", "me dirigir", "acuso o recebimento", "minha mais", "Solicito que",
+    "pt": ("Tenho a honra", "Aproveito", "me dirigir", "acuso o recebimento", "minha mais", "Solicito que", "Peço-lhe",
            "Reitero"),
 }
 # Formulas of a letter written as "we" (the joint letters): none may sit beside the singular ones.
