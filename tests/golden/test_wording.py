@@ -124,6 +124,31 @@ def test_no_letter_mixes_i_and_we(renderer, action_type, stage, letter_name, lan
     assert not (singular and plural), (singular, plural)
 
 
+def declared_voice(action_type: ActionType, letter_name: str, language: str) -> str:
+    """The voice a template states on its first line: `{#- voice: we|I|third person: who speaks -#}`."""
+    first = (default_templates_dir() / action_type.value / f"{letter_name}.{language}.j2").read_text().split("\n")[0]
+    stated = re.search(r"\{#- voice: (we|I|third person):", first)
+    assert stated, f"{letter_name}.{language}.j2 does not state its voice on its first line"
+    return stated.group(1)
+
+
+@pytest.mark.parametrize("action_type,stage,letter_name", LETTERS, ids=IDS)
+def test_each_letter_speaks_in_the_voice_its_template_states_in_all_four_languages(
+        renderer, action_type, stage, letter_name):
+    voices = {language: declared_voice(action_type, letter_name, language) for language in LANGUAGES}
+    assert len(set(voices.values())) == 1, voices
+    assert (voices["en"] == "we") is (letter_name in JOINT)  # two signature blocks: "we"
+    for language, voice in voices.items():
+        text = render(renderer, action_type, stage, letter_name, language)
+        singular, plural = found(text, FIRST_PERSON_SINGULAR[language]), found(text, FIRST_PERSON_PLURAL[language])
+        if voice == "we":
+            assert plural and not singular, (language, singular)
+        elif voice == "I":
+            assert singular and not plural, (language, plural)
+        else:
+            assert not re.findall(FIRST_PERSON_WORDS[language], text), language
+
+
 @pytest.mark.parametrize("language", LANGUAGES)
 def test_the_press_release_speaks_in_the_third_person(renderer, language):
     text = render(renderer, ActionType.COUNTRY_COMMUNICATION, "press_release", "press_release", language)
