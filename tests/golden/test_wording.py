@@ -202,3 +202,15 @@ def test_a_resolution_numbers_its_sections_in_sequence_and_words_its_decision(
     prejudgment = {"en": "do not constitute a prejudgment", "es": "no constituyen prejuzgamiento",
                    "fr": "ne constituent pas un préjugé", "pt": "não constituem prejulgamento"}[language]
     assert (prejudgment in text) is (decision == "grant")
+
+
+@pytest.mark.parametrize("language", LANGUAGES)
+@pytest.mark.parametrize("outcome", ["extend", "modify", "lift"])
+@pytest.mark.parametrize("measures", [True, False])
+def test_a_review_resolution_announces_measures_only_when_it_sets_them_out(renderer, language, outcome, measures):
+    fields = {"outcome": outcome} | ({} if measures else {"measures_requested": None})
+    text = render(renderer, ActionType.PRECAUTIONARY_MEASURE, "follow_up", "review_resolution", language, **fields)
+    announced = {"en": "as follows", "es": "a continuación", "fr": "dans les termes suivants",
+                 "pt": "a seguir"}[language]
+    assert (announced in text) is (outcome == "modify" and measures)
+    assert not PLACEHOLDER.search(text.split("\n\n", 4)[-1])
