@@ -18,7 +18,7 @@ import pytest
 
 from coordination.adapters.renderer import LetterRenderer
 from coordination.config import default_templates_dir
-from coordination.domain import ActionType
+from coordination.domain import ActionType, stages
 
 from .test_golden import LANGUAGES, LETTERS, NOW, ON, golden_action
 
@@ -138,6 +138,12 @@ def test_each_letter_speaks_in_the_voice_its_template_states_in_all_four_languag
     voices = {language: declared_voice(action_type, letter_name, language) for language in LANGUAGES}
     assert len(set(voices.values())) == 1, voices
     assert (voices["en"] == "we") is (letter_name in JOINT)  # two signature blocks: "we"
+    # Where the definitions declare a letter's voice for its signature blocks (stages.Voice: joint,
+    # iachr, press), the grammatical person the template states must fit it.
+    letter_voice = getattr(stages, "letter_voice", None)
+    if letter_voice is not None:
+        fits = {"we": {"joint"}, "I": {"iachr"}, "third person": {"iachr", "press"}}[voices["en"]]
+        assert letter_voice(letter_name).value in fits, (letter_voice(letter_name), voices["en"])
     for language, voice in voices.items():
         text = render(renderer, action_type, stage, letter_name, language)
         singular, plural = found(text, FIRST_PERSON_SINGULAR[language]), found(text, FIRST_PERSON_PLURAL[language])
