@@ -56,7 +56,7 @@ PLACEHOLDER = re.compile(r"\(a\)|/a\b|\bel/la\b|\bo/a\b|His/Her|[\[\]{}]")
 # replaces; until then they are the only placeholders tolerated, and a letter holding one is xfailed.
 FORMS_OF_ADDRESS_BEFORE_PART_3 = ("His/Her", "el/la Ministro/a", "o(a) Senhor(a) Ministro(a)", "Prezado(a) Senhor(a)")
 # English function words and titles that have no place in a letter in Spanish, French or Portuguese.
-ENGLISH = (" the ", " of the ", " and ", " to the ", " for the ", " with ", " which ", " Government", "Excellency",
+ENGLISH = (" the ", " of the ", " and ", " we ", " are ", " is ", " to the ", " for the ", " with ", " which ", " Government", "Excellency",
            "Special Rapporteur", "Commission on Human Rights", "High Commissioner for", "United Nations Office",
            "Dear ", "Sincerely", "Please ", "Mandates of")
 JOINT = {"urgent_appeal", "communication"}  # signed by both organisations
@@ -103,8 +103,9 @@ def test_a_filled_letter_holds_no_placeholder(renderer, action_type, stage, lett
 @pytest.mark.parametrize("language", [lang for lang in LANGUAGES if lang != "en"])
 @pytest.mark.parametrize("action_type,stage,letter_name", LETTERS, ids=IDS)
 def test_a_letter_not_in_english_holds_no_english(renderer, action_type, stage, letter_name, language):
-    text = render(renderer, action_type, stage, letter_name, language)
-    assert not found(text, ENGLISH), found(text, ENGLISH)
+    text = render(renderer, action_type, stage, letter_name, language).lower()  # headings are upper case in text
+    english = found(text, [word.lower() for word in ENGLISH])
+    assert not english, english
 
 
 @pytest.mark.parametrize("language", LANGUAGES)
