@@ -33,11 +33,11 @@ LETTERS = {
         ("urgent_appeal", {
             "mandates": "Special Rapporteur on the situation of human rights defenders",
             "subject": "las amenazas contra un defensor del derecho a la tierra",
-            "facts": "El defensor recibió amenazas de muerte tras una reunión pública sobre la tierra en su comunidad.",
+            "facts": "El defensor recibió amenazas de muerte tras una reunión pública en su comunidad.",
             "concerns": "Las amenazas parecerían estar vinculadas con su labor de defensa de los derechos humanos.",
             "questions": "Sírvase proporcionar información sobre las medidas adoptadas para proteger al defensor.\n"
                          "Sírvase indicar si se ha abierto una investigación sobre las amenazas.",
-            "interim_measures": "En particular, exhortamos a las autoridades a proteger sin demora su vida e integridad.",
+            "interim_measures": "En particular, exhortamos a las autoridades a proteger sin demora su vida.",
         }),
     ],
     "precautionary-measure": [
@@ -48,7 +48,7 @@ LETTERS = {
         }),
         ("request_for_information", {
             "facts": "El periodista denuncia vigilancia y amenazas tras la publicación de una investigación.",
-            "information_requested": "Las medidas adoptadas para proteger al periodista y los avances de las investigaciones.",
+            "information_requested": "Las medidas de protección adoptadas y el avance de la investigación.",
         }),
     ],
     "country-communication": [

@@ -56,7 +56,8 @@ PLACEHOLDER = re.compile(r"\(a\)|/a\b|\bel/la\b|\bo/a\b|His/Her|[\[\]{}]")
 # replaces; until then they are the only placeholders tolerated, and a letter holding one is xfailed.
 FORMS_OF_ADDRESS_BEFORE_PART_3 = ("His/Her", "el/la Ministro/a", "o(a) Senhor(a) Ministro(a)", "Prezado(a) Senhor(a)")
 # English function words and titles that have no place in a letter in Spanish, French or Portuguese.
-ENGLISH = (" the ", " of the ", " and ", " we ", " are ", " is ", " to the ", " for the ", " with ", " which ", " Government", "Excellency",
+ENGLISH = (" the ", " of the ", " and ", " we ", " are ", " is ", " to the ", " for the ", " with ", " which ",
+           " Government", "Excellency",
            "Special Rapporteur", "Commission on Human Rights", "High Commissioner for", "United Nations Office",
            "Dear ", "Sincerely", "Please ", "Mandates of")
 JOINT = {"urgent_appeal", "communication"}  # signed by both organisations
