@@ -24,37 +24,40 @@ RECIPIENTS = [
     ("GTM", "permanent-mission-geneva", "mision.ginebra@guatemala.demo"),
 ]
 OFFICER, OFFICER_2, OHCHR, IACHR = (u[0] for u in USERS)
+DEMO_BENEFICIARY = "Jorge Ejemplo"  # a fictional name, in the language of the demo's States
 
+# Letter texts in the language of the demo's States (all Spanish-speaking), as an officer would
+# type them after each template's fixed sentence: a letter in Spanish reads Spanish throughout.
 LETTERS = {
     "urgent-appeal": [
         ("urgent_appeal", {
             "mandates": "defenders",
-            "subject": "threats against a land rights defender",
-            "facts": "The defender received death threats after a public meeting on land rights.",
-            "concerns": "We are concerned that the threats are linked to the defender's work.",
-            "questions": "Please provide information on the measures taken to protect the defender.\n"
-                         "Please indicate whether an investigation has been opened.",
-            "interim_measures": "We urge the Government to adopt measures to protect the defender's life.",
+            "subject": "las amenazas contra un defensor del derecho a la tierra",
+            "facts": "El defensor recibió amenazas de muerte tras una reunión pública en su comunidad.",
+            "concerns": "Las amenazas parecerían estar vinculadas con su labor de defensa de los derechos humanos.",
+            "questions": "Sírvase proporcionar información sobre las medidas adoptadas para proteger al defensor.\n"
+                         "Sírvase indicar si se ha abierto una investigación sobre las amenazas.",
+            "interim_measures": "En particular, exhortamos a las autoridades a proteger sin demora su vida.",
         }),
     ],
     "precautionary-measure": [
         ("acknowledgement", {
             "requester_name": "Centro de Derechos (demo)",
             "requester_email": "peticiones@centro.demo",
-            "request_summary": "Request for precautionary measures for a journalist under threat.",
+            "request_summary": "Un periodista ha recibido amenazas de muerte tras publicar una investigación.",
         }),
         ("request_for_information", {
-            "facts": "The journalist reports surveillance and threats after publishing an investigation.",
-            "information_requested": "Measures adopted to protect the journalist and progress of any investigation.",
+            "facts": "El periodista denuncia vigilancia y amenazas tras la publicación de una investigación.",
+            "information_requested": "Las medidas de protección adoptadas y el avance de la investigación.",
         }),
     ],
     "country-communication": [
         ("communication", {
             "mandates": "defenders,environment",
-            "subject": "attacks on human rights defenders",
-            "situation": "A pattern of attacks against defenders of the environment.",
-            "concerns": "The attacks appear to go uninvestigated.",
-            "requests": "Adopt a protection policy for defenders.\nInvestigate the attacks.",
+            "subject": "las agresiones contra personas defensoras de derechos humanos",
+            "situation": "Se ha informado de un patrón de agresiones contra personas defensoras del medio ambiente.",
+            "concerns": "Estas agresiones no parecerían estar siendo investigadas.",
+            "requests": "Adopte una política de protección de las personas defensoras.\nInvestigue las agresiones.",
         }),
     ],
 }
@@ -87,7 +90,7 @@ def run_demo(app: App, say: Callable[[str], None]) -> list[str]:
     for action_type, country in (("urgent-appeal", "HND"), ("precautionary-measure", "MEX"),
                                  ("country-communication", "GTM")):
         action = app.services.open_action(type=action_type, country=country, officer=OFFICER,
-                                      title=f"Demo {action_type.replace('-', ' ')}", beneficiaries=["Demo Defender"])
+                                      title=f"Demo {action_type.replace('-', ' ')}", beneficiaries=[DEMO_BENEFICIARY])
         ref = action.reference
         references.append(ref)
         say(f"\n{ref}: opened a {action_type} for {country} ({action.language}), stage {action.stage}.")
@@ -116,7 +119,7 @@ def run_demo(app: App, say: Callable[[str], None]) -> list[str]:
 def _left_at_the_gate(app: App, say: Callable[[str], None]) -> str:
     """One more urgent appeal, submitted and left for the supervisors of both organisations."""
     action = app.services.open_action(type="urgent-appeal", country="HND", officer=OFFICER,
-                                  title="Demo urgent appeal awaiting approval", beneficiaries=["Demo Defender"])
+                                  title="Demo urgent appeal awaiting approval", beneficiaries=[DEMO_BENEFICIARY])
     ref = action.reference
     action = app.services.submit_stage(reference=ref, officer=OFFICER)
     letter, fields = LETTERS["urgent-appeal"][0]
