@@ -33,8 +33,10 @@ VACANT = {"en": "vacant", "es": "vacante", "fr": "vacant", "pt": "vago"}
 MISSING = "[mandates]"  # no UN mandate selected yet: the draft shows the missing field, as for any other
 
 _MANDATES_OF = {"en": "Mandates of", "es": "Mandatos", "fr": "Mandats", "pt": "Mandatos"}
-_CAPACITY = {"en": "in our capacity as", "es": "en nuestra calidad de", "fr": "en notre qualité de",
-             "pt": "na qualidade de"}
+# "in our capacity as" one title, "in our capacities as" several (the UN's English); French repeats
+# its "de" before each title ("en notre qualité de X et de Y")
+_CAPACITY = {"en": ("in our capacity as", "in our capacities as"), "es": ("en nuestra calidad de",) * 2,
+             "fr": ("en notre qualité de",) * 2, "pt": ("na qualidade de",) * 2}
 # "pursuant to Human Rights Council resolution(s) …": (one, several) with {} for the numbers
 _PURSUANT = {
     "en": ("pursuant to Human Rights Council resolution {}", "pursuant to Human Rights Council resolutions {}"),
@@ -108,9 +110,11 @@ def capacity(signers: Sequence[Signer], language: str) -> str:
     Council resolutions 52/4 and 50/17": the UN signers' titles and their mandates' resolutions."""
     un = united_nations(signers)
     if not un:
-        return f"{_CAPACITY[language]} {MISSING}"
+        return f"{_CAPACITY[language][0]} {MISSING}"
     titles = [s.title(language) for s in un]
-    phrase = f"{_CAPACITY[language]} {join(titles, language, separator=_list_separator(titles))}"
+    if language == "fr":
+        titles = titles[:1] + [f"de {t}" for t in titles[1:]]
+    phrase = f"{_CAPACITY[language][len(un) > 1]} {join(titles, language, separator=_list_separator(titles))}"
     resolutions = list(dict.fromkeys(s.resolution for s in un if s.resolution))
     if resolutions:
         one, several = _PURSUANT[language]
