@@ -155,3 +155,12 @@ def test_without_signers_every_block_of_the_voice_is_shown_vacant(renderer):
     text = renderer.render(action, letter, on=ON, fmt="txt", created=NOW).text
     assert text.count("[vacant]") == 4  # two UN mandates, the IACHR rapporteur, the Executive Secretary
     assert "Mandates of the Special Rapporteur on the situation of human rights defenders and" in text
+
+
+def test_an_iachr_letter_given_every_signer_still_carries_the_iachr_block_alone(renderer):
+    t, stage, name = next(x for x in LETTERS if x[2] == "acknowledgement")
+    action, letter = golden_action(t, name, stage, "pt")
+    html = renderer.render(action, letter, on=ON, fmt="html", created=NOW, signers=signers_of("defenders")).text
+    assert [n for n, _ in BLOCK.findall(html)] == ["Carmen Ejemplo"]
+    assert "Ana Example" not in html and 'content="Escritório' not in html  # nor among the PDF's authors
+    assert signatures.for_voice(signers_of("defenders"), "press") == []
