@@ -10,6 +10,7 @@ typed reaches the templates as data only: it is never compiled, so `{{ 7*7 }}` s
 import multiprocessing
 import os
 import re
+from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import date, datetime
 from pathlib import Path
@@ -23,8 +24,10 @@ from jinja2 import FileSystemLoader, StrictUndefined, TemplateNotFound
 from jinja2.sandbox import ImmutableSandboxedEnvironment
 from markupsafe import Markup
 
+from coordination.adapters import signatures
 from coordination.domain import InvalidInput, JointAction, Recipient, ReferenceKind, Unavailable
 from coordination.domain.letters import Letter, sha256_hex
+from coordination.domain.mandates import Signer
 from coordination.domain.state_names import POSITIONS, state_name
 from coordination.domain.vocabulary import LETTER_LANGUAGES, TEMPLATE_FORMATS, Language, LetterFormat
 
@@ -90,16 +93,6 @@ class RenderedLetter:
     text: str
 
 
-def _signatories(signatories: Any, language: str) -> dict[str, dict[str, str] | None]:
-    """Each organisation's signatory as the layouts show it: the name (after the form of address)
-    and the title in the letter's language (the general title when none is set for it)."""
-    shown: dict[str, dict[str, str] | None] = {"ohchr": None, "iachr": None}
-    for s in signatories or ():
-        name = f"{s.form_of_address} {s.name}" if s.form_of_address else s.name
-        shown[s.organisation] = {"name": name, "title": s.titles.get(language) or s.title}
-    return shown
-
-
 class LetterRenderer:
     def __init__(self, templates_dir: Path, *, pdf_timeout: float = 60.0) -> None:
         self.templates_dir = templates_dir
@@ -155,11 +148,12 @@ class LetterRenderer:
     def render(
         self, action: JointAction, letter: Letter, *, on: date, fmt: str = LetterFormat.TXT.value, language: str | None = None,
         recipients: list[Recipient] | tuple[Recipient, ...] = (), created: datetime | None = None,
-        signatories: Any = (),
+        signers: Sequence[Signer] = (),
     ) -> RenderedLetter:
-        """Render a letter version as text or HTML (`pdf()` turns the HTML into PDF). `signatories`
-        (services.ports.Signatory): who signs for each organisation, named above its "For …" line;
-        without one, that line stands alone as it always has."""
+        """Render a letter version as text or HTML (`pdf()` turns the HTML into PDF). `signers`: the
+        version's resolved signers in block order (domain.mandates.resolve_signers); one named ""
+        is a vacancy, shown by its title and a marker. The letter's voice decides which of them
+        sign (adapters/signatures.py); without any, every block of the voice is shown vacant."""
         if fmt not in TEMPLATE_FORMATS:
             raise InvalidInput.unknown("format", fmt, TEMPLATE_FORMATS)
         language = language or letter.language
@@ -168,6 +162,7 @@ class LetterRenderer:
         name = self.template_for(action, letter.name, language)
         spec = action.definition.letter(letter.name)
         fields = letter.effective_fields(spec)
+        signing = signatures.for_voice(signers or signatures.vacancies(spec.voice, fields.get("mandates")), spec.voice)
         for field in spec.fields:  # a draft shows what is missing, never "None"
             if fields.get(field.name) is None and field.required:
                 fields[field.name] = f"[{field.name}]"
@@ -198,7 +193,10 @@ class LetterRenderer:
             "date": format_date(on, format="long", locale=DATE_LOCALES.get(language, language)),
             "created": (created or datetime.combine(on, datetime.min.time())).strftime("%Y-%m-%dT%H:%M:%SZ"),
             "subject": subject,
-            "signatories": _signatories(signatories, language),
+            "voice": spec.voice.value,
+            "mandates": signatures.phrases(signing, language),  # heading, capacity, jointly
+            "signatures": signatures.blocks(signing, language),  # name, title, body, vacant, organisation
+            "we_gender": signatures.plural_gender(signing),  # "f" when every signer is feminine, else "m"
         }
         try:
             text = self.envs[fmt].get_template(name).render(context)

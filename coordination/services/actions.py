@@ -324,9 +324,8 @@ def _freeze(
     """Store what is sent, once: a dispatched letter is never rendered again. Returns its hashes."""
     if tx.outbox.rendition(stored(letter.current.id)) is not None:
         return None
-    signatories = tx.signatories.all()
     text, html = (renderer.render(action, letter, on=now.date(), fmt=fmt, recipients=address_book, created=now,
-                                  signatories=signatories)
+                                  signers=())
                   for fmt in TEMPLATE_FORMATS)
     # the PDF is made again from the frozen HTML when sent or downloaded, byte for byte the same:
     # its sha256, kept now, lets anyone check a copy against what was dispatched
@@ -432,7 +431,6 @@ def render_letter(
         frozen = tx.outbox.rendition(stored(chosen.current.id)) if chosen.dispatched_at else None
         as_sent = frozen is not None and language in (None, chosen.language)
         address_book = [] if as_sent else tx.recipients.for_country(action.country)
-        signatories = [] if as_sent else tx.signatories.all()
     if as_sent and frozen is not None:  # exactly what was sent
         content: str | bytes = renderer.pdf(frozen.html) if fmt is LetterFormat.PDF else (
             frozen.text if fmt is LetterFormat.TXT else frozen.html)
@@ -440,7 +438,7 @@ def render_letter(
     on = clock().date()
     rendered = renderer.render(action, chosen, on=on, fmt=LetterFormat.HTML if fmt is LetterFormat.PDF else fmt,
                                language=language, recipients=address_book,
-                               signatories=signatories)  # a PDF is made from the HTML
+                               signers=())  # a PDF is made from the HTML
     content = renderer.pdf(rendered.text) if fmt is LetterFormat.PDF else rendered.text
     return LetterDocument(action, chosen, fmt, rendered.language, False, content)
 

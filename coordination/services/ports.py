@@ -83,7 +83,7 @@ class Renderer(Protocol):
 
     def render(
         self, action: JointAction, letter: Letter, *, on: Any, fmt: str = "txt", language: str | None = None,
-        recipients: Any = (), created: datetime | None = None, signatories: Any = (),
+        recipients: Any = (), created: datetime | None = None, signers: Any = (),
     ) -> Rendered: ...
 
     def pdf(self, html: str) -> bytes: ...

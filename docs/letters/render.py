@@ -4,8 +4,9 @@
 
 One PDF per letter and language (`<action-type>/<letter>.<language>.pdf`), from the golden samples
 (tests/golden/samples.<language>.json: each letter's fields written in its own language, on an action
-with every reference its type can carry) on the fixed day of the golden files, 2 November 2026, with
-the demo's signatories absent (the "For …" lines stand alone). The same input gives the same bytes,
+with every reference its type can carry) on the fixed day of the golden files, 2 November 2026, signed
+by the fictional holders of the mandates on that day (coordination/fictional.py), each letter's voice
+deciding its blocks. The same input gives the same bytes,
 so running it again changes nothing unless a template, the layout or WeasyPrint changed.
 """
 
@@ -18,7 +19,7 @@ sys.path.insert(0, str(ROOT))
 
 from coordination.adapters.renderer import LetterRenderer  # noqa: E402
 from coordination.config import default_templates_dir  # noqa: E402
-from tests.golden.test_golden import LANGUAGES, LETTERS, NOW, ON, golden_action  # noqa: E402
+from tests.golden.test_golden import LANGUAGES, LETTERS, NOW, ON, golden_action, golden_signers  # noqa: E402
 
 
 def main() -> None:
@@ -27,7 +28,8 @@ def main() -> None:
     for action_type, stage, letter_name in LETTERS:
         for language in LANGUAGES:
             action, letter = golden_action(action_type, letter_name, stage, language)
-            html = renderer.render(action, letter, on=ON, fmt="html", created=NOW).text
+            html = renderer.render(action, letter, on=ON, fmt="html", created=NOW,
+                                   signers=golden_signers(action, letter)).text
             path = HERE / action_type.value / f"{letter_name}.{language}.pdf"
             path.parent.mkdir(exist_ok=True)
             path.write_bytes(pdf := renderer.pdf(html))

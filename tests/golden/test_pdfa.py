@@ -15,7 +15,7 @@ from coordination.adapters.renderer import LetterRenderer
 from coordination.config import default_templates_dir
 from coordination.domain import ActionType
 
-from .test_golden import NOW, golden_action
+from .test_golden import NOW, golden_action, golden_signers
 
 ON = date(2026, 11, 2)
 _OBJECT = re.compile(rb"(\d+) 0 obj(.*?)endobj", re.S)
@@ -55,7 +55,7 @@ def renderer() -> LetterRenderer:
 def resolution(renderer):
     """A Spanish resolution of a precautionary measure (three references), its PDF's objects and XMP."""
     action, letter = golden_action(ActionType.PRECAUTIONARY_MEASURE, "resolution", "evaluation", "es")
-    html = renderer.render(action, letter, on=ON, fmt="html", created=NOW).text
+    html = renderer.render(action, letter, on=ON, fmt="html", created=NOW, signers=golden_signers(action, letter)).text
     objects = pdf_objects(renderer.pdf(html))
     xmp = next(content for head, content in objects.values() if b"/Type /Metadata" in head).decode()
     return objects, xmp
@@ -79,8 +79,9 @@ def test_the_catalog_has_the_srgb_output_intent_the_language_and_tags(resolution
 def test_title_authors_subject_and_keywords_name_the_letter_and_its_references(resolution):
     _, xmp = resolution
     assert "JAM-2026-0001 · MC-1008-26 · Resolución 8/2026 — Resolución sobre una solicitud" in xmp  # dc:title
-    assert "<rdf:li>Oficina del Alto Comisionado para los Derechos Humanos</rdf:li>" in xmp  # dc:creator
-    assert "<rdf:li>Comisión Interamericana de Derechos Humanos</rdf:li>" in xmp
+    assert "<rdf:li>Comisión Interamericana de Derechos Humanos</rdf:li>" in xmp  # dc:creator: who speaks,
+    assert "<rdf:li>Carmen Ejemplo</rdf:li>" in xmp  # and who signs
+    assert "Oficina del Alto Comisionado" not in xmp  # an IACHR letter (the letterhead still shows both)
     assert "Resolución sobre una solicitud de medidas cautelares</rdf:li>" in xmp  # dc:description
     assert "<pdf:Keywords>JAM-2026-0001, MC-1008-26, Resolución 8/2026</pdf:Keywords>" in xmp
     assert "<xmp:CreateDate>2026-11-02T09:00:00Z</xmp:CreateDate>" in xmp  # fixed: the bytes stay the same
@@ -99,6 +100,6 @@ def test_every_font_is_embedded(resolution):
 @pytest.mark.parametrize("language", ["en", "fr", "pt"])
 def test_each_language_is_declared(renderer, language):
     action, letter = golden_action(ActionType.URGENT_APPEAL, "urgent_appeal", "drafting", language)
-    html = renderer.render(action, letter, on=ON, fmt="html", created=NOW).text
+    html = renderer.render(action, letter, on=ON, fmt="html", created=NOW, signers=golden_signers(action, letter)).text
     catalog = next(head for head, _ in pdf_objects(renderer.pdf(html)).values() if b"/Type /Catalog" in head)
     assert f"/Lang ({language})".encode() in catalog

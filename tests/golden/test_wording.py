@@ -20,7 +20,7 @@ from coordination.adapters.renderer import LetterRenderer
 from coordination.config import default_templates_dir
 from coordination.domain import ActionType, stages
 
-from .test_golden import LANGUAGES, LETTERS, NOW, ON, golden_action
+from .test_golden import LANGUAGES, LETTERS, NOW, ON, golden_action, golden_signers
 
 # Formulas a letter written in the first person singular uses: the Executive Secretariat's letters
 # may (one signer), a letter signed by both organisations may not.
@@ -79,7 +79,7 @@ def render(renderer, action_type, stage, letter_name, language, fmt="txt", **fie
             letter.versions.append(replace(current, version=current.version + 1, fields=current.fields | {field: None}))
         else:
             letter.set_field(spec, field, value, editor="officer@example.org", now=NOW)
-    text = renderer.render(action, letter, on=ON, fmt=fmt, created=NOW).text
+    text = renderer.render(action, letter, on=ON, fmt=fmt, created=NOW, signers=golden_signers(action, letter)).text
     if fmt == "html":
         text = re.sub(r"<style.*?</style>|<head.*?</head>", "", text, flags=re.S)
         text = html.unescape(re.sub(r"<[^>]+>", " ", text))
@@ -127,9 +127,10 @@ def test_no_letter_mixes_i_and_we(renderer, action_type, stage, letter_name, lan
 
 
 def declared_voice(action_type: ActionType, letter_name: str, language: str) -> str:
-    """The voice a template states on its first line: `{#- voice: we|I|third person: who speaks -#}`."""
+    """The person a template states on its first line, after its voice (stages.Voice):
+    `{#- voice: joint|iachr|press; person: we|I|third person: who speaks -#}`."""
     first = (default_templates_dir() / action_type.value / f"{letter_name}.{language}.j2").read_text().split("\n")[0]
-    stated = re.search(r"\{#- voice: (we|I|third person):", first)
+    stated = re.match(r"\{#- voice: [a-z]+; person: (we|I|third person):", first)
     assert stated, f"{letter_name}.{language}.j2 does not state its voice on its first line"
     return stated.group(1)
 
@@ -142,10 +143,8 @@ def test_each_letter_speaks_in_the_voice_its_template_states_in_all_four_languag
     assert (voices["en"] == "we") is (letter_name in JOINT)  # two signature blocks: "we"
     # Where the definitions declare a letter's voice for its signature blocks (stages.Voice: joint,
     # iachr, press), the grammatical person the template states must fit it.
-    letter_voice = getattr(stages, "letter_voice", None)
-    if letter_voice is not None:
-        fits = {"we": {"joint"}, "I": {"iachr"}, "third person": {"iachr", "press"}}[voices["en"]]
-        assert letter_voice(letter_name).value in fits, (letter_voice(letter_name), voices["en"])
+    fits = {"we": {"joint"}, "I": {"iachr"}, "third person": {"iachr", "press"}}[voices["en"]]
+    assert stages.letter_voice(letter_name) in fits, (stages.letter_voice(letter_name), voices["en"])
     for language, voice in voices.items():
         text = render(renderer, action_type, stage, letter_name, language)
         singular, plural = found(text, FIRST_PERSON_SINGULAR[language]), found(text, FIRST_PERSON_PLURAL[language])
@@ -193,7 +192,8 @@ def test_the_four_languages_of_a_letter_have_the_same_headings_in_the_same_place
     shapes = {}
     for language in LANGUAGES:
         action, letter = golden_action(action_type, letter_name, stage, language)
-        shapes[language] = structure(renderer.render(action, letter, on=ON, fmt="html", created=NOW).text)
+        shapes[language] = structure(renderer.render(action, letter, on=ON, fmt="html", created=NOW,
+                                                     signers=golden_signers(action, letter)).text)
     assert all(shape == shapes["en"] for shape in shapes.values()), shapes
 
 

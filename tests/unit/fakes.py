@@ -203,7 +203,7 @@ class FakeRenderer:
     """Letters as one line naming the letter, its version and format."""
 
     def render(self, action: JointAction, letter: Any, *, on: Any, fmt: str = "txt", language: str | None = None,
-               recipients: Any = (), created: datetime | None = None, signatories: Any = ()) -> FakeRendered:
+               recipients: Any = (), created: datetime | None = None, signers: Any = ()) -> FakeRendered:
         lang = language or letter.language
         return FakeRendered(f"{action.reference} {letter.name}",
                             f"{letter.name} v{letter.current.version} {fmt} {lang}", lang)
