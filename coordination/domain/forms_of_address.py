@@ -212,7 +212,9 @@ def form_of_address(
     title = TITLES[language][office][gender]
     person = title.line.format(of=of)
     # the minister's line names the ministry and the State; a head of mission's is followed by the mission
-    lines = (person, name) if office is Office.MINISTER and name else (person,) if office is Office.MINISTER \
-        else (person, institution)
+    if office is Office.MINISTER:
+        lines: tuple[str, ...] = (person, name) if name else (person,)
+    else:
+        lines = (person, institution)
     return FormOfAddress(lines, title.salutation, title.vocative, institution,
                          excellency=office is not Office.CHARGE_D_AFFAIRES)
