@@ -179,7 +179,7 @@ def checked_office(kind: RecipientKind, office: str | None, gender: str | None) 
         return None, None
     allowed = OFFICES[kind]
     if office not in {o.value for o in allowed}:
-        raise InvalidInput.unknown(f"office for a {kind.value}", office, [o.value for o in allowed], field="office")
+        raise InvalidInput.unknown(f"office for the {kind.value}", office, [o.value for o in allowed], field="office")
     if gender is None:
         raise InvalidInput(f"the office {office} needs the grammatical gender of its title (f or m)",
                            field="gender", value=None, choices=tuple(g.value for g in Gender))
@@ -204,7 +204,7 @@ def form_of_address(
         salutation, vocative = NEUTRAL[language]
         return FormOfAddress((institution,), salutation, vocative, institution)
     if office not in OFFICES[kind]:
-        raise InvalidInput.unknown(f"office for a {kind.value}", office.value, [o.value for o in OFFICES[kind]],
+        raise InvalidInput.unknown(f"office for the {kind.value}", office.value, [o.value for o in OFFICES[kind]],
                                    field="office")
     if gender is None:
         raise InvalidInput(f"the office {office.value} needs the grammatical gender of its title",
