@@ -275,7 +275,7 @@ ES = {
     # part: archival PDF (issue 13, part 7)
     "PDF/A as dispatched, SHA-256": "PDF/A tal como se envió, SHA-256",
     # part: forms of address (issue 13, part 3)
-    "Form of address": "Tratamiento", "the institution": "la institución",
+    "the institution": "la institución",
     "Office (who heads it)": "Cargo (quién la encabeza)",
     "Grammatical gender of the title": "Género gramatical del cargo",
     "none: the institution is addressed": "ninguno: se dirige a la institución",
