@@ -174,8 +174,9 @@ def checked_office(kind: RecipientKind, office: str | None, gender: str | None) 
     gender = (gender or "").strip().lower() or None
     if office is None:
         if gender is not None:
-            raise InvalidInput("a grammatical gender needs an office to agree with: give the office too, or neither",
-                               field="gender", value=gender, choices=tuple(o.value for o in OFFICES[kind]))
+            offices = tuple(o.value for o in OFFICES[kind])
+            raise InvalidInput(f"a grammatical gender needs the office it agrees with (one of: {', '.join(offices)}): "
+                               "give the office too, or neither", field="gender", value=gender, choices=offices)
         return None, None
     allowed = OFFICES[kind]
     if office not in {o.value for o in allowed}:
