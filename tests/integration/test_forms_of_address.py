@@ -130,3 +130,14 @@ def test_the_command_line_refuses_a_form_of_address_outside_the_vocabulary(app, 
                               "--office", "minister", "--gender", "n"), "gender", "f, m")
     assert_refused(app, cli, ("recipient", "edit", "HND", "--kind", "foreign-ministry", "--email", "nobody@hnd.test",
                               "--office", "minister", "--gender", "f"), "recipient list --country HND")
+
+
+def test_audit_verify_finds_a_form_of_address_changed_outside_the_application(app):
+    seed(app)
+    app.services.edit_recipient(**GENEVA, office="ambassador", gender="f")
+    assert app.services.verify_audit().findings == []
+    with app.engine.begin() as connection:
+        connection.execute(sa.text("UPDATE recipients SET gender = 'm' WHERE email = :e"), {"e": GENEVA["email"]})
+    findings = app.services.verify_audit().findings
+    assert findings == [f"address book: {GENEVA['email']} as permanent-mission-geneva of HND is addressed as "
+                        "ambassador (m) but the audit trail says ambassador (f)"]
