@@ -36,6 +36,7 @@ from .domain import (
     NotFound,
     Organisation,
     Outcome,
+    Recipient,
     RecipientKind,
     Role,
 )
@@ -289,16 +290,52 @@ def user_renew_calendar(email: str) -> None:
     typer.echo(f"New calendar address of {email.strip().lower()} (give it to them only): {address}")
 
 
+OFFICE_HELP = ("Who heads it, for the letters' form of address: minister (a ministry), ambassador, "
+               "permanent-representative or charge-d-affaires (a mission); none: the institution is addressed.")
+GENDER_HELP = "The grammatical gender of the office's title: f or m (with --office)."
+
+
+def _office(value: str | None) -> str | None:
+    """`--office none` clears the office (the letters then address the institution itself)."""
+    return "" if value is not None and value.strip().lower() == "none" else value
+
+
+def _addressed(r: Recipient) -> str:
+    return f", addressed as {r.office.value} ({r.gender.value})" if r.office and r.gender else ""
+
+
 @recipient_app.command("add")
 def recipient_add(
     iso3: Annotated[str, typer.Argument(metavar="ISO3", help="The State's ISO 3166-1 alpha-3 code.")],
     kind: Annotated[RecipientKind, typer.Option(help="Which office of the State.")],
     email: Annotated[str, typer.Option(help="Its email address.")],
     name: Annotated[str | None, typer.Option(help="Its name, for the address line.")] = None,
+    office: Annotated[str | None, typer.Option(help=OFFICE_HELP)] = None,
+    gender: Annotated[str | None, typer.Option(help=GENDER_HELP)] = None,
 ) -> None:
     """Add a State recipient to the address book."""
-    r = _app().services.add_recipient(country=iso3, kind=kind.value, email=email, name=name)
-    typer.echo(f"Added {r.kind.value} of {r.country}: {r.email}.")
+    r = _app().services.add_recipient(country=iso3, kind=kind.value, email=email, name=name, office=_office(office),
+                                      gender=gender)
+    typer.echo(f"Added {r.kind.value} of {r.country}: {r.email}{_addressed(r)}.")
+
+
+@recipient_app.command("edit")
+def recipient_edit(
+    iso3: Annotated[str, typer.Argument(metavar="ISO3", help="The State's ISO 3166-1 alpha-3 code.")],
+    kind: Annotated[RecipientKind, typer.Option(help="Which office of the State, as it is now.")],
+    email: Annotated[str, typer.Option(help="Its email address, as it is now.")],
+    new_kind: Annotated[RecipientKind | None, typer.Option(help="Its new kind.")] = None,
+    new_email: Annotated[str | None, typer.Option(help="Its new email address.")] = None,
+    name: Annotated[str | None, typer.Option(help='Its new name ("" clears it).')] = None,
+    office: Annotated[str | None, typer.Option(help=OFFICE_HELP)] = None,
+    gender: Annotated[str | None, typer.Option(help=GENDER_HELP)] = None,
+) -> None:
+    """Change a recipient of the address book; what is not given stays. Letters already sent keep
+    the address and the form of address they went with."""
+    r = _app().services.edit_recipient(country=iso3, kind=kind.value, email=email,
+                                       new_kind=new_kind.value if new_kind else None, new_email=new_email,
+                                       name=name, office=_office(office), gender=gender)
+    typer.echo(f"Saved {r.kind.value} of {r.country}: {r.email}{_addressed(r)}.")
 
 
 @user_app.command("set-organisation")
@@ -328,9 +365,13 @@ def recipient_list(
     """List the address book (recipients removed are not in it)."""
     found = _app().services.list_recipients(country=country)
     if as_json:
-        _print_json([{"country": r.country, "kind": r.kind.value, "email": r.email, "name": r.name} for r in found])
+        _print_json([{"country": r.country, "kind": r.kind.value, "email": r.email, "name": r.name,
+                      "office": r.office.value if r.office else None, "gender": r.gender.value if r.gender else None}
+                     for r in found])
         return
-    _table([[r.country, r.kind.value, r.email, r.name or ""] for r in found], ["COUNTRY", "KIND", "EMAIL", "NAME"])
+    _table([[r.country, r.kind.value, r.email, r.name or "", r.office.value if r.office else "",
+             r.gender.value if r.gender else ""] for r in found],
+           ["COUNTRY", "KIND", "EMAIL", "NAME", "OFFICE", "GENDER"])
 
 
 @recipient_app.command("remove")

@@ -15,13 +15,13 @@ USERS = [
     ("olga.supervisor@ohchr.demo", "Olga Supervisor", "ohchr", "supervisor"),
     ("ivan.supervisor@iachr.demo", "Iván Supervisor", "iachr", "supervisor"),
 ]
-RECIPIENTS = [
-    ("HND", "permanent-mission-geneva", "mission.honduras@geneva.demo"),
-    ("MEX", "foreign-ministry", "cancilleria@sre.mexico.demo"),
-    ("MEX", "oas-mission", "mision.oea@mexico.demo"),
-    ("GTM", "foreign-ministry", "cancilleria@minex.guatemala.demo"),
-    ("GTM", "oas-mission", "mision.oea@guatemala.demo"),
-    ("GTM", "permanent-mission-geneva", "mision.ginebra@guatemala.demo"),
+RECIPIENTS = [  # (State, kind, address, who heads it, the grammatical gender of the title)
+    ("HND", "permanent-mission-geneva", "mission.honduras@geneva.demo", "ambassador", "f"),
+    ("MEX", "foreign-ministry", "cancilleria@sre.mexico.demo", None, None),
+    ("MEX", "oas-mission", "mision.oea@mexico.demo", "charge-d-affaires", "m"),
+    ("GTM", "foreign-ministry", "cancilleria@minex.guatemala.demo", "minister", "m"),
+    ("GTM", "oas-mission", "mision.oea@guatemala.demo", None, None),
+    ("GTM", "permanent-mission-geneva", "mision.ginebra@guatemala.demo", None, None),
 ]
 OFFICER, OFFICER_2, OHCHR, IACHR = (u[0] for u in USERS)
 DEMO_BENEFICIARY = "Jorge Ejemplo"  # a fictional name, in the language of the demo's States
@@ -81,9 +81,9 @@ def run_demo(app: App, say: Callable[[str], None]) -> list[str]:
         say(f"Added user {email} ({org.upper()} {role}).")
     if passwords:
         _keep_passwords(app, passwords, say)
-    for country, kind, email in RECIPIENTS:
+    for country, kind, email, office, gender in RECIPIENTS:
         try:
-            app.services.add_recipient(country=country, kind=kind, email=email)
+            app.services.add_recipient(country=country, kind=kind, email=email, office=office, gender=gender)
         except Conflict:
             pass
     references = []

@@ -32,7 +32,6 @@ from .adapters.scheduling import NoScheduler
 from .bootstrap import bootstrap
 from .config import Settings
 
-
 # Prefect's scheduler creates a deployment's future runs ahead of time: by default at least an
 # hour's worth and up to 100, so a schedule of once a minute filled the UI with ~100 pending
 # runs. Our schedules (every minute; every 5 minutes) need only the next few. Applied to the

@@ -25,9 +25,9 @@ from tests.web.live import launch, live_app, sign_in, start_server  # noqa: E402
 
 OFFICER, OFFICER_2, OHCHR, IACHR = (u[0] for u in USERS)
 PASSWORD = "demo password 2026"
-MORE_RECIPIENTS = [("COL", "permanent-mission-geneva", "mision.ginebra@colombia.demo"),
-                   ("HND", "foreign-ministry", "cancilleria@honduras.demo"),
-                   ("HND", "oas-mission", "mision.oea@honduras.demo")]
+MORE_RECIPIENTS = [("COL", "permanent-mission-geneva", "mision.ginebra@colombia.demo", None, None),
+                   ("HND", "foreign-ministry", "cancilleria@honduras.demo", "minister", "f"),
+                   ("HND", "oas-mission", "mision.oea@honduras.demo", None, None)]
 
 
 def at_gate(app, clock, action_type: str, country: str, title: str) -> str:  # type: ignore[no-untyped-def]
@@ -57,8 +57,8 @@ def seed(app, clock) -> str:  # type: ignore[no-untyped-def]
     for email, name, org, role in USERS:
         app.services.add_user(email=email, name=name, organisation=org, role=role)
         app.services.set_password(email=email, password=PASSWORD)
-    for country, kind, email in RECIPIENTS + MORE_RECIPIENTS:
-        app.services.add_recipient(country=country, kind=kind, email=email)
+    for country, kind, email, office, gender in RECIPIENTS + MORE_RECIPIENTS:
+        app.services.add_recipient(country=country, kind=kind, email=email, office=office, gender=gender)
     replied = at_gate(app, clock, "urgent-appeal", "HND", "Threats after a land-rights meeting")
     dispatch(app, clock, replied)
     sent = at_gate(app, clock, "country-communication", "GTM", "Attacks on environmental defenders")

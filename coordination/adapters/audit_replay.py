@@ -396,6 +396,7 @@ class Directory:
     calendars: dict[str, int] = field(default_factory=dict)  # calendar address generations, once renewed
     languages: dict[str, str] = field(default_factory=dict)  # interface languages, once chosen
     recipients: defaultdict = field(default_factory=lambda: defaultdict(int))
+    addressed: dict[tuple, tuple] = field(default_factory=dict)  # (country, kind, email): (office, gender)
     digests: dict[str, dict] = field(default_factory=dict)
 
     malformed: list[str] = field(default_factory=list)
@@ -424,15 +425,26 @@ class Directory:
             self.languages[who] = p["language"]
         elif e.event == "RecipientAdded":
             self.recipients[(p["country"], p["kind"], who)] += 1
+            self._address((p["country"], p["kind"], who), p)
         elif e.event == "RecipientRemoved":
             self.recipients[(p["country"], p["kind"], who)] -= 1
         elif e.event == "RecipientChanged":
             self.recipients[(p["country"], p["previous"]["kind"], p["previous"]["email"])] -= 1
             self.recipients[(p["country"], p["kind"], who)] += 1
+            self.addressed.pop((p["country"], p["previous"]["kind"], p["previous"]["email"]), None)
+            self._address((p["country"], p["kind"], who), p)
         elif e.event == "DigestQueued":
             self.digests[p["message_id"]] = {"recipient": who, "sha256": p["sha256"], "status": "queued"}
         elif e.event in ("DigestDelivered", "DeliveryFailed") and p.get("message_id") in self.digests:
             self.digests[p["message_id"]]["status"] = "sent" if e.event == "DigestDelivered" else "failed"
+
+
+    def _address(self, key: tuple, p: dict) -> None:
+        """The form of address an event recorded (events from before forms of address record none)."""
+        if "office" in p:
+            self.addressed[key] = (p["office"], p["gender"])
+        else:
+            self.addressed.pop(key, None)
 
 
 def _compare_directory(session: Session, d: Directory) -> list[str]:
@@ -468,6 +480,10 @@ def _compare_directory(session: Session, d: Directory) -> list[str]:
     stored = defaultdict(int)
     for r in session.exec(select(RecipientRecord).where(RecipientRecord.removed_at.is_(None))):
         stored[(r.country, r.kind, r.email)] += 1
+        told_address = d.addressed.get((r.country, r.kind, r.email))
+        if told_address is not None and (r.office, r.gender) != told_address:
+            f.append(f"address book: {r.email} as {r.kind} of {r.country} is addressed as {r.office} ({r.gender}) but "
+                     f"the audit trail says {told_address[0]} ({told_address[1]})")
     for key in sorted(set(stored) | set(d.recipients)):
         if stored.get(key, 0) != d.recipients.get(key, 0):
             country, kind, email = key

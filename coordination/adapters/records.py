@@ -51,6 +51,10 @@ class RecipientRecord(SQLModel, table=True):
     kind: str = Field(max_length=40)
     email: str = Field(max_length=320)
     name: str | None = Field(default=None, max_length=200)
+    # who heads it ("minister", "ambassador"…) and the grammatical gender of the title ("f", "m"),
+    # for the letters' form of address; both empty: the institution itself is addressed
+    office: str | None = Field(default=None, max_length=40)
+    gender: str | None = Field(default=None, max_length=1)
     created_at: datetime = _time()
     # removed from the address book: no longer offered or dispatched to; the outbox keeps its rows
     removed_at: datetime | None = _time(nullable=True)

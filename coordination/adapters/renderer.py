@@ -25,7 +25,8 @@ from jinja2.sandbox import ImmutableSandboxedEnvironment
 from markupsafe import Markup
 
 from coordination.adapters import signatures
-from coordination.domain import InvalidInput, JointAction, Recipient, ReferenceKind, Unavailable
+from coordination.domain import InvalidInput, JointAction, Recipient, RecipientKind, ReferenceKind, Unavailable
+from coordination.domain.forms_of_address import form_of_address
 from coordination.domain.letters import Letter, sha256_hex
 from coordination.domain.mandates import Signer
 from coordination.domain.state_names import POSITIONS, state_name
@@ -82,6 +83,24 @@ def _paragraphs(value: str | None) -> list[str]:
     """A field's text as paragraphs: split on blank lines, lines inside joined."""
     blocks = re.split(r"\n\s*\n", (value or "").replace("\r\n", "\n").replace("\r", "\n"))
     return [single_line(b) for b in blocks if b.strip()]
+
+
+def addresses(recipients: Any, country: str, language: str, state: dict[str, str]) -> dict[str, dict[str, Any]]:
+    """Each kind of State recipient as the letters address it (`address[kind]` in the templates):
+    `lines`, `salutation`, `vocative`, `institution`, `excellency`. The address book's first entry
+    of that kind with an office gives the form of address; without one, the institution itself
+    is addressed (domain/forms_of_address.py). Its name is the entry's, or the last one named."""
+    shown: dict[str, dict[str, Any]] = {}
+    for kind in RecipientKind:
+        mine = [r for r in recipients if r.country == country and r.kind is kind]
+        headed = next((r for r in mine if r.office is not None), None)
+        names = [r.name for r in mine if r.name]
+        name = (headed.name if headed is not None and headed.name else None) or (names[-1] if names else None)
+        form = form_of_address(language, kind, headed.office if headed else None, headed.gender if headed else None,
+                               state, name=name)
+        shown[kind.value] = {"lines": list(form.lines), "salutation": form.salutation, "vocative": form.vocative,
+                             "institution": form.institution, "excellency": form.excellency}
+    return shown
 
 
 @dataclass(frozen=True)
@@ -169,6 +188,7 @@ class LetterRenderer:
         subject = self.subject(action, letter, language)
         days = fields.get("reply_within_days")
         mc = action.reference_of(ReferenceKind.MC)
+        state = state_phrases(action.country, language)
         context = {
             "layout": f"_layouts/letter.{fmt}.j2",
             "macros": f"_layouts/macros.{fmt}.j2",
@@ -186,8 +206,9 @@ class LetterRenderer:
             "fields": fields,
             "lines": {k: [single_line(x) for x in (v or "").splitlines() if x.strip()] for k, v in fields.items()},
             "state": country_name(action.country, language),
-            "state_": state_phrases(action.country, language),
+            "state_": state,
             "recipients": {r.kind.value: r.name for r in recipients if r.name and r.country == action.country},
+            "address": addresses(recipients, action.country, language, state),
             "reply_days": format_decimal(int(days), locale=language) if days and days.isdigit() else "",
             "reply_period": counted(int(days), language, self.words(language).days) if days and days.isdigit() else "",
             "date": format_date(on, format="long", locale=DATE_LOCALES.get(language, language)),

@@ -35,6 +35,7 @@ from coordination.domain import (
 )
 from coordination.domain.deadlines import Deadline
 from coordination.domain.letters import Letter, LetterVersion
+from coordination.domain.vocabulary import Gender, Office
 from coordination.services.ports import (
     DeadlineRow,
     DueAction,
@@ -187,6 +188,8 @@ class RecipientRepository:
                                      name=recipient.name, created_at=now)
         else:  # removed before: back in the address book
             record.removed_at, record.name, record.created_at = None, recipient.name, now
+        record.office = recipient.office.value if recipient.office else None
+        record.gender = recipient.gender.value if recipient.gender else None
         self.session.add(record)
         self.session.flush()
         return dataclasses.replace(recipient, id=record.id)
@@ -211,13 +214,15 @@ class RecipientRepository:
                            value=email, facts={"country": country, "kind": kind.value})
         return _recipient(record)
 
-    def update(self, recipient_id: int, *, kind: RecipientKind, email: str, name: str | None) -> Recipient:
+    def update(self, recipient_id: int, *, kind: RecipientKind, email: str, name: str | None,
+               office: Office | None = None, gender: Gender | None = None) -> Recipient:
         record = self.session.get(RecipientRecord, recipient_id)
         other = self._record(record.country, kind.value, email)
         if other is not None and other.id != recipient_id:
             raise Conflict(f"{email} is already the {kind.value} of {record.country}"
                            + (" (removed: add it again instead)" if other.removed_at is not None else ""))
         record.kind, record.email, record.name = kind.value, email, name
+        record.office, record.gender = (office.value if office else None), (gender.value if gender else None)
         self.session.add(record)
         self.session.flush()
         return _recipient(record)
@@ -229,7 +234,8 @@ class RecipientRepository:
 
 
 def _recipient(r: RecipientRecord) -> Recipient:
-    return Recipient(r.country, RecipientKind(r.kind), r.email, r.name, r.id)
+    return Recipient(r.country, RecipientKind(r.kind), r.email, r.name, r.id,
+                     Office(r.office) if r.office else None, Gender(r.gender) if r.gender else None)
 
 
 @dataclasses.dataclass

@@ -145,6 +145,20 @@ class RecipientKind(StrEnum):
     FOREIGN_MINISTRY = "foreign-ministry"
 
 
+class Office(StrEnum):
+    """Who heads the recipient, for the letter's form of address (domain/forms_of_address.py)."""
+    MINISTER = "minister"  # of foreign affairs
+    AMBASSADOR = "ambassador"
+    PERMANENT_REPRESENTATIVE = "permanent-representative"
+    CHARGE_D_AFFAIRES = "charge-d-affaires"
+
+
+class Gender(StrEnum):
+    """The grammatical gender of the office holder's title: "la señora Ministra", "Madame l'Ambassadrice"."""
+    F = "f"
+    M = "m"
+
+
 class ReferenceKind(StrEnum):
     JAM = "jam"
     MC = "mc"
@@ -172,3 +186,6 @@ class Recipient:
     email: str
     name: str | None = None
     id: int | None = None
+    # who heads it, and the grammatical gender of their title; neither: the institution is addressed
+    office: Office | None = None
+    gender: Gender | None = None

@@ -9,6 +9,7 @@ from typing import Any
 from coordination.config import Settings
 from coordination.domain import InvalidInput, NotPermitted, Organisation, Recipient, RecipientKind, Role, User
 from coordination.domain.countries import normalise_country
+from coordination.domain.forms_of_address import checked_office
 from coordination.domain.ports import AddressCheck
 from coordination.domain.text import is_blank
 from coordination.domain.vocabulary import LETTER_LANGUAGES
@@ -144,21 +145,32 @@ def set_role(*, email: str, role: str, actor: str = ADMIN, uow: UnitsOfWork, clo
 
 
 def add_recipient(
-    *, country: str, kind: str, email: str, name: str | None = None, actor: str = ADMIN,
+    *, country: str, kind: str, email: str, name: str | None = None, office: str | None = None,
+    gender: str | None = None, actor: str = ADMIN,
     uow: UnitsOfWork, clock: Clock, addresses: AddressCheck, settings: Settings,
 ) -> Recipient:
-    """Add a State recipient (mission or ministry) to the address book (one removed before comes back)."""
+    """Add a State recipient (mission or ministry) to the address book (one removed before comes back).
+    `office` (who heads it: minister, ambassador…) and the grammatical `gender` of its title give the
+    letters their form of address; neither: the letters address the institution itself."""
     name = text(settings, "the name", name, required=False, lines=False)
-    recipient = Recipient(normalise_country(country), choice(RecipientKind, kind, "kind of recipient", field="kind"),
-                          _email(addresses, email), (name or "").strip() or None)
+    the_kind = choice(RecipientKind, kind, "kind of recipient", field="kind")
+    the_office, the_gender = checked_office(the_kind, office, gender)
+    recipient = Recipient(normalise_country(country), the_kind, _email(addresses, email), (name or "").strip() or None,
+                          office=the_office, gender=the_gender)
     now = clock()
     with uow() as tx:
         actor = check_admin(tx, actor)
         saved = tx.recipients.add(recipient, now=now)
         tx.audit.append(now=now, actor=actor, event="RecipientAdded", subject=saved.email,
-                        payload={"country": saved.country, "kind": saved.kind.value})
+                        payload={"country": saved.country, "kind": saved.kind.value, **_addressed(saved)})
         tx.commit()
     return saved
+
+
+def _addressed(recipient: Recipient) -> dict[str, str | None]:
+    """A recipient's form of address as the audit trail records it."""
+    return {"office": recipient.office.value if recipient.office else None,
+            "gender": recipient.gender.value if recipient.gender else None}
 
 
 def set_organisation(*, email: str, organisation: str, actor: str = ADMIN, uow: UnitsOfWork,
@@ -192,11 +204,13 @@ def _key(country: str, kind: str, email: str) -> tuple[str, RecipientKind, str]:
 
 def edit_recipient(
     *, country: str, kind: str, email: str, new_kind: str | None = None, new_email: str | None = None,
-    name: str | None = None, actor: str = ADMIN,
+    name: str | None = None, office: str | None = None, gender: str | None = None, actor: str = ADMIN,
     uow: UnitsOfWork, clock: Clock, addresses: AddressCheck, settings: Settings,
 ) -> Recipient:
-    """Change a recipient's kind, address or name. Letters already dispatched keep the address they
-    were sent to (the outbox holds it)."""
+    """Change a recipient's kind, address, name or form of address. `name`, `office` and `gender`:
+    None keeps what is stored, "" clears it (an office cleared takes its gender with it: the letters
+    then address the institution). Letters already dispatched keep the address and the form of
+    address they were sent with (the outbox holds their text)."""
     iso3, old_kind, old_email = _key(country, kind, email)
     to_kind = choice(RecipientKind, new_kind, "kind of recipient", field="kind") if new_kind else old_kind
     to_email = _email(addresses, new_email) if new_email else old_email
@@ -206,10 +220,16 @@ def edit_recipient(
         actor = check_admin(tx, actor)
         found = tx.recipients.find(iso3, old_kind, old_email)
         assert found.id is not None
-        saved = tx.recipients.update(found.id, kind=to_kind, email=to_email, name=(name or "").strip() or None)
+        to_name = found.name if name is None else (name.strip() or None)
+        stored = _addressed(found)
+        wanted_office = stored["office"] if office is None else office
+        wanted_gender = gender if gender is not None else (None if office == "" else stored["gender"])
+        to_office, to_gender = checked_office(to_kind, wanted_office, wanted_gender)
+        saved = tx.recipients.update(found.id, kind=to_kind, email=to_email, name=to_name,
+                                     office=to_office, gender=to_gender)
         tx.audit.append(now=now, actor=actor, event="RecipientChanged", subject=saved.email, payload={
-            "country": iso3, "kind": saved.kind.value, "name": saved.name,
-            "previous": {"kind": found.kind.value, "email": found.email, "name": found.name}})
+            "country": iso3, "kind": saved.kind.value, "name": saved.name, **_addressed(saved),
+            "previous": {"kind": found.kind.value, "email": found.email, "name": found.name, **stored}})
         tx.commit()
     return saved
 

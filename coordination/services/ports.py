@@ -19,6 +19,7 @@ from coordination.domain import JointAction, Organisation, Recipient, RecipientK
 from coordination.domain.deadlines import Deadline
 from coordination.domain.letters import Letter
 from coordination.domain.ports import AddressCheck
+from coordination.domain.vocabulary import Gender, Office
 
 
 def deployment_name(flow: str) -> str:
@@ -201,8 +202,10 @@ class Recipients(Protocol):
         """The recipient of this key, locked (NotFound if none or removed)."""
         ...
 
-    def update(self, recipient_id: int, *, kind: RecipientKind, email: str, name: str | None) -> Recipient:
-        """Conflict if the new key is another recipient's."""
+    def update(self, recipient_id: int, *, kind: RecipientKind, email: str, name: str | None,
+               office: Office | None = None, gender: Gender | None = None) -> Recipient:
+        """Conflict if the new key is another recipient's. `office` and `gender` replace the stored
+        ones (both None: the institution is addressed)."""
         ...
 
     def remove(self, recipient_id: int, *, now: datetime) -> None:

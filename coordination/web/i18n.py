@@ -274,6 +274,16 @@ ES = {
     "Deadline cancelled: {kind}.": "Plazo cancelado: {kind}.",
     # part: archival PDF (issue 13, part 7)
     "PDF/A as dispatched, SHA-256": "PDF/A tal como se envió, SHA-256",
+    # part: forms of address (issue 13, part 3)
+    "the institution": "la institución",
+    "Office (who heads it)": "Cargo (quién la encabeza)",
+    "Grammatical gender of the title": "Género gramatical del cargo",
+    "none: the institution is addressed": "ninguno: se dirige a la institución",
+    "minister of foreign affairs": "ministro o ministra de Relaciones Exteriores", "ambassador": "embajador o embajadora",
+    "permanent representative": "representante permanente", "chargé d'affaires": "encargado o encargada de negocios",
+    "none": "ninguno", "feminine": "femenino", "masculine": "masculino",
+    "The letters greet the office holder by their title; without an office they address the ministry or mission itself.":
+        "Las cartas saludan a quien ocupa el cargo con su tratamiento; sin cargo, se dirigen al ministerio o a la misión.",
 }
 EN_EVENTS = {
     "ActionOpened": "Action opened", "StageEntered": "Stage entered", "LetterEdited": "Letter edited",
@@ -309,6 +319,9 @@ FIELD_LABELS = {
     "other": "Other action's reference",
     "relation": "Relation",
     "note": "Note",
+    # part: forms of address (issue 13, part 3)
+    "office": "Office (who heads it)",
+    "gender": "Grammatical gender of the title",
 }
 
 

@@ -39,10 +39,10 @@ def _verified(cli) -> None:  # type: ignore[no-untyped-def]
 
 def test_recipient_list_shows_the_address_book_by_state_as_a_table_or_json(app, cli):
     table = ok(cli("recipient", "list"))
-    assert table.splitlines()[0].split() == ["COUNTRY", "KIND", "EMAIL", "NAME"]
+    assert table.splitlines()[0].split() == ["COUNTRY", "KIND", "EMAIL", "NAME", "OFFICE", "GENDER"]
     rows = json.loads(ok(cli("recipient", "list", "--country", "hnd", "--json")))
     assert rows and {r["country"] for r in rows} == {"HND"}
-    assert set(rows[0]) == {"country", "kind", "email", "name"}
+    assert set(rows[0]) == {"country", "kind", "email", "name", "office", "gender"}
     assert_refused(app, cli, ("recipient", "list", "--country", "XXX"), "country")
 
 

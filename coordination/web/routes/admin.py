@@ -43,7 +43,21 @@ async def administering_form(request: Request) -> User:
 
 def _choices() -> dict[str, Any]:
     return {"organisations": list(Organisation), "roles": list(Role), "kinds": list(RecipientKind),
-            "countries": sorted(DEFAULT_LANGUAGE), "letter_languages": LETTER_LANGUAGES}
+            "countries": sorted(DEFAULT_LANGUAGE), "letter_languages": LETTER_LANGUAGES,
+            "offices": OFFICE_NAMES, "genders": GENDER_NAMES}
+
+
+# the forms of address of the address book (domain/forms_of_address.py), in the interface's words
+# ("none" rather than "": a blank form field reaches a route as if it were not sent at all)
+OFFICE_NAMES = {"none": "none: the institution is addressed", "minister": "minister of foreign affairs",
+                "ambassador": "ambassador", "permanent-representative": "permanent representative",
+                "charge-d-affaires": "chargé d'affaires"}
+GENDER_NAMES = {"none": "none", "f": "feminine", "m": "masculine"}
+
+
+def _none(value: str | None) -> str | None:
+    """The forms' "none" (no office, no gender) as the use cases take it: blank, which clears."""
+    return "" if value == "none" else value
 
 
 # ---------------------------------------------------------------- users
@@ -152,13 +166,15 @@ def _back(country: str) -> str:
 
 @router.post("/admin/recipients")
 def add_recipient(request: Request, country: str = Form(""), kind: str = Form(""), email: str = Form(""),
-                  name: str = Form(""), user: User = Depends(administering_form)) -> Response:
+                  name: str = Form(""), office: str = Form(""), gender: str = Form(""),
+                  user: User = Depends(administering_form)) -> Response:
     t = translator_for(request)
     try:
         added = core(request).services.add_recipient(country=country, kind=kind, email=email, name=name or None,
+                                                     office=_none(office) or None, gender=_none(gender) or None,
                                                      actor=user.email)
     except CoordinationError as error:
-        form = {"country": country, "kind": kind, "email": email, "name": name}
+        form = {"country": country, "kind": kind, "email": email, "name": name, "office": office, "gender": gender}
         return _recipients_page(request, None, error=describe(error, t), form=form, status=status_of(error))
     return done(request, t("Added {email} to the address book of {country}.").format(
         email=added.email, country=added.country), _back(added.country))
@@ -167,11 +183,15 @@ def add_recipient(request: Request, country: str = Form(""), kind: str = Form(""
 @router.post("/admin/recipients/edit")
 def edit_recipient(request: Request, country: str = Form(""), kind: str = Form(""), email: str = Form(""),
                    new_kind: str = Form(""), new_email: str = Form(""), name: str = Form(""),
+                   office: str | None = Form(None), gender: str | None = Form(None),
                    user: User = Depends(administering_form)) -> Response:
+    """The form sends every field (a blank name, or "none" as office, clears it); a form without the
+    office and gender fields leaves them as they are."""
     t = translator_for(request)
     try:
         saved = core(request).services.edit_recipient(country=country, kind=kind, email=email, new_kind=new_kind or None,
-                                                      new_email=new_email or None, name=name or None, actor=user.email)
+                                                      new_email=new_email or None, name=name,
+                                                      office=_none(office), gender=_none(gender), actor=user.email)
     except CoordinationError as error:
         return _recipients_page(request, None, error=describe(error, t), status=status_of(error))
     return done(request, t("Saved {email}.").format(email=saved.email), _back(saved.country))
