@@ -11,7 +11,7 @@ from pathlib import Path
 
 import pytest
 
-from coordination.adapters.renderer import state_phrases
+from coordination.adapters.renderer import single_line, state_phrases
 from coordination.domain import Recipient, RecipientKind
 from coordination.domain.forms_of_address import OFFICES, form_of_address
 from coordination.domain.vocabulary import Gender, Office
@@ -93,3 +93,30 @@ def test_a_letter_addresses_the_office_holder_of_the_address_book(renderer, lang
     text = renderer.render(action, letter, on=ON, recipients=_entries(STATES[language], office, gender)).text
     for part in expected:
         assert part in text, part
+
+
+# A chargé d'affaires is not an Excellency: the appeal's own sentences speak of "your Government"
+# (what the officer types, such as the legal annex, is theirs).
+NOT_AN_EXCELLENCY = {
+    "en": (["bring to the attention of your Government", "taken by your Government", "received from your Government"],
+           "attention of Your Excellency's Government information"),
+    "es": (["atención urgente de su Gobierno", "adoptadas por su Gobierno", "recibida de su Gobierno"],
+           "Gobierno de Su Excelencia la información"),
+    "fr": (["l'attention de votre Gouvernement", "prises par votre Gouvernement", "reçue de votre Gouvernement"],
+           "Gouvernement de Votre Excellence sur des informations"),
+}
+
+
+@pytest.mark.parametrize("language", sorted(NOT_AN_EXCELLENCY))
+def test_an_appeal_to_a_mission_led_by_a_charge_d_affaires_names_no_excellency(renderer, language):  # noqa: F811
+    action_type, stage = next((t, s) for t, s, name in LETTERS if name == "urgent_appeal")
+    action, letter = golden_action(action_type, "urgent_appeal", stage, language)
+    expected, gone = NOT_AN_EXCELLENCY[language]
+    text = single_line(renderer.render(action, letter, on=ON,
+                                       recipients=_entries(STATES[language], Office.CHARGE_D_AFFAIRES, Gender.F)).text)
+    for part in expected:
+        assert part in text, part
+    assert gone not in text
+    with_ambassador = single_line(renderer.render(action, letter, on=ON, recipients=_entries(
+        STATES[language], Office.AMBASSADOR, Gender.F)).text)
+    assert gone in with_ambassador
