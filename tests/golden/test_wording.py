@@ -52,8 +52,6 @@ FIRST_PERSON_WORDS: dict[str, str] = {
 }
 # A placeholder of a draft or of a form of address written for either gender.
 PLACEHOLDER = re.compile(r"\(a\)|/a\b|\bel/la\b|\bo/a\b|His/Her|[\[\]{}]")
-# The forms of address that part 3 of issue 13 (the address book's titles, another helper's lines)
-# replaces; until then they are the only placeholders tolerated, and a letter holding one is xfailed.
 # English function words and titles that have no place in a letter in Spanish, French or Portuguese.
 ENGLISH = (" the ", " of the ", " and ", " we ", " are ", " is ", " to the ", " for the ", " with ", " which ",
            " Government", "Excellency",
@@ -219,3 +217,26 @@ def test_a_review_resolution_announces_measures_only_when_it_sets_them_out(rende
                  "pt": "a seguir"}[language]
     assert (announced in text) is (outcome == "modify" and measures)
     assert not PLACEHOLDER.search(text.split("\n\n", 4)[-1])
+
+
+BLOCK = re.compile(r'<p class="signature"><strong>(.*?)</strong>')
+
+
+@pytest.mark.parametrize("language", LANGUAGES)
+@pytest.mark.parametrize("action_type,stage,letter_name", LETTERS, ids=IDS)
+def test_a_letter_with_two_signature_blocks_has_no_singular_formula_and_every_block_names_its_signer(
+        renderer, action_type, stage, letter_name, language):
+    """Read from the rendered letter itself, not from its declared voice: the blocks it carries
+    (two or more: no "I"), and a name in each (no vacancy, no empty block)."""
+    action, letter = golden_action(action_type, letter_name, stage, language)
+    page = renderer.render(action, letter, on=ON, fmt="html", created=NOW, signers=golden_signers(action, letter)).text
+    names = [html.unescape(name) for name in BLOCK.findall(page)]
+    assert all(name.strip() and "[" not in name for name in names), names
+    if len(names) >= 2:
+        text = render(renderer, action_type, stage, letter_name, language)
+        assert not found(text, FIRST_PERSON_SINGULAR[language]), found(text, FIRST_PERSON_SINGULAR[language])
+    voice = stages.letter_voice(letter_name)
+    if voice is stages.Voice.JOINT:  # the UN mandate holders and the IACHR's signer
+        assert len(names) >= 2, names
+    else:
+        assert len(names) == (1 if voice is stages.Voice.IACHR else 0), names
