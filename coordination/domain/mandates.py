@@ -238,6 +238,20 @@ def holder_on(holders: Iterable[Holder], code: str, day: date) -> Holder | None:
     return max(found, key=lambda h: h.starts_on) if found else None
 
 
+def _signer(mandate: Mandate, holder: Holder | None) -> Signer:
+    gender = holder.gender.value if holder else Gender.FEMININE.value
+    return Signer(mandate.code, mandate.organisation.value, holder.name if holder else "", gender,
+                  {lang: mandate.title(lang, gender) for lang in LANGUAGES}, mandate.resolution)
+
+
+def signers_on(codes: Iterable[str], holders: Iterable[Holder], day: date, *,
+               mandates: Mapping[str, Mandate] = BY_CODE) -> list[Signer]:
+    """What a draft shows on `day`: `resolve_signers` without refusing, a vacant mandate as a
+    signer without a name (the draft marks the gap the gate will refuse)."""
+    holders = list(holders)
+    return [_signer(mandates[c], holder_on(holders, c, day)) for c in codes if c in mandates]
+
+
 def resolve_signers(codes: Iterable[str], holders: Iterable[Holder], day: date, *,
                     mandates: Mapping[str, Mandate] = BY_CODE, letter: str | None = None) -> list[Signer]:
     """The signers of a letter on `day`: a holder for each code, in the order given. A mandate
@@ -251,9 +265,7 @@ def resolve_signers(codes: Iterable[str], holders: Iterable[Holder], day: date, 
         if holder is None:
             vacant.append(code)
             continue
-        signers.append(Signer(code, mandate.organisation.value, holder.name, holder.gender.value,
-                              {lang: mandate.title(lang, holder.gender.value) for lang in LANGUAGES},
-                              mandate.resolution))
+        signers.append(_signer(mandate, holder))
     if vacant:
         raise InvalidState(
             f"no holder of {', '.join(vacant)} on {day.isoformat()}: an admin enters who holds "

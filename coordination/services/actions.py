@@ -33,6 +33,7 @@ from coordination.domain.vocabulary import TEMPLATE_FORMATS, LetterFormat
 
 from .inputs import choice, text
 from .ports import ActionFilters, Clock, Renderer, RunRequest, Scheduler, UnitOfWork, UnitsOfWork
+from .signing import signer_directory, signers_to_show
 from .views import action_view, summary_view
 
 
@@ -51,8 +52,9 @@ def stored(value: int | None) -> int:
 
 
 def _domain_ports(uow: UnitOfWork, calendar: BusinessCalendar, addresses: AddressCheck) -> Ports:
-    """What the domain reaches outside through: business days, reference numbers, the address check."""
-    return Ports(calendar, uow.numbers, addresses)
+    """What the domain reaches outside through: business days, reference numbers, the address check,
+    and who holds each mandate on a day (the signers bound to letters going to their gate)."""
+    return Ports(calendar, uow.numbers, addresses, signer_directory(uow))
 
 
 def open_action(
@@ -324,9 +326,9 @@ def _freeze(
     """Store what is sent, once: a dispatched letter is never rendered again. Returns its hashes."""
     if tx.outbox.rendition(stored(letter.current.id)) is not None:
         return None
-    signatories = tx.signatories.all()
+    signers = signers_to_show(tx, action, letter, now.date())  # an approved letter's: those of its version
     text, html = (renderer.render(action, letter, on=now.date(), fmt=fmt, recipients=address_book, created=now,
-                                  signatories=signatories)
+                                  signers=signers)
                   for fmt in TEMPLATE_FORMATS)
     # the PDF is made again from the frozen HTML when sent or downloaded, byte for byte the same:
     # its sha256, kept now, lets anyone check a copy against what was dispatched
@@ -432,15 +434,15 @@ def render_letter(
         frozen = tx.outbox.rendition(stored(chosen.current.id)) if chosen.dispatched_at else None
         as_sent = frozen is not None and language in (None, chosen.language)
         address_book = [] if as_sent else tx.recipients.for_country(action.country)
-        signatories = [] if as_sent else tx.signatories.all()
+        on = clock().date()
+        signers = [] if as_sent else signers_to_show(tx, action, chosen, on)
     if as_sent and frozen is not None:  # exactly what was sent
         content: str | bytes = renderer.pdf(frozen.html) if fmt is LetterFormat.PDF else (
             frozen.text if fmt is LetterFormat.TXT else frozen.html)
         return LetterDocument(action, chosen, fmt, chosen.language, True, content)
-    on = clock().date()
     rendered = renderer.render(action, chosen, on=on, fmt=LetterFormat.HTML if fmt is LetterFormat.PDF else fmt,
                                language=language, recipients=address_book,
-                               signatories=signatories)  # a PDF is made from the HTML
+                               signers=signers)  # a PDF is made from the HTML
     content = renderer.pdf(rendered.text) if fmt is LetterFormat.PDF else rendered.text
     return LetterDocument(action, chosen, fmt, rendered.language, False, content)
 
