@@ -333,8 +333,8 @@ def _compare_letters(session: Session, x: Projection, where: str, language: str)
             _differs(f, where, f"letter {name} v{number} edited_by", v.edited_by, editor)
             signers = tuple(v.signers) if v.signers is not None else None
             if content_sha256(key[0], row.language, v.fields, signers) != v.sha256:
-                f.append(f"{where}: letter {name} v{number}: its fields are not the text whose sha256 was "
-                         "recorded (letter_versions.fields changed)")
+                f.append(f"{where}: letter {name} v{number}: its fields or signers are not the content whose "
+                         "sha256 was recorded (letter_versions.fields changed, or letter_versions.signers)")
             frozen = x.renditions.get((key[0], key[1], number))
             if v.rendered_text is not None or v.rendered_html is not None or v.rendered_subject is not None:
                 if frozen is None:

@@ -90,13 +90,15 @@ class RenderedLetter:
     text: str
 
 
-def _signatories(signatories: Any, language: str) -> dict[str, dict[str, str] | None]:
-    """Each organisation's signatory as the layouts show it: the name (after the form of address)
-    and the title in the letter's language (the general title when none is set for it)."""
+def _signatories(signers: Any, language: str) -> dict[str, dict[str, str] | None]:
+    """STAND-IN (issue 13, helper B1) until helper B2's signature blocks: each organisation's
+    signers (domain.mandates.Signer) in the shape the layouts show, names and titles joined."""
     shown: dict[str, dict[str, str] | None] = {"ohchr": None, "iachr": None}
-    for s in signatories or ():
-        name = f"{s.form_of_address} {s.name}" if s.form_of_address else s.name
-        shown[s.organisation] = {"name": name, "title": s.titles.get(language) or s.title}
+    for org in shown:
+        own = [s for s in signers or () if s.organisation == org]
+        if own:
+            shown[org] = {"name": ", ".join(s.name or "[…]" for s in own),
+                          "title": "; ".join(s.title(language) for s in own)}
     return shown
 
 
@@ -155,11 +157,10 @@ class LetterRenderer:
     def render(
         self, action: JointAction, letter: Letter, *, on: date, fmt: str = LetterFormat.TXT.value, language: str | None = None,
         recipients: list[Recipient] | tuple[Recipient, ...] = (), created: datetime | None = None,
-        signatories: Any = (),
+        signers: Any = (),
     ) -> RenderedLetter:
-        """Render a letter version as text or HTML (`pdf()` turns the HTML into PDF). `signatories`
-        (services.ports.Signatory): who signs for each organisation, named above its "For …" line;
-        without one, that line stands alone as it always has."""
+        """Render a letter version as text or HTML (`pdf()` turns the HTML into PDF). `signers`
+        (domain.mandates.Signer): who signs, in the order of the blocks."""
         if fmt not in TEMPLATE_FORMATS:
             raise InvalidInput.unknown("format", fmt, TEMPLATE_FORMATS)
         language = language or letter.language
@@ -198,7 +199,7 @@ class LetterRenderer:
             "date": format_date(on, format="long", locale=DATE_LOCALES.get(language, language)),
             "created": (created or datetime.combine(on, datetime.min.time())).strftime("%Y-%m-%dT%H:%M:%SZ"),
             "subject": subject,
-            "signatories": _signatories(signatories, language),
+            "signatories": _signatories(signers, language),
         }
         try:
             text = self.envs[fmt].get_template(name).render(context)

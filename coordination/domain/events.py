@@ -63,7 +63,8 @@ class LetterEdited(Event):
 @dataclass(frozen=True)
 class SignersBound(Event):
     """The system kept with a letter going to its gate who signs it on that day: a new version
-    (edited by no one) whose sha256 covers the names, so that approvals bind them."""
+    (edited by no one; the actor is who submitted) whose sha256 covers the names, so that
+    approvals bind them."""
 
     letter: str
     version: int

@@ -437,7 +437,7 @@ class JointAction:
         }
         if missing:
             raise IncompleteLetters(missing, action_type=self.type.value, reference=self.reference, stage=self.stage)
-        self._bind_signers(now, ports)
+        self._bind_signers(now, ports, actor=user.email)
         stage = self.current_stage
         self.submitted_by = user.email
         self.events.append(ev.StageSubmitted(user.email, stage.name, self.round))
@@ -455,9 +455,10 @@ class JointAction:
             return None
         return tuple(s.as_record() for s in ports.signers(codes, now.date(), letter=name))
 
-    def _bind_signers(self, now: datetime, ports: Ports) -> None:
+    def _bind_signers(self, now: datetime, ports: Ports, *, actor: str) -> None:
         """The letters going to their gate keep who signs them on this day: all are resolved first
-        (a vacancy refuses the submission), then each whose signers changed gets a system version."""
+        (a vacancy refuses the submission), then each whose signers changed gets a version made by
+        the system (edited by no one; the audit row names who submitted)."""
         resolved = [(letter, self._signers_of(letter.name, letter.current.fields, now, ports))
                     for letter in self.pending_letters]
         for letter, signers in resolved:
@@ -465,7 +466,7 @@ class JointAction:
                 continue
             version = letter.bind_signers(signers, now=now)
             if version is not None:
-                self.events.append(ev.SignersBound(None, letter.name, version.version, version.sha256, letter.cycle,
+                self.events.append(ev.SignersBound(actor, letter.name, version.version, version.sha256, letter.cycle,
                                                    now.date().isoformat(),
                                                    tuple(f"{s['mandate']}: {s['name']}" for s in signers)))
 

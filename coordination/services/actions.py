@@ -465,6 +465,11 @@ def diff_letter(
     return (chosen, *letter_changes(chosen, from_version, to_version))
 
 
+def _signer_lines(signers: Iterable[dict[str, Any]] | None) -> str | None:
+    """A version's bound signers as lines ("defenders: Ana Example"), for diffs."""
+    return None if signers is None else "\n".join(f"{s['mandate']}: {s['name']}" for s in signers)
+
+
 def letter_changes(
     letter: Letter, from_version: int | None = None, to_version: int | None = None,
 ) -> tuple[int, int, list[FieldChange]]:
@@ -481,7 +486,9 @@ def letter_changes(
         raise InvalidInput(f"the older version ({from_version}) must not be after the newer ({to_version})",
                            field="from_version", value=from_version, letter=letter.name,
                            facts={"to_version": to_version})
-    before, after = versions[from_version].fields, versions[to_version].fields
+    before, after = dict(versions[from_version].fields), dict(versions[to_version].fields)
+    # who signs, once bound (by the system, when the letter went to its gate), reads as one more field
+    before["signers"], after["signers"] = (_signer_lines(versions[n].signers) for n in (from_version, to_version))
     changes = []
     for name in after:
         if before.get(name) != after.get(name):
