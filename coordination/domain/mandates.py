@@ -55,6 +55,23 @@ class Mandate:
         by_gender = self.titles.get(language) or self.titles["en"]
         return by_gender.get(gender) or by_gender[Gender.MASCULINE.value]
 
+    def label(self, language: str) -> str:
+        """The mandate named without a holder's gender, for forms and lists: the title when both
+        genders read alike (English), else the scope both share ("sobre la situación de los
+        defensores de derechos humanos"), else both titles."""
+        by_gender = self.titles.get(language) or self.titles["en"]
+        f, m = by_gender.get("f", ""), by_gender.get("m", "")
+        if f == m:
+            return f
+        fw, mw = f.split(), m.split()
+        common = 0
+        while common < min(len(fw), len(mw)) and fw[-1 - common] == mw[-1 - common]:
+            common += 1
+        scope = fw[len(fw) - common:]
+        while scope and not scope[0][:1].islower():  # the office's last word ("Especial"), not its scope
+            scope = scope[1:]
+        return " ".join(scope) or f"{f} · {m}"
+
 
 def _office(f: dict[str, str], m: dict[str, str], scope: dict[str, str]) -> dict[str, dict[str, str]]:
     """Titles per language and gender: the office in each gender, followed by its scope."""

@@ -274,6 +274,28 @@ ES = {
     "Deadline cancelled: {kind}.": "Plazo cancelado: {kind}.",
     # part: archival PDF (issue 13, part 7)
     "PDF/A as dispatched, SHA-256": "PDF/A tal como se envió, SHA-256",
+    # part: mandates and signatories (issue 13, part 1)
+    "Letters are signed by the holders of the mandates they name, on the day they go to their gate; the names are "
+    "kept with the letter, so a later change here never changes a letter approved or sent. A letter naming a "
+    "mandate without a holder on that day cannot go to its gate.":
+        "Firman las cartas quienes ejercen los mandatos que estas nombran, el día en que pasan a aprobación; los "
+        "nombres quedan con la carta, de modo que un cambio posterior aquí nunca cambia una carta aprobada o "
+        "enviada. Una carta que nombra un mandato sin titular ese día no puede pasar a aprobación.",
+    "Mandate": "Mandato", "Holder today": "Titular hoy", "Terms": "Períodos", "Resolution": "Resolución",
+    "vacant": "vacante", "none": "ninguno", "verified": "verificada", "not verified": "sin verificar",
+    "source": "fuente", "Checked against its source": "Verificada con su fuente", "Add a term": "Añadir un período",
+    "Grammatical gender of the title": "Género gramatical del cargo", "feminine": "femenino",
+    "masculine": "masculino", "From": "Desde", "Until": "Hasta", "Add the term": "Añadir el período",
+    "End a term": "Terminar un período", "Last day of the term": "Último día del período",
+    "End the term": "Terminar el período", "{name} holds {mandate} from {day}.": "{name} ejerce {mandate} desde el {day}.",
+    "The term of {name} ({mandate}) ends on {day}.": "El período de {name} ({mandate}) termina el {day}.",
+    "Saved {mandate}.": "Guardado: {mandate}.",
+    "No holder of {mandates} on {day}: the letter cannot go to its gate until an administrator enters one "
+    "(Administration, Signatories).":
+        "Ningún titular de {mandates} el {day}: la carta no puede pasar a aprobación hasta que una persona "
+        "administradora lo registre (Administración, Firmantes).",
+    "Special Rapporteurs of the Human Rights Council": "Relatorías Especiales del Consejo de Derechos Humanos",
+    "IACHR rapporteurships": "Relatorías de la CIDH",
 }
 EN_EVENTS = {
     "ActionOpened": "Action opened", "StageEntered": "Stage entered", "LetterEdited": "Letter edited",
