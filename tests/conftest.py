@@ -94,6 +94,12 @@ def database_url(request: pytest.FixtureRequest, tmp_path) -> str:
         shutil.copy(request.getfixturevalue("sqlite_template"), path)
         return f"sqlite:///{path}"
     url = request.getfixturevalue("postgresql_database_url")
+    empty_postgresql(url)
+    return url
+
+
+def empty_postgresql(url: str) -> None:
+    """The database as migrated: every table emptied, the audit head reset, the mandates seeded again."""
     engine = sa.create_engine(url)
     with engine.begin() as connection:
         connection.exec_driver_sql(f"TRUNCATE {', '.join(TABLES)} RESTART IDENTITY CASCADE")
@@ -101,7 +107,6 @@ def database_url(request: pytest.FixtureRequest, tmp_path) -> str:
         connection.exec_driver_sql(f"INSERT INTO audit_head (id, seq, hash) VALUES (1, 0, '{'0' * 64}')")
         connection.execute(MandateRecord.__table__.insert(), catalogue_rows(datetime(2026, 1, 1, tzinfo=UTC)))
     engine.dispose()
-    return url
 
 
 @pytest.fixture
