@@ -256,7 +256,7 @@ def holder_on(holders: Iterable[Holder], code: str, day: date) -> Holder | None:
 
 
 def _signer(mandate: Mandate, holder: Holder | None) -> Signer:
-    gender = holder.gender.value if holder else Gender.FEMININE.value
+    gender = holder.gender.value if holder else Gender.MASCULINE.value  # a vacancy: the title as `title()` defaults
     return Signer(mandate.code, mandate.organisation.value, holder.name if holder else "", gender,
                   {lang: mandate.title(lang, gender) for lang in LANGUAGES}, mandate.resolution)
 
