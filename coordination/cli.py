@@ -15,7 +15,7 @@ import sys
 from datetime import datetime
 from functools import cache
 from pathlib import Path
-from typing import Annotated
+from typing import Annotated, Any
 
 import pydantic
 import sqlalchemy as sa
@@ -99,6 +99,10 @@ def worded(error: CoordinationError) -> str:
         return f"--due-within takes a number of days from 0 to {error.facts['max_days']}, not {error.value!r}"
     if isinstance(error, InvalidInput) and error.choices and error.field in LIST_FLAGS:
         return f"--{error.field} {error.value!r} is not one of: {', '.join(error.choices)}"
+    if error.field == "mandates" and "vacant" in error.facts:
+        return (f"no holder of {', '.join(error.facts['vacant'])} on {error.facts['on']}: the letter cannot go to its "
+                f"gate until an admin enters one (`coordination signatory set --mandate {error.facts['vacant'][0]} "
+                f"--name … --gender f|m --from …`)")
     if error.field == "audit_head":
         return f"{error}: run `coordination audit verify`"
     if error.field == "recipient" and isinstance(error, NotFound):
@@ -138,8 +142,10 @@ outbox_app = typer.Typer(help="Outgoing mail and its delivery.", no_args_is_help
 deadline_app = typer.Typer(help="Deadlines: what is due, extensions and cancellations.", no_args_is_help=True)
 reminders_app = typer.Typer(help="Reminders of deadlines, by email.", no_args_is_help=True)
 calendar_app = typer.Typer(help="Deadlines as a calendar to subscribe to.", no_args_is_help=True)
-signatory_app = typer.Typer(help="Who signs the letters of each organisation.", no_args_is_help=True)
-for sub, name in ((user_app, "user"), (recipient_app, "recipient"), (signatory_app, "signatory"),
+signatory_app = typer.Typer(help="Who holds each mandate, and so signs letters: terms by date.", no_args_is_help=True)
+mandate_app = typer.Typer(help="The mandates whose holders sign letters.", no_args_is_help=True)
+for sub, name in ((user_app, "user"), (recipient_app, "recipient"), (mandate_app, "mandate"),
+                  (signatory_app, "signatory"),
                   (action_app, "action"),
                   (letter_app, "letter"), (outbox_app, "outbox"), (deadline_app, "deadline"),
                   (reminders_app, "reminders"), (calendar_app, "calendar"), (audit_app, "audit")):
@@ -386,35 +392,90 @@ def recipient_remove(
     typer.echo(f"Removed {r.kind.value} of {r.country}: {r.email}.")
 
 
+def _mandate_json(m: Any) -> dict[str, Any]:
+    return {"code": m.code, "organisation": m.organisation.value, "resolution": m.resolution, "source": m.source,
+            "verified": m.verified, "titles": {lang: dict(by_gender) for lang, by_gender in m.titles.items()}}
+
+
+@mandate_app.command("list")
+def mandate_list(as_json: Json = False) -> None:
+    """List the mandates whose holders sign letters, with their resolutions and sources."""
+    found = _app().services.list_mandates()
+    if as_json:
+        _print_json([_mandate_json(m) for m in found])
+        return
+    _table([[m.code, m.organisation.label, m.resolution or "", "yes" if m.verified else "no", m.title("en", "m")]
+            for m in found], ["CODE", "ORG", "RESOLUTION", "VERIFIED", "TITLE"])
+
+
+@mandate_app.command("set")
+def mandate_set(
+    code: Annotated[str, typer.Argument(metavar="CODE", help="The mandate (see `mandate list`).")],
+    resolution: Annotated[str | None, typer.Option(help="The resolution of its last renewal, e.g. 52/4 (\"\" clears it).")] = None,
+    source: Annotated[str | None, typer.Option(help="Where its title and resolution come from (a URL).")] = None,
+    verified: Annotated[bool | None, typer.Option("--verified/--unverified",
+                                                  help="Checked against its source (or not).")] = None,
+    title: Annotated[list[str] | None, typer.Option(
+        "--title", metavar="LANG:GENDER=TEXT",
+        help="A title in a letter language (en, es, fr, pt) for a holder's gender (f, m); repeat for more.")] = None,
+) -> None:
+    """Correct a mandate: titles, resolution, source, verified. Letters already bound keep theirs."""
+    titles: dict[str, str] = {}
+    for item in title or []:
+        key, sep, value = item.partition("=")
+        if not sep or ":" not in key:
+            raise InvalidInput(f"--title {item!r}: write LANG:GENDER=TEXT, e.g. es:f=Relatora Especial sobre …",
+                               field="title", value=item)
+        titles[key.strip().lower()] = value
+    m = _app().services.set_mandate(code=code, resolution=resolution, source=source, verified=verified,
+                                    titles=titles)
+    typer.echo(f"{m.code}: resolution {m.resolution or '-'}, {'verified' if m.verified else 'not verified'}, "
+               f"{m.source}.")
+
+
+def _holder_json(h: Any) -> dict[str, Any]:
+    return {"id": h.id, "mandate": h.mandate, "name": h.name, "gender": h.gender.value,
+            "from": h.starts_on.isoformat(), "until": h.ends_on.isoformat() if h.ends_on else None}
+
+
 @signatory_app.command("set")
 def signatory_set(
-    organisation: Annotated[Organisation, typer.Option(help="Whose letters: ohchr or iachr.")],
-    name: Annotated[str, typer.Option(help="The signatory's full name.")],
-    title: Annotated[str, typer.Option(help="Their title (used in every language not given below).")],
-    title_en: Annotated[str | None, typer.Option(help="The title in English letters.")] = None,
-    title_es: Annotated[str | None, typer.Option(help="The title in Spanish letters.")] = None,
-    title_fr: Annotated[str | None, typer.Option(help="The title in French letters.")] = None,
-    title_pt: Annotated[str | None, typer.Option(help="The title in Portuguese letters.")] = None,
-    form_of_address: Annotated[str | None, typer.Option(help="E.g. Dr., Ms., Mr.")] = None,
+    mandate: Annotated[str, typer.Option(help="The mandate (see `mandate list`).")],
+    name: Annotated[str, typer.Option(help="The holder's full name, as letters print it.")],
+    gender: Annotated[str, typer.Option(help="Grammatical gender of their title: f or m.")],
+    starts_on: Annotated[str, typer.Option("--from", metavar="DATE", help="First day of the term (YYYY-MM-DD).")],
+    ends_on: Annotated[str | None, typer.Option("--until", metavar="DATE",
+                                                help="Last day of the term (YYYY-MM-DD); open if not given.")] = None,
 ) -> None:
-    """Set who signs the letters of an organisation."""
-    titles = {k: v for k, v in {"en": title_en, "es": title_es, "fr": title_fr, "pt": title_pt}.items() if v}
-    s = _app().services.set_signatory(organisation=organisation.value, name=name, title=title, titles=titles,
-                                      form_of_address=form_of_address)
-    typer.echo(f"{Organisation(s.organisation).label} letters are signed by {s.name}, {s.title}.")
+    """Add a term: who holds a mandate, from and until when. Overlapping another term is refused."""
+    h = _app().services.set_signatory(mandate=mandate, name=name, gender=gender, starts_on=starts_on,
+                                      ends_on=ends_on)
+    typer.echo(f"{h.name} holds {h.mandate} from {h.starts_on}" + (f" to {h.ends_on}." if h.ends_on else "."))
+
+
+@signatory_app.command("end")
+def signatory_end(
+    mandate: Annotated[str, typer.Option(help="The mandate (see `mandate list`).")],
+    on: Annotated[str, typer.Option(metavar="DATE", help="The last day of the term (YYYY-MM-DD).")],
+) -> None:
+    """End the term holding a mandate on a day: its holder signs letters until that day."""
+    h = _app().services.end_signatory(mandate=mandate, on=on)
+    typer.echo(f"{h.name}'s term of {h.mandate} ends on {h.ends_on}.")
 
 
 @signatory_app.command("list")
-def signatory_list(as_json: Json = False) -> None:
-    """List the signatories of each organisation."""
-    found = _app().services.list_signatories()
+def signatory_list(
+    mandate: Annotated[str | None, typer.Option(help="Only this mandate's terms.")] = None,
+    on: Annotated[str | None, typer.Option(metavar="DATE", help="Only the terms holding on this day.")] = None,
+    as_json: Json = False,
+) -> None:
+    """List the holders' terms of the mandates."""
+    found = _app().services.list_signatories(mandate=mandate, on=on)
     if as_json:
-        _print_json([{"organisation": s.organisation, "name": s.name, "title": s.title, "titles": s.titles,
-                      "form_of_address": s.form_of_address} for s in found])
+        _print_json([_holder_json(h) for h in found])
         return
-    _table([[Organisation(s.organisation).label, s.form_of_address or "", s.name, s.title,
-             ", ".join(f"{k}: {v}" for k, v in sorted(s.titles.items()))] for s in found],
-           ["ORG", "ADDRESS", "NAME", "TITLE", "TITLES"])
+    _table([[h.mandate, h.name, h.gender.value, h.starts_on.isoformat(), h.ends_on.isoformat() if h.ends_on else ""]
+            for h in found], ["MANDATE", "NAME", "GENDER", "FROM", "UNTIL"])
 
 
 # ---------------------------------------------------------------- actions

@@ -7,7 +7,8 @@ from collections.abc import Callable
 
 from .adapters.keys import private_dir
 from .bootstrap import App
-from .domain import Conflict
+from .domain import Conflict, InvalidInput
+from .fictional import FICTIONAL_HOLDERS
 
 USERS = [
     ("ana.officer@ohchr.demo", "Ana Officer", "ohchr", "officer"),
@@ -86,6 +87,12 @@ def run_demo(app: App, say: Callable[[str], None]) -> list[str]:
             app.services.add_recipient(country=country, kind=kind, email=email, office=office, gender=gender)
         except Conflict:
             pass
+    for h in FICTIONAL_HOLDERS:  # fictional people (real holders are entered by an admin, never shipped)
+        try:
+            app.services.set_signatory(mandate=h.mandate, name=h.name, gender=h.gender.value, starts_on=h.starts_on,
+                                       ends_on=h.ends_on)
+        except InvalidInput:
+            pass  # entered by an earlier run
     references = []
     for action_type, country in (("urgent-appeal", "HND"), ("precautionary-measure", "MEX"),
                                  ("country-communication", "GTM")):

@@ -21,6 +21,7 @@ from playwright.sync_api import sync_playwright  # noqa: E402
 
 from coordination.adapters.fakes import FixedClock  # noqa: E402
 from coordination.demo import LETTERS, RECIPIENTS, USERS  # noqa: E402
+from coordination.fictional import FICTIONAL_HOLDERS  # noqa: E402
 from tests.web.live import launch, live_app, sign_in, start_server  # noqa: E402
 
 OFFICER, OFFICER_2, OHCHR, IACHR = (u[0] for u in USERS)
@@ -59,6 +60,9 @@ def seed(app, clock) -> str:  # type: ignore[no-untyped-def]
         app.services.set_password(email=email, password=PASSWORD)
     for country, kind, email, office, gender in RECIPIENTS + MORE_RECIPIENTS:
         app.services.add_recipient(country=country, kind=kind, email=email, office=office, gender=gender)
+    for h in FICTIONAL_HOLDERS:  # letters reach their gates only with a holder of each mandate they name
+        app.services.set_signatory(mandate=h.mandate, name=h.name, gender=h.gender.value, starts_on=h.starts_on,
+                                   ends_on=h.ends_on)
     replied = at_gate(app, clock, "urgent-appeal", "HND", "Threats after a land-rights meeting")
     dispatch(app, clock, replied)
     sent = at_gate(app, clock, "country-communication", "GTM", "Attacks on environmental defenders")

@@ -16,13 +16,15 @@ from pytest_postgresql import factories
 
 from coordination.adapters.database import create_engine, upgrade
 from coordination.adapters.fakes import FixedClock
+from coordination.adapters.mandates import catalogue_rows
+from coordination.adapters.records import MandateRecord
 from coordination.bootstrap import App, bootstrap
 from coordination.config import Settings
 
 REQUIRE_ALL = os.environ.get("COORDINATION_REQUIRE_ALL") == "1"
 TABLES = ("audit_events", "reminders", "outbox", "replies", "deadlines", "approvals", "letter_versions", "letters",
           "action_references", "action_links", "joint_actions", "recipients", "users", "counters", "sign_in_failures",
-          "password_links", "signatories")
+          "password_links", "mandate_holders", "mandates")
 
 
 def unavailable(reason: str) -> None:
@@ -92,13 +94,19 @@ def database_url(request: pytest.FixtureRequest, tmp_path) -> str:
         shutil.copy(request.getfixturevalue("sqlite_template"), path)
         return f"sqlite:///{path}"
     url = request.getfixturevalue("postgresql_database_url")
+    empty_postgresql(url)
+    return url
+
+
+def empty_postgresql(url: str) -> None:
+    """The database as migrated: every table emptied, the audit head reset, the mandates seeded again."""
     engine = sa.create_engine(url)
     with engine.begin() as connection:
         connection.exec_driver_sql(f"TRUNCATE {', '.join(TABLES)} RESTART IDENTITY CASCADE")
         connection.exec_driver_sql("DELETE FROM audit_head")  # a test may have deleted it on purpose
         connection.exec_driver_sql(f"INSERT INTO audit_head (id, seq, hash) VALUES (1, 0, '{'0' * 64}')")
+        connection.execute(MandateRecord.__table__.insert(), catalogue_rows(datetime(2026, 1, 1, tzinfo=UTC)))
     engine.dispose()
-    return url
 
 
 @pytest.fixture
@@ -107,11 +115,21 @@ def clock() -> FixedClock:
 
 
 @pytest.fixture
-def app(database_url: str, tmp_path, clock: FixedClock):
+def bare_app(database_url: str, tmp_path, clock: FixedClock):
+    """The app with no holder of any mandate: what a new installation has."""
     # the data directory (keys, checkpoints) apart from the files a test writes: `--output` never writes into it
     app = bootstrap(Settings(data_dir=tmp_path / "data", database_url=database_url), clock=clock)
     yield app
     app.engine.dispose()
+
+
+@pytest.fixture
+def app(bare_app: App) -> App:
+    """The app, with the fictional holders of every mandate."""
+    from .helpers import seed_holders
+
+    seed_holders(bare_app)
+    return bare_app
 
 
 def count_rows(app: App) -> dict[str, int]:

@@ -1,6 +1,7 @@
 """Test data: users, recipients and letters that walk each action type to its first dispatch."""
 
 from coordination.bootstrap import App
+from coordination.fictional import FICTIONAL_HOLDERS
 
 OFFICER = "olivia.officer@ohchr.test"
 OFFICER_IACHR = "ivo.officer@iachr.test"
@@ -62,7 +63,18 @@ FIRST_GATE_LETTERS = {
 }
 
 
+def seed_holders(app: App) -> None:
+    """The fictional holders of every mandate (coordination/fictional.py), entered as an admin
+    would: letters reach their gates only when each mandate they name has a holder on the day."""
+    for h in FICTIONAL_HOLDERS:
+        app.services.set_signatory(mandate=h.mandate, name=h.name, gender=h.gender.value, starts_on=h.starts_on,
+                                   ends_on=h.ends_on)
+
+
 def seed(app: App) -> None:
+    """Users, the address book and (unless the `app` fixture entered them) the holders of the mandates."""
+    if not app.services.list_signatories():
+        seed_holders(app)
     for email, name, org, role in USERS:
         app.services.add_user(email=email, name=name, organisation=org, role=role)
     for country, kind, email in RECIPIENTS:

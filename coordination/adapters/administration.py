@@ -1,13 +1,13 @@
-"""Repositories of the administration (issue 12, part 2): password-set links and signatories."""
+"""Repositories of the administration (issue 12, part 2): password-set links."""
 
 from datetime import datetime
 
 import sqlalchemy as sa
 from sqlmodel import Session, col, select
 
-from coordination.services.ports import PasswordLink, Signatory
+from coordination.services.ports import PasswordLink
 
-from .records import PasswordLinkRecord, SignatoryRecord
+from .records import PasswordLinkRecord
 
 
 class PasswordLinkRepository:
@@ -41,31 +41,3 @@ class PasswordLinkRepository:
         result = self.session.execute(sa.update(PasswordLinkRecord).where(
             col(PasswordLinkRecord.user_id) == user_id, col(PasswordLinkRecord.used_at).is_(None)).values(used_at=now))
         return result.rowcount or 0  # type: ignore[attr-defined]
-
-
-class SignatoryRepository:
-    def __init__(self, session: Session) -> None:
-        self.session = session
-
-    def all(self) -> list[Signatory]:
-        return [_signatory(r) for r in self.session.exec(select(SignatoryRecord).order_by(SignatoryRecord.organisation))]
-
-    def get(self, organisation: str) -> Signatory | None:
-        record = self.session.get(SignatoryRecord, organisation)
-        return None if record is None else _signatory(record)
-
-    def set(self, signatory: Signatory, *, by: str, now: datetime) -> None:
-        record = self.session.get(SignatoryRecord, signatory.organisation, with_for_update=True)
-        if record is None:
-            record = SignatoryRecord(organisation=signatory.organisation, name="", title="", titles={},
-                                     updated_by=by, updated_at=now)
-        record.name, record.title = signatory.name, signatory.title
-        record.titles = dict(signatory.titles)
-        record.form_of_address = signatory.form_of_address
-        record.updated_by, record.updated_at = by, now
-        self.session.add(record)
-        self.session.flush()
-
-
-def _signatory(r: SignatoryRecord) -> Signatory:
-    return Signatory(r.organisation, r.name, r.title, dict(r.titles or {}), r.form_of_address, r.updated_at)

@@ -125,6 +125,11 @@ class Projection:
         if letter is not None:
             letter["versions"][p["version"]] = (p["sha256"], e.actor)
 
+    def _on_SignersBound(self, e, p) -> None:  # type: ignore[no-untyped-def]
+        letter = self.letters.get((p["letter"], p.get("cycle", 1)))
+        if letter is not None:
+            letter["versions"][p["version"]] = (p["sha256"], None)  # a version made by the system
+
     def _set_status(self, names: Iterable[str], status: str, at: datetime | None = None) -> None:
         for name in names:
             letter = self.letter(name)
@@ -326,9 +331,10 @@ def _compare_letters(session: Session, x: Projection, where: str, language: str)
                 continue
             _differs(f, where, f"letter {name} v{number} sha256", v.sha256, sha)
             _differs(f, where, f"letter {name} v{number} edited_by", v.edited_by, editor)
-            if content_sha256(key[0], row.language, v.fields) != v.sha256:
-                f.append(f"{where}: letter {name} v{number}: its fields are not the text whose sha256 was "
-                         "recorded (letter_versions.fields changed)")
+            signers = tuple(v.signers) if v.signers is not None else None
+            if content_sha256(key[0], row.language, v.fields, signers) != v.sha256:
+                f.append(f"{where}: letter {name} v{number}: its fields or signers are not the content whose "
+                         "sha256 was recorded (letter_versions.fields changed, or letter_versions.signers)")
             frozen = x.renditions.get((key[0], key[1], number))
             if v.rendered_text is not None or v.rendered_html is not None or v.rendered_subject is not None:
                 if frozen is None:

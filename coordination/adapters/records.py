@@ -136,6 +136,8 @@ class LetterVersionRecord(SQLModel, table=True):
     rendered_text: str | None = None
     rendered_html: str | None = None
     rendered_pdf_sha256: str | None = Field(default=None, max_length=64)  # the PDF made from rendered_html
+    # who signs this version, resolved when it went to its gate (None: a draft, or a letter nobody signs)
+    signers: list[dict[str, Any]] | None = Field(default=None, sa_column=Column(sa.JSON(), nullable=True))
 
 
 class ApprovalRecord(SQLModel, table=True):
@@ -337,15 +339,31 @@ class PasswordLinkRecord(SQLModel, table=True):
     used_at: datetime | None = _time(nullable=True)
 
 
-class SignatoryRecord(SQLModel, table=True):
-    """Who signs letters for an organisation: a name, a title (and the title per letter language),
-    a form of address."""
+# ---------------------------------------------------------------- mandates and their holders (issue 13, part 1)
 
-    __tablename__ = "signatories"
-    organisation: str = Field(primary_key=True, max_length=10)
+class MandateRecord(SQLModel, table=True):
+    """A mandate or office whose holder signs letters, seeded from the catalogue
+    (coordination.domain.mandates.CATALOGUE); an admin corrects titles, resolution and source."""
+
+    __tablename__ = "mandates"
+    code: str = Field(primary_key=True, max_length=40)
+    organisation: str = Field(max_length=10)
+    titles: dict[str, Any] = _json()  # {"es": {"f": "Relatora Especial sobre …", "m": "Relator Especial sobre …"}, …}
+    resolution: str | None = Field(default=None, max_length=40)
+    source: str = Field(max_length=500)
+    verified: bool = Field(default=False)
+    updated_at: datetime = _time()
+
+
+class MandateHolderRecord(SQLModel, table=True):
+    """One person's term in a mandate: entered by an admin, never guessed."""
+
+    __tablename__ = "mandate_holders"
+    id: int | None = Field(default=None, primary_key=True)
+    mandate: str = Field(foreign_key="mandates.code", index=True, max_length=40)
     name: str = Field(max_length=200)
-    title: str = Field(max_length=200)
-    titles: dict[str, Any] = _json()  # per letter language: {"es": "Secretaria Ejecutiva", ...}
-    form_of_address: str | None = Field(default=None, max_length=100)
-    updated_by: str = Field(max_length=320)
+    gender: str = Field(max_length=1)
+    starts_on: date
+    ends_on: date | None = None
+    created_at: datetime = _time()
     updated_at: datetime = _time()

@@ -309,7 +309,8 @@ class ActionRepository:
                      .order_by(LetterVersionRecord.letter_id, LetterVersionRecord.version))
             for v in self.session.exec(query):
                 versions.setdefault(v.letter_id, []).append(
-                    LetterVersion(v.version, dict(v.fields), v.sha256, v.edited_by, v.created_at, v.id))
+                    LetterVersion(v.version, dict(v.fields), v.sha256, v.edited_by, v.created_at, v.id,
+                                  tuple(v.signers) if v.signers is not None else None))
         for l in letter_records:
             letters.append(Letter(l.name, l.stage, l.cycle, l.language, LetterStatus(l.status),
                                   versions.get(l.id, []), l.dispatched_at, l.id))
@@ -420,7 +421,8 @@ class ActionRepository:
             if version.id is None:
                 v = LetterVersionRecord(letter_id=letter.id, version=version.version, fields=dict(version.fields),
                                         sha256=version.sha256, edited_by=version.edited_by,
-                                        created_at=version.created_at)
+                                        created_at=version.created_at,
+                                        signers=list(version.signers) if version.signers is not None else None)
                 self.session.add(v)
                 self.session.flush()
                 letter.versions[index] = dataclasses.replace(version, id=v.id)

@@ -6,9 +6,10 @@ from sqlmodel import Session
 from coordination.services.ports import RunRequest
 
 from .accounts import CredentialRepository, SessionRepository, SignInFailureRepository
-from .administration import PasswordLinkRepository, SignatoryRepository
+from .administration import PasswordLinkRepository
 from .audit import AuditLog, AuditSeal
 from .database import READ_ONLY
+from .mandates import HolderRepository, MandateRepository
 from .pages import InboxQueries, LetterViewRepository
 from .queries import ReadModel
 from .repositories import (
@@ -35,7 +36,8 @@ class UnitOfWork:
         self.sign_in_failures = SignInFailureRepository(self.session)
         self.recipients = RecipientRepository(self.session)
         self.password_links = PasswordLinkRepository(self.session)
-        self.signatories = SignatoryRepository(self.session)
+        self.mandates = MandateRepository(self.session)
+        self.holders = HolderRepository(self.session)
         self.actions = ActionRepository(self.session)
         self.outbox = OutboxRepository(self.session)
         self.deadlines = DeadlineRepository(self.session)

@@ -61,6 +61,20 @@ class LetterEdited(Event):
 
 
 @dataclass(frozen=True)
+class SignersBound(Event):
+    """The system kept with a letter going to its gate who signs it on that day: a new version
+    (edited by no one; the actor is who submitted) whose sha256 covers the names, so that
+    approvals bind them."""
+
+    letter: str
+    version: int
+    sha256: str
+    cycle: int
+    on: str  # the day the holders were resolved for (ISO)
+    signers: tuple[str, ...]  # "mandate: name", in the order of the blocks
+
+
+@dataclass(frozen=True)
 class StageSubmitted(Event):
     stage: str
     round: int

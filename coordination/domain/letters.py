@@ -6,6 +6,7 @@ import re
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from datetime import datetime
+from typing import Any
 
 from .errors import InvalidInput, InvalidState, NotFound
 from .mandates import selected_mandates
@@ -27,8 +28,17 @@ def sha256_hex(text: str) -> str:
     return hashlib.sha256(text.encode("utf-8")).hexdigest()
 
 
-def content_sha256(name: str, language: str, fields: dict[str, str | None]) -> str:
-    return sha256_hex(canonical_json({"letter": name, "language": language, "fields": fields}))
+Signers = tuple[dict[str, Any], ...]
+"""Who signs a version, as records (`mandates.Signer.as_record`), in the order of the blocks."""
+
+
+def content_sha256(name: str, language: str, fields: dict[str, str | None], signers: Signers | None = None) -> str:
+    """The sha256 of a version's content: its fields, and who signs it once bound. A version
+    without signers hashes as versions always have, so existing data and the audit trail verify."""
+    content: dict[str, Any] = {"letter": name, "language": language, "fields": fields}
+    if signers is not None:
+        content["signers"] = list(signers)
+    return sha256_hex(canonical_json(content))
 
 
 @dataclass(frozen=True)
@@ -36,9 +46,10 @@ class LetterVersion:
     version: int
     fields: dict[str, str | None]
     sha256: str
-    edited_by: str | None  # None: created by the system when the stage opened
+    edited_by: str | None  # None: created by the system (when the stage opened, or binding its signers)
     created_at: datetime
     id: int | None = None
+    signers: Signers | None = None  # bound when the version went to its gate; None: a draft's, resolved live
 
 
 @dataclass
@@ -84,9 +95,11 @@ class Letter:
         return self.set_fields(definition, {name: value}, editor=editor, now=now, check_address=check_address)
 
     def set_fields(self, definition: LetterDefinition, values: Mapping[str, str], *, editor: str, now: datetime,
-                   check_address: Callable[..., str] | None = None) -> LetterVersion:
+                   check_address: Callable[..., str] | None = None,
+                   bind: Callable[[dict[str, str | None]], Signers | None] | None = None) -> LetterVersion:
         """Set several fields at once: one new version with every changed value (a form saved once is
-        one version), or the current version when nothing changed. A refused value sets none."""
+        one version), or the current version when nothing changed. A refused value sets none.
+        `bind(fields)`: the signers of the new version, for a letter edited at its gate."""
         if self.status is not LetterStatus.DRAFT:
             raise InvalidState(f"letter {self.name!r} is {self.status.value} and can no longer be edited",
                                letter=self.name, stage=self.stage, facts={"status": self.status.value})
@@ -104,9 +117,23 @@ class Letter:
                 raise
         if fields == self.current.fields:
             return self.current  # nothing changed: no new version
+        signers = bind(fields) if bind is not None else None
         version = LetterVersion(
-            self.current.version + 1, fields, content_sha256(self.name, self.language, fields), editor, now
+            self.current.version + 1, fields, content_sha256(self.name, self.language, fields, signers), editor, now,
+            signers=signers,
         )
+        self.versions.append(version)
+        return version
+
+    def bind_signers(self, signers: Signers | None, *, now: datetime) -> LetterVersion | None:
+        """Keep who signs with the version that goes to the gate: when they differ from the current
+        version's, a new version made by the system carries them (its hash covers them), so the
+        approvals bind the names the approvers saw. Returns it, or None when nothing changed."""
+        if signers == self.current.signers:
+            return None
+        fields = dict(self.current.fields)
+        version = LetterVersion(self.current.version + 1, fields,
+                                content_sha256(self.name, self.language, fields, signers), None, now, signers=signers)
         self.versions.append(version)
         return version
 

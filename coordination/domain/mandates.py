@@ -55,6 +55,23 @@ class Mandate:
         by_gender = self.titles.get(language) or self.titles["en"]
         return by_gender.get(gender) or by_gender[Gender.MASCULINE.value]
 
+    def label(self, language: str) -> str:
+        """The mandate named without a holder's gender, for forms and lists: the title when both
+        genders read alike (English), else the scope both share ("sobre la situación de los
+        defensores de derechos humanos"), else both titles."""
+        by_gender = self.titles.get(language) or self.titles["en"]
+        f, m = by_gender.get("f", ""), by_gender.get("m", "")
+        if f == m:
+            return f
+        fw, mw = f.split(), m.split()
+        common = 0
+        while common < min(len(fw), len(mw)) and fw[-1 - common] == mw[-1 - common]:
+            common += 1
+        scope = fw[len(fw) - common:]
+        while scope and not scope[0][:1].islower():  # the office's last word ("Especial"), not its scope
+            scope = scope[1:]
+        return " ".join(scope) or f"{f} · {m}"
+
 
 def _office(f: dict[str, str], m: dict[str, str], scope: dict[str, str]) -> dict[str, dict[str, str]]:
     """Titles per language and gender: the office in each gender, followed by its scope."""
@@ -238,6 +255,20 @@ def holder_on(holders: Iterable[Holder], code: str, day: date) -> Holder | None:
     return max(found, key=lambda h: h.starts_on) if found else None
 
 
+def _signer(mandate: Mandate, holder: Holder | None) -> Signer:
+    gender = holder.gender.value if holder else Gender.MASCULINE.value  # a vacancy: the title as `title()` defaults
+    return Signer(mandate.code, mandate.organisation.value, holder.name if holder else "", gender,
+                  {lang: mandate.title(lang, gender) for lang in LANGUAGES}, mandate.resolution)
+
+
+def signers_on(codes: Iterable[str], holders: Iterable[Holder], day: date, *,
+               mandates: Mapping[str, Mandate] = BY_CODE) -> list[Signer]:
+    """What a draft shows on `day`: `resolve_signers` without refusing, a vacant mandate as a
+    signer without a name (the draft marks the gap the gate will refuse)."""
+    holders = list(holders)
+    return [_signer(mandates[c], holder_on(holders, c, day)) for c in codes if c in mandates]
+
+
 def resolve_signers(codes: Iterable[str], holders: Iterable[Holder], day: date, *,
                     mandates: Mapping[str, Mandate] = BY_CODE, letter: str | None = None) -> list[Signer]:
     """The signers of a letter on `day`: a holder for each code, in the order given. A mandate
@@ -251,9 +282,7 @@ def resolve_signers(codes: Iterable[str], holders: Iterable[Holder], day: date, 
         if holder is None:
             vacant.append(code)
             continue
-        signers.append(Signer(code, mandate.organisation.value, holder.name, holder.gender.value,
-                              {lang: mandate.title(lang, holder.gender.value) for lang in LANGUAGES},
-                              mandate.resolution))
+        signers.append(_signer(mandate, holder))
     if vacant:
         raise InvalidState(
             f"no holder of {', '.join(vacant)} on {day.isoformat()}: an admin enters who holds "

@@ -22,8 +22,9 @@ from .errors import (
     NotPermitted,
     StaleLetters,
 )
-from .letters import Letter, canonical_json, changed_fields, letters_digest, plain_address, sha256_hex
-from .ports import AddressCheck, BusinessCalendar, ReferenceNumbers
+from .letters import Letter, Signers, canonical_json, changed_fields, letters_digest, plain_address, sha256_hex
+from .mandates import signing_codes
+from .ports import AddressCheck, BusinessCalendar, ReferenceNumbers, SignerDirectory
 from .reminders import time_zone_of
 from .stages import DEFINITIONS, ActionDefinition, StageDefinition
 from .text import is_blank
@@ -55,6 +56,8 @@ class Ports:
     # the application gives its email-validator check (adapters/addresses.py); the pure fallback is stricter
     # than any address a person needs, so that a forgotten port never lets a bad address through
     addresses: AddressCheck = plain_address
+    # who holds each mandate on a day; without it (the domain's own tests) letters go to their gate unsigned
+    signers: SignerDirectory | None = None
 
 
 @dataclass(frozen=True)
@@ -378,8 +381,11 @@ class JointAction:
             )
         target = self.letter_to_edit(letter)
         before = target.current
+        at_gate = self.status is Status.AWAITING_APPROVAL  # what the approvers see is signed: bind the names
         version = target.set_fields(self.definition.letter(target.name), values, editor=user.email, now=now,
-                                    check_address=ports.addresses)
+                                    check_address=ports.addresses,
+                                    bind=(lambda fields: self._signers_of(target.name, fields, now, ports))
+                                    if at_gate else None)
         if version is before:
             return target  # the same text again: nothing to record, no approval to void
         changed = ", ".join(changed_fields(before, version))
@@ -431,6 +437,7 @@ class JointAction:
         }
         if missing:
             raise IncompleteLetters(missing, action_type=self.type.value, reference=self.reference, stage=self.stage)
+        self._bind_signers(now, ports, actor=user.email)
         stage = self.current_stage
         self.submitted_by = user.email
         self.events.append(ev.StageSubmitted(user.email, stage.name, self.round))
@@ -439,6 +446,29 @@ class JointAction:
         else:
             self._finish_human_step(now, ports, actor=user.email)
             self._leave(now, ports, actor=user.email)
+
+    def _signers_of(self, name: str, fields: Mapping[str, str | None], now: datetime, ports: Ports) -> Signers | None:
+        """Who signs a letter with these fields on the day, as records; None when nobody signs it
+        (a press release) or no directory is given. A vacant mandate refuses (InvalidState)."""
+        codes = signing_codes(self.definition.letter(name).voice.value, fields.get("mandates"))
+        if not codes or ports.signers is None:
+            return None
+        return tuple(s.as_record() for s in ports.signers(codes, now.date(), letter=name))
+
+    def _bind_signers(self, now: datetime, ports: Ports, *, actor: str) -> None:
+        """The letters going to their gate keep who signs them on this day: all are resolved first
+        (a vacancy refuses the submission), then each whose signers changed gets a version made by
+        the system (edited by no one; the audit row names who submitted)."""
+        resolved = [(letter, self._signers_of(letter.name, letter.current.fields, now, ports))
+                    for letter in self.pending_letters]
+        for letter, signers in resolved:
+            if signers is None:
+                continue
+            version = letter.bind_signers(signers, now=now)
+            if version is not None:
+                self.events.append(ev.SignersBound(actor, letter.name, version.version, version.sha256, letter.cycle,
+                                                   now.date().isoformat(),
+                                                   tuple(f"{s['mandate']}: {s['name']}" for s in signers)))
 
     # ----------------------------------------------------------------- gates
 

@@ -1,8 +1,10 @@
 """What the domain needs from outside, as protocols: business days, reference numbers, address checks."""
 
-from datetime import datetime
+from collections.abc import Sequence
+from datetime import date, datetime
 from typing import Protocol
 
+from .mandates import Signer
 from .vocabulary import Organisation
 
 
@@ -22,4 +24,11 @@ class ReferenceNumbers(Protocol):
 class AddressCheck(Protocol):
     def __call__(self, value: str, *, what: str = "") -> str:
         """The address as it is to be stored, or InvalidInput saying in one line why it is refused."""
+        ...
+
+
+class SignerDirectory(Protocol):
+    def __call__(self, codes: Sequence[str], day: date, *, letter: str | None = None) -> list[Signer]:
+        """The holders of these mandates on `day`, in that order, as signers; InvalidState naming
+        every vacant mandate when one has no holder that day."""
         ...

@@ -37,12 +37,15 @@ from .directory import (
     disable_user,
     edit_recipient,
     enable_user,
+    end_signatory,
     is_admin,
     last_sign_ins,
+    list_mandates,
     list_recipients,
     list_signatories,
     list_users,
     remove_recipient,
+    set_mandate,
     set_organisation,
     set_role,
     set_signatory,
@@ -72,5 +75,5 @@ __all__ = [
     "close_action", "link_actions", "reopen_action", "withdraw_action",
     # part: administration
     "edit_recipient", "is_admin", "last_sign_ins", "list_recipients", "list_signatories", "remove_recipient",
-    "set_organisation", "set_signatory", "password_link_user", "send_password_link", "set_password_by_link",
+    "set_organisation", "set_signatory", "end_signatory", "list_mandates", "set_mandate", "password_link_user", "send_password_link", "set_password_by_link",
 ]

@@ -33,6 +33,7 @@ from coordination.domain.vocabulary import TEMPLATE_FORMATS, LetterFormat
 
 from .inputs import choice, text
 from .ports import ActionFilters, Clock, Renderer, RunRequest, Scheduler, UnitOfWork, UnitsOfWork
+from .signing import signer_directory, signers_to_show
 from .views import action_view, summary_view
 
 
@@ -51,8 +52,9 @@ def stored(value: int | None) -> int:
 
 
 def _domain_ports(uow: UnitOfWork, calendar: BusinessCalendar, addresses: AddressCheck) -> Ports:
-    """What the domain reaches outside through: business days, reference numbers, the address check."""
-    return Ports(calendar, uow.numbers, addresses)
+    """What the domain reaches outside through: business days, reference numbers, the address check,
+    and who holds each mandate on a day (the signers bound to letters going to their gate)."""
+    return Ports(calendar, uow.numbers, addresses, signer_directory(uow))
 
 
 def open_action(
@@ -324,8 +326,9 @@ def _freeze(
     """Store what is sent, once: a dispatched letter is never rendered again. Returns its hashes."""
     if tx.outbox.rendition(stored(letter.current.id)) is not None:
         return None
+    signers = signers_to_show(tx, action, letter, now.date())  # an approved letter's: those of its version
     text, html = (renderer.render(action, letter, on=now.date(), fmt=fmt, recipients=address_book, created=now,
-                                  signers=())
+                                  signers=signers)
                   for fmt in TEMPLATE_FORMATS)
     # the PDF is made again from the frozen HTML when sent or downloaded, byte for byte the same:
     # its sha256, kept now, lets anyone check a copy against what was dispatched
@@ -431,14 +434,15 @@ def render_letter(
         frozen = tx.outbox.rendition(stored(chosen.current.id)) if chosen.dispatched_at else None
         as_sent = frozen is not None and language in (None, chosen.language)
         address_book = [] if as_sent else tx.recipients.for_country(action.country)
+        on = clock().date()
+        signers = [] if as_sent else signers_to_show(tx, action, chosen, on)
     if as_sent and frozen is not None:  # exactly what was sent
         content: str | bytes = renderer.pdf(frozen.html) if fmt is LetterFormat.PDF else (
             frozen.text if fmt is LetterFormat.TXT else frozen.html)
         return LetterDocument(action, chosen, fmt, chosen.language, True, content)
-    on = clock().date()
     rendered = renderer.render(action, chosen, on=on, fmt=LetterFormat.HTML if fmt is LetterFormat.PDF else fmt,
                                language=language, recipients=address_book,
-                               signers=())  # a PDF is made from the HTML
+                               signers=signers)  # a PDF is made from the HTML
     content = renderer.pdf(rendered.text) if fmt is LetterFormat.PDF else rendered.text
     return LetterDocument(action, chosen, fmt, rendered.language, False, content)
 
@@ -461,6 +465,11 @@ def diff_letter(
     return (chosen, *letter_changes(chosen, from_version, to_version))
 
 
+def _signer_lines(signers: Iterable[dict[str, Any]] | None) -> str | None:
+    """A version's bound signers as lines ("defenders: Ana Example"), for diffs."""
+    return None if signers is None else "\n".join(f"{s['mandate']}: {s['name']}" for s in signers)
+
+
 def letter_changes(
     letter: Letter, from_version: int | None = None, to_version: int | None = None,
 ) -> tuple[int, int, list[FieldChange]]:
@@ -477,7 +486,9 @@ def letter_changes(
         raise InvalidInput(f"the older version ({from_version}) must not be after the newer ({to_version})",
                            field="from_version", value=from_version, letter=letter.name,
                            facts={"to_version": to_version})
-    before, after = versions[from_version].fields, versions[to_version].fields
+    before, after = dict(versions[from_version].fields), dict(versions[to_version].fields)
+    # who signs, once bound (by the system, when the letter went to its gate), reads as one more field
+    before["signers"], after["signers"] = (_signer_lines(versions[n].signers) for n in (from_version, to_version))
     changes = []
     for name in after:
         if before.get(name) != after.get(name):

@@ -1,21 +1,31 @@
-"""Users, the address book of State recipients and the signatories of letters: an admin's use
+"""Users, the address book of State recipients and the mandates whose holders sign letters: an admin's use
 cases, from the command line (the actor is "admin") or the administration pages (the actor is the
 admin signed in, checked here to be an enabled admin). Every change is audited with its actor."""
 
-from collections.abc import Callable
-from datetime import datetime
+from collections.abc import Callable, Mapping
+from dataclasses import replace
+from datetime import date, datetime
 from typing import Any
 
 from coordination.config import Settings
-from coordination.domain import InvalidInput, NotPermitted, Organisation, Recipient, RecipientKind, Role, User
+from coordination.domain import (
+    InvalidInput,
+    InvalidState,
+    NotPermitted,
+    Organisation,
+    Recipient,
+    RecipientKind,
+    Role,
+    User,
+)
 from coordination.domain.countries import normalise_country
 from coordination.domain.forms_of_address import checked_office
+from coordination.domain.mandates import CODES, LANGUAGES, Gender, Holder, Mandate, check_term, holder_on
 from coordination.domain.ports import AddressCheck
 from coordination.domain.text import is_blank
-from coordination.domain.vocabulary import LETTER_LANGUAGES
 
 from .inputs import choice, text
-from .ports import Clock, Signatory, UnitOfWork, UnitsOfWork
+from .ports import Clock, UnitOfWork, UnitsOfWork
 from .sessions import end_sessions
 
 
@@ -39,7 +49,7 @@ def check_admin(tx: UnitOfWork, actor: str) -> str:
         return actor
     person = tx.users.get(actor)
     if person is None or not is_admin(person):
-        raise NotPermitted("only an admin may change users, the address book or the signatories",
+        raise NotPermitted("only an admin may change users, the address book, the mandates or their holders",
                            field="user", value=actor, facts={"role": person.role.value if person else None})
     return person.email
 
@@ -251,44 +261,137 @@ def remove_recipient(*, country: str, kind: str, email: str, actor: str = ADMIN,
     return found
 
 
-# ---------------------------------------------------------------- signatories
+# ---------------------------------------------------------------- mandates and their holders
 
-def list_signatories(*, uow: UnitsOfWork) -> list[Signatory]:
+def _day(value: date | str | None, field: str) -> date | None:
+    """A date as given (the command line parses it; the pages send ISO text)."""
+    if value is None or isinstance(value, date):
+        return value
+    if is_blank(value):
+        return None
+    try:
+        return date.fromisoformat(value.strip())
+    except ValueError:
+        raise InvalidInput(f"{value!r} is not a date (YYYY-MM-DD)", field=field, value=value) from None
+
+
+def _code(value: str) -> str:
+    code = (value or "").strip().lower()
+    if code not in CODES:
+        raise InvalidInput.unknown("mandate", value, CODES)
+    return code
+
+
+def list_mandates(*, uow: UnitsOfWork) -> list[Mandate]:
+    """The mandates whose holders sign letters, in the order of the signature blocks."""
     with uow(read_only=True) as tx:
-        return tx.signatories.all()
+        return tx.mandates.all()
 
 
-def set_signatory(
-    *, organisation: str, name: str, title: str, titles: dict[str, str] | None = None,
-    form_of_address: str | None = None, actor: str = ADMIN, uow: UnitsOfWork, clock: Clock, settings: Settings,
-) -> Signatory:
-    """Who signs the letters of an organisation: a name, a title (and, optionally, the title in
-    each letter language: en, es, fr, pt) and a form of address. Letters show the name above
-    the "On behalf of …" line."""
-    org = choice(Organisation, organisation, "organisation", field="organisation")
-    if is_blank(name):
-        raise InvalidInput("a signatory needs a name", field="name")
-    if is_blank(title):
-        raise InvalidInput("a signatory needs a title", field="title")
-    text(settings, "the name", name, lines=False)
-    text(settings, "the title", title, lines=False)
-    clean: dict[str, str] = {}
-    for language, value in (titles or {}).items():
-        if language not in LETTER_LANGUAGES:
-            raise InvalidInput.unknown("letter language", language, LETTER_LANGUAGES, field="titles")
-        if not is_blank(value):
-            text(settings, f"the title ({language})", value, lines=False)
-            clean[language] = value.strip()
-    address = text(settings, "the form of address", form_of_address, required=False, lines=False)
-    signatory = Signatory(org.value, name.strip(), title.strip(), clean, (address or "").strip() or None)
+def set_mandate(
+    *, code: str, resolution: str | None = None, source: str | None = None, verified: bool | None = None,
+    titles: Mapping[str, str] | None = None, actor: str = ADMIN, uow: UnitsOfWork, clock: Clock, settings: Settings,
+) -> Mandate:
+    """Correct a mandate: its titles (`{"es:f": "Relatora Especial sobre …"}`, per letter language
+    and grammatical gender), the resolution of its last renewal ("" clears it), its source, and
+    whether an admin checked the entry against that source. Letters already bound keep theirs."""
+    code = _code(code)
+    changes: dict[str, Any] = {}
+    for key, value in (titles or {}).items():
+        language, _, gender = key.partition(":")
+        if language not in LANGUAGES:
+            raise InvalidInput.unknown("letter language", language, LANGUAGES, field="title")
+        choice(Gender, gender, "gender", field="title")
+        title = text(settings, f"the title ({key})", value, lines=False)
+        changes.setdefault("titles", {})[key] = (title or "").strip()
+    if resolution is not None:
+        text(settings, "the resolution", resolution, required=False, lines=False)
+        changes["resolution"] = resolution.strip() or None
+    if source is not None:
+        changes["source"] = (text(settings, "the source", source, lines=False) or "").strip()
+    if verified is not None:
+        changes["verified"] = verified
     now = clock()
     with uow() as tx:
         actor = check_admin(tx, actor)
-        previous = tx.signatories.get(org.value)
-        tx.signatories.set(signatory, by=actor, now=now)
-        tx.audit.append(now=now, actor=actor, event="SignatorySet", subject=org.value, payload={
-            "name": signatory.name, "title": signatory.title, "titles": clean,
-            "form_of_address": signatory.form_of_address,
-            "previous": previous.name if previous is not None else None})
+        mandate = tx.mandates.get(code, for_update=True)
+        titles_now = {lang: dict(by_gender) for lang, by_gender in mandate.titles.items()}
+        for key, title in changes.get("titles", {}).items():
+            language, _, gender = key.partition(":")
+            titles_now.setdefault(language, {})[gender] = title
+        changed = replace(mandate, titles=titles_now, resolution=changes.get("resolution", mandate.resolution),
+                          source=changes.get("source", mandate.source),
+                          verified=changes.get("verified", mandate.verified))
+        if changed == mandate:
+            return mandate  # nothing to change: nothing written
+        tx.mandates.update(changed, now=now)
+        tx.audit.append(now=now, actor=actor, event="MandateChanged", subject=code, payload={
+            **changes, "previous": {"resolution": mandate.resolution, "source": mandate.source,
+                                    "verified": mandate.verified,
+                                    "titles": {k: mandate.title(*k.split(":")) for k in changes.get("titles", {})}}})
         tx.commit()
-    return signatory
+    return changed
+
+
+def list_signatories(*, mandate: str | None = None, on: date | str | None = None, uow: UnitsOfWork) -> list[Holder]:
+    """The holders' terms, of one mandate or all, and only those holding on a day if one is given."""
+    code = _code(mandate) if mandate else None
+    day = _day(on, "on")
+    with uow(read_only=True) as tx:
+        holders = tx.holders.all(code)
+    return [h for h in holders if day is None or h.holds_on(day)]
+
+
+def set_signatory(
+    *, mandate: str, name: str, gender: str, starts_on: date | str, ends_on: date | str | None = None,
+    actor: str = ADMIN, uow: UnitsOfWork, clock: Clock, settings: Settings,
+) -> Holder:
+    """A new term of a mandate: who holds it (name and grammatical gender, as an admin enters them,
+    never guessed), from when, until when (open if not given). A term overlapping another of the
+    mandate, or ending before it starts, is refused."""
+    code = _code(mandate)
+    if is_blank(name):
+        raise InvalidInput("a holder needs a name", field="name")
+    text(settings, "the name", name, lines=False)
+    start = _day(starts_on, "from")
+    if start is None:
+        raise InvalidInput("a term needs the day it starts", field="from")
+    holder = Holder(code, name.strip(), choice(Gender, (gender or "").strip().lower(), "gender", field="gender"),
+                    start, _day(ends_on, "until"))
+    now = clock()
+    with uow() as tx:
+        actor = check_admin(tx, actor)
+        tx.mandates.get(code, for_update=True)  # one change to a mandate's terms at a time
+        check_term(holder, tx.holders.all(code))
+        saved = tx.holders.add(holder, now=now)
+        tx.audit.append(now=now, actor=actor, event="HolderAdded", subject=code, payload={
+            "id": saved.id, "name": saved.name, "gender": saved.gender.value, "from": saved.starts_on.isoformat(),
+            "until": saved.ends_on.isoformat() if saved.ends_on else None})
+        tx.commit()
+    return saved
+
+
+def end_signatory(
+    *, mandate: str, on: date | str, actor: str = ADMIN, uow: UnitsOfWork, clock: Clock,
+) -> Holder:
+    """End the term holding a mandate on a day: its holder signs until that day, inclusive."""
+    code = _code(mandate)
+    day = _day(on, "on")
+    if day is None:
+        raise InvalidInput("say the last day of the term", field="on")
+    now = clock()
+    with uow() as tx:
+        actor = check_admin(tx, actor)
+        tx.mandates.get(code, for_update=True)
+        holder = holder_on(tx.holders.all(code), code, day)
+        if holder is None or holder.id is None:
+            raise InvalidState(f"no term of {code} holds on {day.isoformat()}: nothing to end", field="on",
+                               value=day.isoformat())
+        if holder.ends_on == day:
+            return holder
+        ended = tx.holders.end(holder.id, day, now=now)
+        tx.audit.append(now=now, actor=actor, event="HolderEnded", subject=code, payload={
+            "id": holder.id, "name": holder.name, "until": day.isoformat(),
+            "previous": holder.ends_on.isoformat() if holder.ends_on else None})
+        tx.commit()
+    return ended

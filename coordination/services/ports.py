@@ -18,6 +18,8 @@ from typing import Any, Protocol, Self
 from coordination.domain import JointAction, Organisation, Recipient, RecipientKind, Role, Status, User
 from coordination.domain.deadlines import Deadline
 from coordination.domain.letters import Letter
+from coordination.domain.mandates import Holder, Mandate
+from coordination.domain.mandates import Signer as LetterSigner
 from coordination.domain.ports import AddressCheck
 from coordination.domain.vocabulary import Gender, Office
 
@@ -80,11 +82,13 @@ class Rendered(Protocol):
 
 
 class Renderer(Protocol):
-    """Letters out of their templates, in the State's language (or another one asked for)."""
+    """Letters out of their templates, in the State's language (or another one asked for).
+    `signers`: who signs, in the order of the blocks (a version's bound signers, or for a draft
+    those resolved on the day, a vacancy as a Signer without a name)."""
 
     def render(
         self, action: JointAction, letter: Letter, *, on: Any, fmt: str = "txt", language: str | None = None,
-        recipients: Any = (), created: datetime | None = None, signers: Any = (),
+        recipients: Any = (), created: datetime | None = None, signers: Sequence[LetterSigner] = (),
     ) -> Rendered: ...
 
     def pdf(self, html: str) -> bytes: ...
@@ -236,27 +240,26 @@ class PasswordLinks(Protocol):
     def spend_all(self, user_id: int, *, now: datetime) -> int: ...
 
 
-@dataclass(frozen=True)
-class Signatory:
-    """Who signs letters for an organisation; `titles` holds the title per letter language."""
+class Mandates(Protocol):
+    """The mandates whose holders sign letters (seeded from the catalogue, corrected by an admin)."""
 
-    organisation: str
-    name: str
-    title: str
-    titles: dict[str, str]
-    form_of_address: str | None = None
-    updated_at: datetime | None = None
+    def all(self) -> list[Mandate]: ...
 
-    def title_in(self, language: str) -> str:
-        return self.titles.get(language) or self.title
+    def get(self, code: str, *, for_update: bool = False) -> Mandate:
+        """The mandate, or InvalidInput naming the known codes."""
+        ...
+
+    def update(self, mandate: Mandate, *, now: datetime) -> None: ...
 
 
-class Signatories(Protocol):
-    def all(self) -> list[Signatory]: ...
+class Holders(Protocol):
+    """The holders' terms of the mandates."""
 
-    def get(self, organisation: str) -> Signatory | None: ...
+    def all(self, mandate: str | None = None, *, for_update: bool = False) -> list[Holder]: ...
 
-    def set(self, signatory: Signatory, *, by: str, now: datetime) -> None: ...
+    def add(self, holder: Holder, *, now: datetime) -> Holder: ...
+
+    def end(self, holder_id: int, on: date, *, now: datetime) -> Holder: ...
 
 
 @dataclass(frozen=True)
@@ -518,7 +521,8 @@ class UnitOfWork(Protocol):
     sign_in_failures: SignInFailures
     recipients: Recipients
     password_links: PasswordLinks
-    signatories: Signatories
+    mandates: Mandates
+    holders: Holders
     outbox: Outbox
     deadlines: Any
     numbers: Numbers

@@ -27,6 +27,10 @@ def describe(error: CoordinationError, translate: Translate) -> str:
     """One line for the page: the label of the field refused, then what is wrong with it."""
     if isinstance(error, IncompleteLetters):
         return _incomplete(error, translate)
+    if error.field == "mandates" and "vacant" in error.facts:  # the gate refused: nobody holds a mandate named
+        return translate("No holder of {mandates} on {day}: the letter cannot go to its gate until an "
+                         "administrator enters one (Administration, Signatories).").format(
+            mandates=", ".join(error.facts["vacant"]), day=error.facts["on"])
     message = str(error)
     marked = getattr(translate, "language", DEFAULT_INTERFACE_LANGUAGE) != DEFAULT_INTERFACE_LANGUAGE
     if marked:  # the message stays English in a page of another language, and says so

@@ -284,6 +284,27 @@ ES = {
     "none": "ninguno", "feminine": "femenino", "masculine": "masculino",
     "The letters greet the office holder by their title; without an office they address the ministry or mission itself.":
         "Las cartas saludan a quien ocupa el cargo con su tratamiento; sin cargo, se dirigen al ministerio o a la misión.",
+    # part: mandates and signatories (issue 13, part 1)
+    "Letters are signed by the holders of the mandates they name, on the day they go to their gate; the names are "
+    "kept with the letter, so a later change here never changes a letter approved or sent. A letter naming a "
+    "mandate without a holder on that day cannot go to its gate.":
+        "Firman las cartas quienes ejercen los mandatos que estas nombran, el día en que pasan a aprobación; los "
+        "nombres quedan con la carta, de modo que un cambio posterior aquí nunca cambia una carta aprobada o "
+        "enviada. Una carta que nombra un mandato sin titular ese día no puede pasar a aprobación.",
+    "Mandate": "Mandato", "Holder today": "Titular hoy", "Terms": "Períodos", "Resolution": "Resolución",
+    "vacant": "vacante", "verified": "verificada", "not verified": "sin verificar",
+    "source": "fuente", "Checked against its source": "Verificada con su fuente", "Add a term": "Añadir un período",
+    "From": "Desde", "Until": "Hasta", "Add the term": "Añadir el período",
+    "End a term": "Terminar un período", "Last day of the term": "Último día del período",
+    "End the term": "Terminar el período", "{name} holds {mandate} from {day}.": "{name} ejerce {mandate} desde el {day}.",
+    "The term of {name} ({mandate}) ends on {day}.": "El período de {name} ({mandate}) termina el {day}.",
+    "Saved {mandate}.": "Guardado: {mandate}.",
+    "No holder of {mandates} on {day}: the letter cannot go to its gate until an administrator enters one "
+    "(Administration, Signatories).":
+        "Ningún titular de {mandates} el {day}: la carta no puede pasar a aprobación hasta que una persona "
+        "administradora lo registre (Administración, Firmantes).",
+    "Special Rapporteurs of the Human Rights Council": "Relatorías Especiales del Consejo de Derechos Humanos",
+    "IACHR rapporteurships": "Relatorías de la CIDH",
 }
 EN_EVENTS = {
     "ActionOpened": "Action opened", "StageEntered": "Stage entered", "LetterEdited": "Letter edited",

@@ -25,7 +25,8 @@ from coordination.domain import (
     Unavailable,
     User,
 )
-from coordination.domain.vocabulary import INTERFACE_LANGUAGES, LETTER_LANGUAGES
+from coordination.domain.mandates import BY_CODE, SELECTABLE
+from coordination.domain.vocabulary import INTERFACE_LANGUAGES, LETTER_LANGUAGES, Organisation
 from coordination.services.accounts import SignInRefused
 
 from .charts import bar_chart
@@ -35,8 +36,12 @@ from .i18n import FIELD_LABELS, LANGUAGE_NAMES, label, translator
 
 HERE = Path(__file__).resolve().parent
 templates = Jinja2Templates(directory=HERE / "templates")
+# the mandates a letter may select, by organisation, as the letter form's checkboxes (labelled from the catalogue)
+MANDATE_CHOICES = [(org.value, [BY_CODE[c] for c in SELECTABLE if BY_CODE[c].organisation is org])
+                   for org in (Organisation.OHCHR, Organisation.IACHR)]
 templates.env.globals.update(bar_chart=bar_chart, LANGUAGES=INTERFACE_LANGUAGES, LANGUAGE_NAMES=LANGUAGE_NAMES,
-                             FIELD_LABELS=FIELD_LABELS, LETTER_LANGUAGES=LETTER_LANGUAGES)
+                             FIELD_LABELS=FIELD_LABELS, LETTER_LANGUAGES=LETTER_LANGUAGES,
+                             MANDATE_CHOICES=MANDATE_CHOICES)
 
 
 def status_of(error: CoordinationError) -> int:

@@ -191,11 +191,15 @@ TAMPERING: list[tuple[str, str, tuple[str, ...]]] = [
     ("a letter's fields", "UPDATE letter_versions SET fields = :fields WHERE id = "
                           "(SELECT MAX(v.id) FROM letter_versions v JOIN letters l ON l.id = v.letter_id "
                           "WHERE l.action_id = 2)",
-     (GATE, "letter urgent_appeal v7", "letter_versions.fields changed")),
+     (GATE, "letter urgent_appeal v8", "letter_versions.fields changed")),
+    ("a letter version's signers", "UPDATE letter_versions SET signers = :signers WHERE id = "
+                                  "(SELECT MAX(v.id) FROM letter_versions v JOIN letters l ON l.id = v.letter_id "
+                                  "WHERE l.action_id = 2)",
+     (GATE, "letter urgent_appeal v8", "letter_versions.signers")),
     ("a letter version's hash and fields together",
      "UPDATE letter_versions SET fields = :fields, sha256 = :sha WHERE id = "
      "(SELECT MAX(v.id) FROM letter_versions v JOIN letters l ON l.id = v.letter_id WHERE l.action_id = 2)",
-     (GATE, "letter urgent_appeal v7 sha256")),
+     (GATE, "letter urgent_appeal v8 sha256")),
     ("a frozen rendition", "UPDATE letter_versions SET rendered_text = 'Another text' WHERE rendered_text IS NOT NULL",
      (JAM, "the frozen text is not what was dispatched")),
     ("a dispatched PDF's sha256", "UPDATE letter_versions SET rendered_pdf_sha256 = '" + "0" * 64 + "' "
@@ -232,6 +236,9 @@ def test_a_direct_edit_of_the_tables_is_named_by_the_replay(app, cli, office, wh
     if ":fields" in statement:
         params["fields"] = json.dumps({"concerns": "Something the supervisors never saw."})
         params["sha"] = "f" * 64
+    if ":signers" in statement:  # the approved letter named someone else
+        params["signers"] = json.dumps([{"mandate": "defenders", "organisation": "ohchr", "name": "Someone Else",
+                                         "gender": "m", "titles": {}, "resolution": None}])
     if "INTERVAL" in statement and app.engine.dialect.name == "sqlite":
         statement = statement.replace("due_at + INTERVAL '30 days'", "datetime(due_at, '+30 days')")
     if "TRUE" in statement and app.engine.dialect.name == "sqlite":

@@ -109,7 +109,7 @@ def test_letter_show_as_pdf_with_output_writes_the_file_and_confirms_in_one_line
     assert path.read_bytes().startswith(b"%PDF-")
     assert path.read_bytes().rstrip().endswith(b"%%EOF")
     sha = app.services.get_action(ref)["letters"][0]["sha256"][:12]
-    assert out.splitlines() == [f"Wrote urgent_appeal (draft v7, sha256 {sha}) in es as pdf to {path}."]
+    assert out.splitlines() == [f"Wrote urgent_appeal (draft v8, sha256 {sha}) in es as pdf to {path}."]
 
 
 def test_letter_show_as_pdf_without_output_writes_the_pdf_bytes_to_a_stdout_that_is_not_a_tty(app, cli):
@@ -224,7 +224,8 @@ def test_action_show_json_gives_the_sha256_of_the_pdf_as_dispatched_and_audit_ve
 
 @pytest.fixture
 def edited(app, cli) -> str:
-    """An urgent appeal at its gate (v7: every field set), then its concerns rewritten (v8)."""
+    """An urgent appeal at its gate (v7: every field set; v8: its signers, bound by the system at the
+    submission), then its concerns rewritten (v9, bound to the same signers)."""
     ref = open_at_gate(app, "urgent-appeal")
     ok(cli("letter", "set", ref, "concerns", "--text", "Graver concerns.\nAnd a second line.", "--as", OFFICER))
     return ref
@@ -234,41 +235,42 @@ def test_letter_diff_shows_the_field_changed_in_the_last_edit_as_a_unified_diff(
     out = ok(cli("letter", "diff", edited, "--letter", "urgent_appeal"))
 
     lines = out.splitlines()
-    assert lines[:2] == ["--- concerns (v7)", "+++ concerns (v8)"]
+    assert lines[:2] == ["--- concerns (v8)", "+++ concerns (v9)"]
     assert lines[2].startswith("@@ ")
     assert lines[3:] == ["-We are concerned.", "+Graver concerns.", "+And a second line."]
 
 
 def test_letter_diff_from_1_to_the_current_version_covers_every_field_set(cli, edited):
-    out = ok(cli("letter", "diff", edited, "--letter", "urgent_appeal", "--from", "1", "--to", "8"))
+    out = ok(cli("letter", "diff", edited, "--letter", "urgent_appeal", "--from", "1", "--to", "9"))
 
     headers = [l for l in out.splitlines() if l.startswith("--- ")]
     assert headers == [f"--- {f} (v1)" for f in
-                       ("mandates", "subject", "facts", "concerns", "questions", "interim_measures")]
+                       ("mandates", "subject", "facts", "concerns", "questions", "interim_measures", "signers")]
     lines = out.splitlines()
     assert "+FACTS-SECRET-7731 the defender was threatened." in lines
     assert "+First question?" in lines and "+Second question?" in lines
     assert "+Graver concerns." in lines
-    assert "-We are concerned." not in lines  # set between v1 and v8: not in either version
+    assert "-We are concerned." not in lines  # set between v1 and v9: not in either version
+    assert "+defenders: Ana Example" in lines and "+iachr-executive-secretary: Carmen Ejemplo" in lines
     assert "legal_annex" not in out  # optional and never set: unchanged
 
 
 @pytest.mark.parametrize("options, wrong", [
     (("--to", "99"), "99"),
     (("--from", "12"), "12"),
-    (("--from", "9", "--to", "12"), "9"),
+    (("--from", "10", "--to", "12"), "10"),
 ])
 def test_letter_diff_refuses_a_version_the_letter_does_not_have_naming_the_valid_range(
         app, cli, edited, options, wrong):
     line = assert_refused(app, cli, ("letter", "diff", edited, "--letter", "urgent_appeal", *options),
-                          "versions 1 to 8")
+                          "versions 1 to 9")
     assert line.endswith(f"not {wrong}")
 
 
 @pytest.mark.parametrize("option", ["--from", "--to"])
 def test_letter_diff_refuses_version_0(app, cli, edited, option):
     assert_refused(app, cli, ("letter", "diff", edited, "--letter", "urgent_appeal", option, "0"),
-                   "versions 1 to 8")
+                   "versions 1 to 9")
 
 
 def test_letter_diff_refuses_from_after_to(app, cli, edited):
@@ -277,11 +279,11 @@ def test_letter_diff_refuses_from_after_to(app, cli, edited):
 
 
 def test_letter_diff_prints_no_change_when_an_edit_was_undone(app, cli, edited):
-    ok(cli("letter", "set", edited, "concerns", "--text", "We are concerned.", "--as", OFFICER))  # v9 = v7
+    ok(cli("letter", "set", edited, "concerns", "--text", "We are concerned.", "--as", OFFICER))  # v10 = v8
 
-    assert ok(cli("letter", "diff", edited, "--letter", "urgent_appeal", "--from", "7", "--to", "9")) == (
-        "urgent_appeal: no change between v7 and v9.\n")
-    assert ok(cli("letter", "diff", edited, "--letter", "urgent_appeal")).startswith("--- concerns (v8)")
+    assert ok(cli("letter", "diff", edited, "--letter", "urgent_appeal", "--from", "8", "--to", "10")) == (
+        "urgent_appeal: no change between v8 and v10.\n")
+    assert ok(cli("letter", "diff", edited, "--letter", "urgent_appeal")).startswith("--- concerns (v9)")
 
 
 # ---------------------------------------------------------------- outbox list and send
@@ -362,7 +364,7 @@ def test_after_a_5xx_answer_action_show_shows_the_failed_row_and_its_error(mail_
     assert smtp.handler.messages == []
     human = ok(cli("action", "show", ref)).splitlines()
     section = human[human.index("Outbox:") + 1:]
-    assert section[0] == ("  urgent_appeal v7 → mission@hnd-geneva.test (permanent-mission-geneva) "
+    assert section[0] == ("  urgent_appeal v8 → mission@hnd-geneva.test (permanent-mission-geneva) "
                           "FAILED — 550 5.1.1 No such mailbox")
     view = json.loads(ok(cli("action", "show", ref, "--json")))
     assert view["outbox"][0]["status"] == "failed"

@@ -39,8 +39,8 @@ def test_an_approval_after_the_letter_changed_is_refused_in_one_line_and_writes_
     result = cli("action", "approve", ref, "--as", SUP_OHCHR, "--seen", seen)
 
     assert result.exit_code == 1 and result.stdout == ""
-    assert result.stderr == ("error: the letters changed since you saw them: urgent_appeal is now version 8 "
-                             "(you saw version 7)\n")
+    assert result.stderr == ("error: the letters changed since you saw them: urgent_appeal is now version 9 "
+                             "(you saw version 8)\n")
     assert count_rows(app) == before
 
 

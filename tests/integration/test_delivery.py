@@ -95,7 +95,7 @@ async def test_every_outbox_row_is_delivered_exactly_once(mail_app, smtp):
     parts = [part.get_content_type() for part in appeal.walk()]
     assert parts == ["multipart/mixed", "multipart/alternative", "text/plain", "text/html", "application/pdf"]
     pdf = next(p for p in appeal.walk() if p.get_content_type() == "application/pdf")
-    assert pdf.get_content().startswith(b"%PDF") and pdf.get_filename() == f"{refs[0]}-urgent_appeal-v7.pdf"
+    assert pdf.get_content().startswith(b"%PDF") and pdf.get_filename() == f"{refs[0]}-urgent_appeal-v8.pdf"
     history = [e["event"] for e in mail_app.services.get_action(refs[0])["history"]]
     assert history.count("LetterDelivered") == 1
 

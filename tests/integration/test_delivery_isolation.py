@@ -316,7 +316,7 @@ async def test_a_failed_letter_is_in_the_next_digest_to_the_actions_officer_once
     [digest] = smtp.messages
     assert digest["To"] == OFFICER and digest["Subject"] == "[coordination] 1 letter not delivered"
     text = digest.get_body(("plain",)).get_content()
-    assert f"{ref}: urgent appeal v7 to the permanent mission in Geneva failed: 550 5.1.1 No such mailbox" in text
+    assert f"{ref}: urgent appeal v8 to the permanent mission in Geneva failed: 550 5.1.1 No such mailbox" in text
     assert f"http://127.0.0.1:8000/actions/{ref}#outbox" in text
     assert "mission@hnd-geneva.test" not in text and "FACTS-SECRET-7731" not in digest.as_string()
     events = [e for e in _events(mail_app) if e["event"] == "DeliveryFailureReported"]
@@ -361,6 +361,6 @@ async def test_a_failed_letter_shows_on_the_action_page_and_in_action_show(mail_
         page = browser.get(f"/actions/{ref}").text
     notice = page[page.index('id="delivery-failed"'):page.index("</section>", page.index('id="delivery-failed"'))]
     assert "Delivery failed" in notice
-    assert "Urgent appeal to the Government v7 → mission@hnd-geneva.test" in notice and "550 5.1.1 No such mailbox" in notice
+    assert "Urgent appeal to the Government v8 → mission@hnd-geneva.test" in notice and "550 5.1.1 No such mailbox" in notice
     shown = invoke("action", "show", ref).stdout
     assert "→ mission@hnd-geneva.test (permanent-mission-geneva) FAILED — 550 5.1.1 No such mailbox" in shown

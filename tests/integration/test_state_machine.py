@@ -31,7 +31,7 @@ from coordination.domain import DEFINITIONS, ActionType, CoordinationError, Stal
 from coordination.domain.letters import letters_digest
 from coordination.domain.stages import FieldKind
 
-from ..conftest import TABLES, count_rows
+from ..conftest import count_rows, empty_postgresql
 from ..helpers import FIRST_GATE_LETTERS, USERS, seed
 
 PEOPLE = {email: (org, role) for email, _, org, role in USERS}
@@ -49,6 +49,8 @@ def _value(kind: FieldKind, choices: tuple[str, ...], n: int) -> str:
         return str(1 + n % 30)
     if kind is FieldKind.CHOICE:
         return choices[n % len(choices)]
+    if kind is FieldKind.MANDATES:  # one UN mandate, with an IACHR rapporteurship now and then
+        return ["defenders", "expression,iachr-expression", "assembly", "torture,iachr-defenders"][n % 4]
     return f"Text {n}: the defender's situation, as described."
 
 
@@ -331,12 +333,7 @@ def test_random_casework_and_decisions_keep_every_rule_on_postgresql(postgresql_
     runs = iter(range(10**6))
 
     def make_app(clock):  # type: ignore[no-untyped-def]
-        engine = sa.create_engine(postgresql_database_url)
-        with engine.begin() as connection:
-            connection.exec_driver_sql(f"TRUNCATE {', '.join(TABLES)} RESTART IDENTITY CASCADE")
-            connection.exec_driver_sql("DELETE FROM audit_head")
-            connection.exec_driver_sql(f"INSERT INTO audit_head (id, seq, hash) VALUES (1, 0, '{'0' * 64}')")
-        engine.dispose()
+        empty_postgresql(postgresql_database_url)
         folder = tmp_path / f"run-{next(runs)}"
         folder.mkdir()
         return bootstrap(Settings(data_dir=folder, database_url=postgresql_database_url), clock=clock)

@@ -10,6 +10,8 @@ from typing import Any
 
 from coordination.adapters.fakes import FakeNumbers
 from coordination.domain import JointAction, NotFound, NotPermitted, Recipient, User
+from coordination.domain.mandates import CATALOGUE
+from coordination.fictional import FICTIONAL_HOLDERS
 from coordination.services.ports import RunRequest
 
 
@@ -122,11 +124,18 @@ class _Audit:
         self.appended.append(event)
 
 
-class _Signatories:
-    """No signatory set: letters keep their "For …" lines alone."""
+class _Mandates:
+    """The catalogue, unchanged."""
 
     def all(self) -> list[Any]:
-        return []
+        return list(CATALOGUE)
+
+
+class _Holders:
+    """The fictional holders of every mandate."""
+
+    def all(self, mandate: str | None = None, *, for_update: bool = False) -> list[Any]:
+        return [h for h in FICTIONAL_HOLDERS if mandate in (None, h.mandate)]
 
 
 class FakeUnitOfWork:
@@ -137,7 +146,8 @@ class FakeUnitOfWork:
     def __enter__(self) -> "FakeUnitOfWork":
         self.users = _Users(self)
         self.recipients = _Recipients(self)
-        self.signatories = _Signatories()
+        self.mandates = _Mandates()
+        self.holders = _Holders()
         self.actions = _Actions(self)
         self.outbox = _Outbox(self)
         self.audit = _Audit()

@@ -23,7 +23,7 @@ def _events(app, name: str) -> list[tuple]:  # type: ignore[no-untyped-def]
 def _rows(app) -> dict:  # type: ignore[no-untyped-def]
     counts = all_rows(app)
     with app.engine.connect() as connection:
-        for table in ("users", "recipients", "password_links", "signatories"):
+        for table in ("users", "recipients", "password_links", "mandates", "mandate_holders"):
             counts[f"{table}:rows"] = [tuple(r) for r in connection.exec_driver_sql(f"SELECT * FROM {table} ORDER BY 1")]
     return counts
 
@@ -53,7 +53,7 @@ def test_only_admins_see_the_administration_link_and_pages(seeded, browser, anot
     for page in PAGES:
         response = another.get(page)
         assert response.status_code == 200, page
-        assert '<div class="table-wrap">' in response.text or page == "/admin/signatories"
+        assert '<div class="table-wrap">' in response.text
     assert another.get("/admin", follow_redirects=False).headers["location"] == "/admin/users"
 
 
@@ -67,7 +67,9 @@ def test_only_admins_see_the_administration_link_and_pages(seeded, browser, anot
     ("/admin/recipients", {"country": "HND", "kind": "oas-mission", "email": "x@hnd.test"}),
     ("/admin/recipients/edit", {"country": "HND", "kind": "oas-mission", "email": "oea@hnd.test", "name": "X"}),
     ("/admin/recipients/remove", {"country": "HND", "kind": "oas-mission", "email": "oea@hnd.test"}),
-    ("/admin/signatories", {"organisation": "ohchr", "name": "N", "title": "T"}),
+    ("/admin/signatories", {"mandate": "judges", "name": "N", "gender": "f", "starts_on": "2026-12-01"}),
+    ("/admin/signatories/end", {"mandate": "judges", "on": "2026-12-01"}),
+    ("/admin/signatories/mandate", {"code": "judges", "resolution": "1/1", "verified": "yes"}),
 ])
 def test_a_non_admin_is_refused_every_form_and_nothing_is_written(seeded, browser, url, form):
     browser.sign_in(SUP_OHCHR)
@@ -106,7 +108,15 @@ def test_refused_admin_forms_say_why_and_write_nothing(seeded, admin):
     assert admin.post("/admin/users/disable", {"email": ADMIN}).status_code == 403  # not oneself
     assert admin.post("/admin/recipients/remove", {"country": "HND", "kind": "oas-mission",
                                                    "email": "nobody@hnd.test"}).status_code == 404
-    assert admin.post("/admin/signatories", {"organisation": "ohchr", "name": "", "title": "T"}).status_code == 422
+    assert admin.post("/admin/signatories", {"mandate": "judges", "name": "", "gender": "f",
+                                             "starts_on": "2027-01-01"}).status_code == 422
+    overlap = admin.post("/admin/signatories", {"mandate": "judges", "name": "Someone", "gender": "m",
+                                                "starts_on": "2026-01-01"})
+    assert overlap.status_code == 422 and "Inés Modelo holds judges" in overlap.text
+    assert admin.post("/admin/signatories", {"mandate": "judges", "name": "Someone", "gender": "x",
+                                             "starts_on": "2027-01-01"}).status_code == 422
+    assert admin.post("/admin/signatories/end", {"mandate": "judges", "on": "2020-01-01"}).status_code == 409
+    assert admin.post("/admin/signatories/mandate", {"code": "nosuch", "resolution": "1/1"}).status_code == 422
     assert _rows(seeded) == before
 
 
@@ -142,15 +152,30 @@ def test_the_address_book_page_filters_adds_edits_and_removes(seeded, admin):
     assert seeded.services.verify_audit().findings == []
 
 
-def test_the_signatories_page_sets_a_signatory_per_organisation(seeded, admin):
-    assert "No signatory set." in admin.get("/admin/signatories").text
-    response = admin.post("/admin/signatories", {"organisation": "iachr", "name": "Tania Reneaum Panszi",
-                                                 "title": "Executive Secretary", "title_es": "Secretaria Ejecutiva",
-                                                 "form_of_address": "Dr."})
+def test_the_signatories_page_lists_mandates_with_their_holders_and_adds_and_ends_terms(seeded, admin):
+    page = admin.get("/admin/signatories").text
+    assert "Special Rapporteur on the situation of human rights defenders" in page
+    assert "Ana Example" in page and "Jorge Ejemplo" in page and "2026-04-30" in page  # both terms, one current
+    assert admin.post("/admin/signatories/end", {"mandate": "judges", "on": "2026-11-30"}).status_code == 303
+    response = admin.post("/admin/signatories", {"mandate": "judges", "name": "Nuevo Ejemplo", "gender": "m",
+                                                 "starts_on": "2026-12-01", "ends_on": ""})
     assert response.status_code == 303
     page = admin.get("/admin/signatories").text
-    assert "Tania Reneaum Panszi" in page and "Secretaria Ejecutiva" in page
-    assert _events(seeded, "SignatorySet")[0][:2] == (ADMIN, "iachr")
+    assert "Nuevo Ejemplo holds judges from 2026-12-01." in page
+    assert "Inés Modelo (f), 2025-01-01 – 2026-11-30" in page
+    assert admin.post("/admin/signatories/mandate", {"code": "judges", "resolution": "53/12",
+                                                     "verified": "yes"}).status_code == 303
+    assert "✓ verified" in admin.get("/admin/signatories").text
+    assert [e[:2] for e in _events(seeded, "HolderEnded")] == [(ADMIN, "judges")]
+    assert _events(seeded, "HolderAdded")[-1][:2] == (ADMIN, "judges")
+    assert _events(seeded, "MandateChanged")[-1][:2] == (ADMIN, "judges")
+    assert seeded.services.verify_audit().findings == []
+
+
+def test_the_signatories_page_in_spanish(seeded, admin):
+    assert admin.post("/language", {"lang": "es"}).status_code == 303
+    page = admin.get("/admin/signatories").text
+    assert "sobre la situación de los defensores de derechos humanos" in page and "Añadir un período" in page
 
 
 def test_a_password_link_sets_the_password_once_and_then_is_spent(seeded, admin, another):

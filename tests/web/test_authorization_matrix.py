@@ -44,6 +44,8 @@ any       POST   /admin/recipients/edit                    401  403     403     
 any       POST   /admin/recipients/remove                  401  403     403           403       403       303
 any       GET    /admin/signatories                        303  403     403           403       403       200
 any       POST   /admin/signatories                        401  403     403           403       403       303
+any       POST   /admin/signatories/end                    401  403     403           403       403       303
+any       POST   /admin/signatories/mandate                401  403     403           403       403       303
 any       GET    /password/unknown-token                   404  404     404           404       404       404
 drafting  GET    /actions/{ref}                            303  200     200           200       200       200
 drafting  GET    /actions/{ref}/letters/urgent_appeal      303  200     200           200       200       200
@@ -123,7 +125,10 @@ FORMS = {  # what each form posts: valid values, so that only who and when decid
     "/admin/recipients": {"country": "HND", "kind": "oas-mission", "email": "new@hnd.test"},
     "/admin/recipients/edit": {"country": "HND", "kind": "oas-mission", "email": "oea@hnd.test", "name": "OEA"},
     "/admin/recipients/remove": {"country": "HND", "kind": "oas-mission", "email": "oea@hnd.test"},
-    "/admin/signatories": {"organisation": "ohchr", "name": "A Signatory", "title": "High Commissioner"},
+    "/admin/signatories": {"mandate": "defenders", "name": "A Holder", "gender": "f", "starts_on": "2017-05-01",
+                           "ends_on": "2020-04-30"},
+    "/admin/signatories/end": {"mandate": "judges", "on": "2029-12-31"},
+    "/admin/signatories/mandate": {"code": "judges", "resolution": "53/12", "verified": "yes"},
 }
 
 

@@ -21,6 +21,7 @@ from collections.abc import Callable
 import pytest
 
 from coordination.domain import DEFINITIONS
+from coordination.domain.mandates import CODES
 from coordination.domain.reminders import ON_OPEN
 from coordination.domain.vocabulary import (
     ActionType,
@@ -33,6 +34,7 @@ from coordination.domain.vocabulary import (
     Role,
     Status,
 )
+from coordination.fictional import FICTIONAL_HOLDERS
 from coordination.web.i18n import ACTORS, EN_EVENTS, ES, RECIPIENT_KINDS, label
 from tests.helpers import (
     ADMIN,
@@ -200,8 +202,7 @@ def scenario(app) -> dict[str, str]:  # type: ignore[no-untyped-def]
     linked = open_at_gate(app, "country-communication", letters=LETTERS_ES)
     services.link_actions(reference=closed, other=linked, relation="same_situation", as_=OFFICER,
                           note="Misma comunidad.")
-    services.set_signatory(organisation="iachr", name="Tania Ejemplo", title="Executive Secretary",
-                           titles={"es": "Secretaria Ejecutiva"})
+    services.set_mandate(code="defenders", verified=True)
     services.send_reminders(now=app.clock() + timedelta(days=90))
     return {"gate": gate, "rejected": rejected, "dispatched": sent, "evaluation": evaluation, "english": english,
             "withdrawn": withdrawn, "closed": closed, "linked": linked}
@@ -211,7 +212,7 @@ def data_of(refs: dict[str, str]) -> set[str]:
     """What the test stored: it may be in any language, it is not the interface's."""
     data = {TITLE, "Test action", "Beneficiary One", "De acuerdo.", "Precisar los hechos.",
             "Nos preocupa gravemente su seguridad.", "Retirada a petición de la defensora.", "El Estado respondió.",
-            "Misma comunidad.", "Tania Ejemplo", "Executive Secretary", "Secretaria Ejecutiva", *refs.values()}
+            "Misma comunidad.", *(h.name for h in FICTIONAL_HOLDERS), *CODES, *refs.values()}
     for email, name, *_ in USERS:
         data.update((email, name))
     data.update(email for *_, email in RECIPIENTS)

@@ -1,5 +1,6 @@
 """The administration pages (admins only; anyone else gets 403 on every /admin route): users,
-the address book of State recipients, the signatories of letters; and the public page of a
+the address book of State recipients, the mandates whose holders sign letters and their terms;
+and the public page of a
 password-set link (`/password/{token}`), whose token is its key.
 
 Each form makes one call into `app.services` with the admin as `actor`: the use case checks
@@ -13,6 +14,7 @@ from starlette.concurrency import run_in_threadpool
 
 from coordination.domain import CoordinationError, InvalidInput, NotPermitted, Organisation, RecipientKind, Role, User
 from coordination.domain.countries import DEFAULT_LANGUAGE
+from coordination.domain.mandates import Gender, holder_on
 from coordination.domain.vocabulary import LETTER_LANGUAGES
 from coordination.services.password_links import LinkRefused
 
@@ -209,12 +211,18 @@ def remove_recipient(request: Request, country: str = Form(""), kind: str = Form
         email=removed.email), _back(removed.country))
 
 
-# ---------------------------------------------------------------- signatories
+# ---------------------------------------------------------------- mandates and their holders
 
 def _signatories_page(request: Request, *, error: str | None = None, form: dict[str, str] | None = None,
                       status: int = 200) -> Response:
-    found = {s.organisation: s for s in core(request).services.list_signatories(uow=reads(request))}
-    return render(request, "admin_signatories.html", {"signatories": found, "form": form or {}, "error": error,
+    """Each mandate with its resolution and the terms of its holders, the one holding today marked."""
+    services, uow = core(request).services, reads(request)
+    holders = services.list_signatories(uow=uow)
+    today = core(request).clock().date()
+    rows = [{"mandate": m, "terms": [h for h in holders if h.mandate == m.code],
+             "current": holder_on(holders, m.code, today)} for m in services.list_mandates(uow=uow)]
+    return render(request, "admin_signatories.html", {"rows": rows, "today": today.isoformat(), "form": form or {},
+                                                      "error": error, "genders": [g.value for g in Gender],
                                                       **_choices()}, status=status)
 
 
@@ -224,22 +232,47 @@ def signatories(request: Request, user: User = Depends(administering)) -> Respon
 
 
 @router.post("/admin/signatories")
-def set_signatory(request: Request, organisation: str = Form(""), name: str = Form(""), title: str = Form(""),
-                  title_en: str = Form(""), title_es: str = Form(""), title_fr: str = Form(""),
-                  title_pt: str = Form(""), form_of_address: str = Form(""),
+def set_signatory(request: Request, mandate: str = Form(""), name: str = Form(""), gender: str = Form(""),
+                  starts_on: str = Form(""), ends_on: str = Form(""),
                   user: User = Depends(administering_form)) -> Response:
+    """A new term of a mandate."""
     t = translator_for(request)
-    titles = {"en": title_en, "es": title_es, "fr": title_fr, "pt": title_pt}
     try:
-        saved = core(request).services.set_signatory(
-            organisation=organisation, name=name, title=title, titles={k: v for k, v in titles.items() if v.strip()},
-            form_of_address=form_of_address or None, actor=user.email)
+        saved = core(request).services.set_signatory(mandate=mandate, name=name, gender=gender, starts_on=starts_on,
+                                                     ends_on=ends_on or None, actor=user.email)
     except CoordinationError as error:
-        form = {"organisation": organisation, "name": name, "title": title, "form_of_address": form_of_address,
-                **{f"title_{k}": v for k, v in titles.items()}}
+        form = {"mandate": mandate, "name": name, "gender": gender, "starts_on": starts_on, "ends_on": ends_on}
         return _signatories_page(request, error=describe(error, t), form=form, status=status_of(error))
-    return done(request, t("Letters of {organisation} are signed by {name}.").format(
-        organisation=Organisation(saved.organisation).label, name=saved.name), "/admin/signatories")
+    return done(request, t("{name} holds {mandate} from {day}.").format(
+        name=saved.name, mandate=saved.mandate, day=saved.starts_on.isoformat()), "/admin/signatories")
+
+
+@router.post("/admin/signatories/end")
+def end_signatory(request: Request, mandate: str = Form(""), on: str = Form(""),
+                  user: User = Depends(administering_form)) -> Response:
+    """End the term holding a mandate on a day."""
+    t = translator_for(request)
+    try:
+        ended = core(request).services.end_signatory(mandate=mandate, on=on, actor=user.email)
+    except CoordinationError as error:
+        return _signatories_page(request, error=describe(error, t), form={"end_mandate": mandate, "on": on},
+                                 status=status_of(error))
+    return done(request, t("The term of {name} ({mandate}) ends on {day}.").format(
+        name=ended.name, mandate=ended.mandate, day=ended.ends_on.isoformat() if ended.ends_on else ""),
+        "/admin/signatories")
+
+
+@router.post("/admin/signatories/mandate")
+def set_mandate(request: Request, code: str = Form(""), resolution: str = Form(""), verified: str = Form(""),
+                user: User = Depends(administering_form)) -> Response:
+    """Correct a mandate's resolution, and say whether it was checked against its source."""
+    t = translator_for(request)
+    try:
+        saved = core(request).services.set_mandate(code=code, resolution=resolution, verified=verified == "yes",
+                                                   actor=user.email)
+    except CoordinationError as error:
+        return _signatories_page(request, error=describe(error, t), status=status_of(error))
+    return done(request, t("Saved {mandate}.").format(mandate=saved.code), "/admin/signatories")
 
 
 # ---------------------------------------------------------------- the password-set link (public)

@@ -34,7 +34,11 @@ def letter_document(request: Request, reference: str, letter: str, format: str =
 @router.post("/actions/{reference}/letters/{letter}")
 async def edit_letter(request: Request, reference: str, letter: str, user: User = Depends(acting)) -> Response:
     form = await request.form()
-    values = {k.removeprefix("field_"): v for k, v in form.items() if k.startswith("field_") and isinstance(v, str)}
+    values = {k.removeprefix("field_"): ",".join(v for v in form.getlist(k) if isinstance(v, str))
+              for k in form.keys() if k.startswith("field_")}
+    for name in form.getlist("checkboxes"):  # a field of checkboxes none of which is ticked: an empty selection
+        if isinstance(name, str) and name not in values:
+            values[name] = ""
     try:
         edited = await run_in_threadpool(core(request).services.edit_letter_fields, reference=reference,
                                          letter=letter, values=values, editor=user.email)
