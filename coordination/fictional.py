@@ -7,7 +7,8 @@ hands on 1 May 2026, as a real one did that year, so that a letter's date picks 
 
 from datetime import date
 
-from coordination.domain.mandates import Gender, Holder
+from coordination.domain.mandates import Holder
+from coordination.domain.vocabulary import Gender
 
 F, M = Gender.FEMININE, Gender.MASCULINE
 SINCE = date(2025, 1, 1)

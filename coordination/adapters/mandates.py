@@ -7,8 +7,8 @@ from typing import Any
 from sqlmodel import Session, col, select
 
 from coordination.domain import InvalidInput
-from coordination.domain.mandates import CATALOGUE, CODES, Gender, Holder, Mandate
-from coordination.domain.vocabulary import Organisation
+from coordination.domain.mandates import CATALOGUE, CODES, Holder, Mandate
+from coordination.domain.vocabulary import Gender, Organisation
 
 from .records import MandateHolderRecord, MandateRecord
 

@@ -21,8 +21,8 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 
 from coordination.domain.errors import InvalidInput
-from coordination.domain.mandates import BY_CODE, Gender, Signer, signing_codes
-from coordination.domain.vocabulary import Organisation
+from coordination.domain.mandates import BY_CODE, Signer, signing_codes
+from coordination.domain.vocabulary import Gender, Organisation
 
 FEMININE = Gender.FEMININE.value
 AND = {"en": "and", "es": "y", "fr": "et", "pt": "e"}

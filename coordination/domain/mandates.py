@@ -21,21 +21,13 @@ against its source page and corrects it.
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from datetime import date
-from enum import StrEnum
 from types import MappingProxyType
 from typing import Any
 
 from .errors import InvalidInput, InvalidState
-from .vocabulary import Organisation
+from .vocabulary import Gender, Organisation
 
 LANGUAGES = ("en", "es", "fr", "pt")
-
-
-class Gender(StrEnum):
-    """Grammatical gender of a holder, which titles and articles agree with."""
-
-    FEMININE = "f"
-    MASCULINE = "m"
 
 
 @dataclass(frozen=True)

@@ -154,9 +154,13 @@ class Office(StrEnum):
 
 
 class Gender(StrEnum):
-    """The grammatical gender of the office holder's title: "la señora Ministra", "Madame l'Ambassadrice"."""
+    """The grammatical gender of a title, which its words agree with: an office holder's in the
+    address book ("la señora Ministra", "Madame l'Ambassadrice"), a mandate holder's ("Relatora
+    Especial", "Rapporteur spécial")."""
     F = "f"
     M = "m"
+    FEMININE = "f"  # the same members, by their full names
+    MASCULINE = "m"
 
 
 class ReferenceKind(StrEnum):

@@ -20,9 +20,10 @@ from coordination.domain import (
 )
 from coordination.domain.countries import normalise_country
 from coordination.domain.forms_of_address import checked_office
-from coordination.domain.mandates import CODES, LANGUAGES, Gender, Holder, Mandate, check_term, holder_on
+from coordination.domain.mandates import CODES, LANGUAGES, Holder, Mandate, check_term, holder_on
 from coordination.domain.ports import AddressCheck
 from coordination.domain.text import is_blank
+from coordination.domain.vocabulary import Gender
 
 from .inputs import choice, text
 from .ports import Clock, UnitOfWork, UnitsOfWork

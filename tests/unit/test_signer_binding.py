@@ -5,9 +5,9 @@ vacancy is a signer without a name; a mandate's label agrees with neither gender
 from datetime import UTC, date, datetime
 
 from coordination.domain.letters import Letter, content_sha256
-from coordination.domain.mandates import BY_CODE, Gender, Holder, resolve_signers, signers_on
+from coordination.domain.mandates import BY_CODE, Holder, resolve_signers, signers_on
 from coordination.domain.stages import DEFINITIONS
-from coordination.domain.vocabulary import ActionType
+from coordination.domain.vocabulary import ActionType, Gender
 from coordination.fictional import FICTIONAL_HOLDERS
 
 NOW = datetime(2026, 11, 2, 9, 0, tzinfo=UTC)

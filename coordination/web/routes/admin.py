@@ -14,8 +14,8 @@ from starlette.concurrency import run_in_threadpool
 
 from coordination.domain import CoordinationError, InvalidInput, NotPermitted, Organisation, RecipientKind, Role, User
 from coordination.domain.countries import DEFAULT_LANGUAGE
-from coordination.domain.mandates import Gender, holder_on
-from coordination.domain.vocabulary import LETTER_LANGUAGES
+from coordination.domain.mandates import holder_on
+from coordination.domain.vocabulary import LETTER_LANGUAGES, Gender
 from coordination.services.password_links import LinkRefused
 
 from ..deps import check_csrf, core, reads, signed_in, translator_for
