@@ -17,6 +17,15 @@ CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-
                  "--disable-component-update", "--disable-sync"]
 
 
+PHONE = {"width": 390, "height": 844}  # a phone's viewport, for `viewport=PHONE`
+
+
+def fits(page) -> None:  # type: ignore[no-untyped-def]
+    """The page is no wider than its screen: nothing to scroll sideways (a phone's 390 px)."""
+    width, screen = page.evaluate("[document.documentElement.scrollWidth, window.innerWidth]")
+    assert width <= screen + 1, f"the page is {width}px wide on a {screen}px screen ({page.url})"
+
+
 def live_app(data_dir: Path, **clock) -> App:  # type: ignore[no-untyped-def]
     """An app on a fresh, migrated SQLite database in `data_dir`, asking no flow runs of Prefect."""
     data_dir.mkdir(parents=True, exist_ok=True)

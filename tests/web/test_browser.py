@@ -8,7 +8,7 @@ import pytest
 from tests.helpers import LETTERS, OFFICER, SUP_IACHR, SUP_OHCHR, SUP_OHCHR_2, open_at_gate
 
 from .conftest import PASSWORD
-from .live import served
+from .live import PHONE, fits, served
 
 FIELD_LABELS = {
     "mandates": "Mandates of the signatories", "subject": "Subject", "facts": "Information received",
@@ -151,10 +151,10 @@ def test_a_signed_out_visitor_is_sent_to_sign_in_and_then_to_the_page_asked_for(
 
 def test_the_pages_fit_a_phone_screen(live, as_user):
     ref = open_at_gate(live[0], "urgent-appeal")
-    phone = as_user(SUP_IACHR, viewport={"width": 390, "height": 844})
+    phone = as_user(SUP_IACHR, viewport=PHONE)
     for path in ("/", f"/actions/{ref}", "/overview"):
         phone.goto(path)
-        assert phone.evaluate("document.documentElement.scrollWidth <= window.innerWidth + 1"), path
+        fits(phone)
 
 
 def test_the_new_action_form_offers_only_the_chosen_types_letter_languages(live, as_user):

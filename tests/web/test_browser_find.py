@@ -8,7 +8,7 @@ import pytest
 from tests.helpers import OFFICER, SUP_OHCHR
 
 from .conftest import PASSWORD
-from .live import served, sign_in
+from .live import PHONE, fits, served, sign_in
 
 
 def open_52_actions(app) -> None:  # type: ignore[no-untyped-def]
@@ -25,16 +25,16 @@ def live(tmp_path_factory):
 
 
 def test_the_search_form_puts_its_filters_in_the_address_and_the_next_page_keeps_them(live, chromium):
-    page = sign_in(chromium, live[1], OFFICER, PASSWORD, viewport={"width": 390, "height": 844})
+    page = sign_in(chromium, live[1], OFFICER, PASSWORD, viewport=PHONE)
     try:
         page.goto("/actions")
-        assert page.evaluate("document.documentElement.scrollWidth <= window.innerWidth + 1")
+        fits(page)
         page.get_by_label("Search").fill("100%")
         page.get_by_label("Status").select_option("in_progress")
         page.get_by_role("button", name="Show").click()
         page.wait_for_url(re.compile(r"q=100%25.*status=in_progress"))
         assert "52 actions" in page.text_content("#count")
-        assert page.evaluate("document.documentElement.scrollWidth <= window.innerWidth + 1")
+        fits(page)
         page.get_by_role("link", name="Next page").click()
         page.wait_for_url(re.compile(r"page=2"))
         assert "q=100%25" in page.url and "status=in_progress" in page.url
@@ -45,10 +45,10 @@ def test_the_search_form_puts_its_filters_in_the_address_and_the_next_page_keeps
 
 
 def test_a_supervisor_downloads_the_report_from_the_overview_on_a_phone(live, chromium):
-    page = sign_in(chromium, live[1], SUP_OHCHR, PASSWORD, viewport={"width": 390, "height": 844})
+    page = sign_in(chromium, live[1], SUP_OHCHR, PASSWORD, viewport=PHONE)
     try:
         page.goto("/overview")
-        assert page.evaluate("document.documentElement.scrollWidth <= window.innerWidth + 1")
+        fits(page)
         with page.expect_download() as download:
             page.get_by_role("link", name="CSV").click()
         assert download.value.suggested_filename.startswith("coordination-report-")

@@ -9,7 +9,7 @@ import pytest
 from tests.helpers import ADMIN
 
 from .conftest import PASSWORD
-from .live import served, sign_in
+from .live import PHONE, fits, served, sign_in
 
 
 @pytest.fixture(scope="module")
@@ -22,7 +22,7 @@ def test_an_admin_gives_a_mission_its_head_and_changes_it_on_a_phone(live, chrom
     from playwright.sync_api import expect
 
     app, url = live
-    admin = sign_in(chromium, url, ADMIN, PASSWORD, viewport={"width": 390, "height": 844})
+    admin = sign_in(chromium, url, ADMIN, PASSWORD, viewport=PHONE)
     admin.goto(url + "/admin/recipients")
     form = admin.get_by_role("region", name="Add a recipient")
     form.get_by_label("State").select_option("BRA")
@@ -34,7 +34,7 @@ def test_an_admin_gives_a_mission_its_head_and_changes_it_on_a_phone(live, chrom
     admin.wait_for_url(re.compile(r"/admin/recipients\?country=BRA$"))
     row = admin.get_by_role("row").filter(has_text="delbrasgen@bra.test")
     expect(row).to_contain_text("ambassador (masculine)")
-    assert admin.evaluate("document.documentElement.scrollWidth") <= 390 + 1  # the page fits the phone
+    fits(admin)
 
     row.get_by_text("Change").first.click()
     row.get_by_label("Office (who heads it)").select_option("charge-d-affaires")
@@ -44,4 +44,4 @@ def test_an_admin_gives_a_mission_its_head_and_changes_it_on_a_phone(live, chrom
     expect(admin.get_by_role("row").filter(has_text="delbrasgen@bra.test")).to_contain_text("chargé d'affaires (feminine)")
     saved = [r for r in app.services.list_recipients(country="BRA") if r.email == "delbrasgen@bra.test"][0]
     assert (saved.office.value, saved.gender.value) == ("charge-d-affaires", "f")
-    assert admin.evaluate("document.documentElement.scrollWidth") <= 390 + 1
+    fits(admin)

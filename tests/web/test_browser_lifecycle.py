@@ -8,7 +8,7 @@ import pytest
 from tests.helpers import OFFICER, SUP_IACHR, open_at_gate
 
 from .conftest import PASSWORD
-from .live import served
+from .live import PHONE, fits, served
 
 
 @pytest.fixture(scope="module")
@@ -23,7 +23,7 @@ def test_an_officer_withdraws_an_action_through_its_page(live, as_user):
 
     app, _ = live
     ref = open_at_gate(app, "urgent-appeal")
-    officer = as_user(OFFICER, viewport={"width": 390, "height": 844})
+    officer = as_user(OFFICER, viewport=PHONE)
     officer.goto(f"/actions/{ref}")
     expect(officer.locator("#status")).to_have_text("awaiting approval")
 
@@ -36,8 +36,7 @@ def test_an_officer_withdraws_an_action_through_its_page(live, as_user):
     expect(officer.locator("#closure-reason")).to_contain_text("The defender asked us not to act.")
     expect(officer.locator("#withdraw-form")).to_have_count(0)
     expect(officer.locator("#reopen-form")).to_have_count(0)  # only a supervisor reopens
-    width = officer.evaluate("document.documentElement.scrollWidth")
-    assert width <= 390, f"the page is {width}px wide on a 390px screen"
+    fits(officer)
     view = app.services.get_action(ref)
     assert view["status"] == "withdrawn" and {d["status"] for d in view["deadlines"]} == {"cancelled"}
 

@@ -9,9 +9,7 @@ import pytest
 from tests.helpers import ADMIN, OFFICER
 
 from .conftest import PASSWORD
-from .live import served, sign_in
-
-PHONE = {"viewport": {"width": 390, "height": 844}}
+from .live import PHONE, fits, served, sign_in
 
 
 @pytest.fixture(scope="module")
@@ -20,18 +18,14 @@ def live(tmp_path_factory):
         yield app, url
 
 
-def _fits(page) -> None:  # type: ignore[no-untyped-def]
-    assert page.evaluate("document.documentElement.scrollWidth") <= 390 + 1  # the page fits the phone
-
-
 def test_an_admin_ends_a_term_and_adds_the_next_on_a_phone(live, chromium):
     from playwright.sync_api import expect
 
     app, url = live
-    admin = sign_in(chromium, url, ADMIN, PASSWORD, **PHONE)
+    admin = sign_in(chromium, url, ADMIN, PASSWORD, viewport=PHONE)
     admin.goto(f"{url}/admin/signatories")
     expect(admin.get_by_role("table")).to_contain_text("Ana Example")
-    _fits(admin)
+    fits(admin)
     end = admin.get_by_role("region", name="End a term")
     end.get_by_label("Mandate").select_option("judges")
     end.get_by_label("Last day of the term").fill("2030-12-31")
@@ -44,7 +38,7 @@ def test_an_admin_ends_a_term_and_adds_the_next_on_a_phone(live, chromium):
     add.get_by_label("From").fill("2031-01-01")
     add.get_by_role("button", name="Add the term").click()
     expect(admin.get_by_role("status")).to_contain_text("Nuevo Ejemplo holds judges from 2031-01-01")
-    _fits(admin)
+    fits(admin)
     assert [h.name for h in app.services.list_signatories(mandate="judges")][-1] == "Nuevo Ejemplo"
 
 
@@ -55,12 +49,12 @@ def test_an_officer_ticks_mandates_in_the_letter_form_on_a_phone(live, chromium)
     action = app.services.open_action(type="urgent-appeal", country="HND", title="Phone", officer=OFFICER,
                                       beneficiaries=["B"])
     app.services.submit_stage(reference=action.reference, officer=OFFICER)
-    page = sign_in(chromium, url, OFFICER, PASSWORD, **PHONE)
+    page = sign_in(chromium, url, OFFICER, PASSWORD, viewport=PHONE)
     page.goto(f"{url}/actions/{action.reference}")
     page.get_by_text("Edit the letter's fields").click()
     page.get_by_label("Special Rapporteur on the situation of human rights defenders").check()
     page.get_by_label("on Human Rights Defenders and Justice Operators").check()
-    _fits(page)
+    fits(page)
     page.get_by_role("button", name="Save the letter").click()
     page.wait_for_url(re.compile(r"#letter-urgent_appeal$"))
     expect(page.get_by_role("status")).to_contain_text("is now version")

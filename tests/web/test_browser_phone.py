@@ -8,9 +8,8 @@ import pytest
 from tests.helpers import OFFICER, SUP_IACHR, dispatched, open_at_gate
 
 from .conftest import PASSWORD
-from .live import served
+from .live import PHONE, served
 
-PHONE = {"width": 390, "height": 844}
 WIDE = {"width": 1280, "height": 900}
 
 # every column of every table on the page: its header, and each cell's box and the label it shows
