@@ -326,7 +326,7 @@ def _freeze(
     """Store what is sent, once: a dispatched letter is never rendered again. Returns its hashes."""
     if tx.outbox.rendition(stored(letter.current.id)) is not None:
         return None
-    signers = signers_to_show(tx, action, letter, now.date())  # an approved letter's: those of its version
+    signers = signers_to_show(tx, action, letter, now.date(), sending=True)  # an approved letter's: those of its version
     text, html = (renderer.render(action, letter, on=now.date(), fmt=fmt, recipients=address_book, created=now,
                                   signers=signers)
                   for fmt in TEMPLATE_FORMATS)

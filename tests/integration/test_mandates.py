@@ -251,3 +251,46 @@ def test_a_holder_changed_after_approval_does_not_change_the_letter_dispatched(a
     fill(app, draft.reference, "urgent_appeal")
     assert "Laura Nueva" in app.services.render_letter(reference=draft.reference).content
     assert app.services.verify_audit().findings == []
+
+
+def _unbind(app, ref: str) -> None:  # type: ignore[no-untyped-def]
+    """A letter approved before names were bound (data older than migration 0009): no signers."""
+    with app.engine.begin() as connection:
+        connection.execute(sa.text(
+            "UPDATE letter_versions SET signers = NULL WHERE letter_id IN (SELECT l.id FROM letters l "
+            "JOIN joint_actions a ON a.id = l.action_id JOIN action_references r ON r.action_id = a.id "
+            "WHERE r.value = :ref)"), {"ref": ref})
+
+
+def test_a_letter_approved_without_bound_names_is_sent_with_the_holders_of_its_dispatch_day(app):
+    from ..helpers import seed
+
+    seed(app)
+    ref = open_at_gate(app, "urgent-appeal")
+    app.services.approve_stage(reference=ref, supervisor=SUP_OHCHR)
+    app.services.approve_stage(reference=ref, supervisor=SUP_IACHR)
+    _unbind(app, ref)
+
+    app.services.advance_action(reference=ref)
+
+    sent = app.services.render_letter(reference=ref)
+    assert sent.frozen and "Ana Example" in sent.content and "Carmen Ejemplo" in sent.content
+    assert "[" not in sent.content  # no vacant block was frozen
+
+
+def test_a_letter_approved_without_bound_names_is_not_sent_with_an_empty_block(app):
+    from ..helpers import seed
+
+    seed(app)
+    ref = open_at_gate(app, "urgent-appeal")
+    app.services.approve_stage(reference=ref, supervisor=SUP_OHCHR)
+    app.services.approve_stage(reference=ref, supervisor=SUP_IACHR)
+    _unbind(app, ref)
+    app.services.end_signatory(mandate="iachr-executive-secretary", on="2026-10-01")
+    before = count_rows(app)
+
+    with pytest.raises(InvalidState, match="no holder of iachr-executive-secretary"):
+        app.services.advance_action(reference=ref)
+
+    assert count_rows(app) == before  # nothing frozen, nothing queued
+    assert app.services.get_action(ref)["status"] == "ready"
