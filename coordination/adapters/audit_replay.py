@@ -15,6 +15,7 @@ Actions opened before the events carried what the replay needs (their ActionOpen
 no `details_sha256`) are left to the chain alone, and counted.
 """
 
+import hashlib
 from collections import defaultdict
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
@@ -349,6 +350,10 @@ def _compare_letters(session: Session, x: Projection, where: str, language: str)
                     if "pdf_sha256" in frozen and v.rendered_pdf_sha256 != frozen["pdf_sha256"]:
                         f.append(f"{where}: letter {name} v{number}: the PDF's sha256 is not the one recorded at "
                                  "dispatch (letter_versions.rendered_pdf_sha256 changed)")
+                    if v.rendered_pdf is not None and hashlib.sha256(v.rendered_pdf).hexdigest() != frozen.get(
+                            "pdf_sha256", v.rendered_pdf_sha256):
+                        f.append(f"{where}: letter {name} v{number}: the PDF kept is not the one dispatched "
+                                 "(letter_versions.rendered_pdf changed)")
             elif frozen is not None:
                 f.append(f"{where}: letter {name} v{number}: the frozen rendition the audit trail recorded is gone")
     return f

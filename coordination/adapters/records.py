@@ -136,6 +136,9 @@ class LetterVersionRecord(SQLModel, table=True):
     rendered_text: str | None = None
     rendered_html: str | None = None
     rendered_pdf_sha256: str | None = Field(default=None, max_length=64)  # the PDF made from rendered_html
+    # the PDF itself, made once at dispatch: attached to every message and downloaded as it was sent
+    # (None before migration 0011: made again from rendered_html, the same bytes)
+    rendered_pdf: bytes | None = Field(default=None, sa_column=Column(sa.LargeBinary(), nullable=True))
     # who signs this version, resolved when it went to its gate (None: a draft, or a letter nobody signs)
     signers: list[dict[str, Any]] | None = Field(default=None, sa_column=Column(sa.JSON(), nullable=True))
 

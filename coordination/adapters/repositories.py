@@ -1,6 +1,7 @@
 """Repositories: load and save domain objects through SQLModel records."""
 
 import dataclasses
+import hashlib
 from collections import defaultdict
 from collections.abc import Iterable, Sequence
 from datetime import datetime
@@ -612,11 +613,22 @@ class OutboxRepository:
         self.session.flush()
 
     def freeze_rendering(self, letter_version_id: int, *, subject: str, text: str, html: str,
-                         pdf_sha256: str | None = None) -> None:
+                         pdf: bytes | None = None) -> None:
+        """Keep what is sent, once: the subject, text and HTML, and the PDF with its sha256."""
         version = self.session.get(LetterVersionRecord, letter_version_id)
         if version.rendered_text is None:
             version.rendered_subject, version.rendered_text, version.rendered_html = subject, text, html
-            version.rendered_pdf_sha256 = pdf_sha256
+            version.rendered_pdf = pdf
+            version.rendered_pdf_sha256 = hashlib.sha256(pdf).hexdigest() if pdf is not None else None
+
+    def frozen_pdfs(self, letter_version_ids: Iterable[int]) -> dict[int, bytes]:
+        """The PDFs kept at dispatch, by letter version id (those kept: none before migration 0011)."""
+        ids = list(letter_version_ids)
+        if not ids:
+            return {}
+        query = (select(LetterVersionRecord.id, LetterVersionRecord.rendered_pdf)
+                 .where(LetterVersionRecord.id.in_(ids), LetterVersionRecord.rendered_pdf.is_not(None)))
+        return {version_id: bytes(pdf) for version_id, pdf in self.session.exec(query)}
 
     def pdf_sha256s(self, letter_version_ids: Iterable[int]) -> dict[int, str]:
         """The sha256 of each dispatched version's PDF, by letter version id (those recorded)."""

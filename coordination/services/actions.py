@@ -330,11 +330,12 @@ def _freeze(
     text, html = (renderer.render(action, letter, on=now.date(), fmt=fmt, recipients=address_book, created=now,
                                   signers=signers)
                   for fmt in TEMPLATE_FORMATS)
-    # the PDF is made again from the frozen HTML when sent or downloaded, byte for byte the same:
-    # its sha256, kept now, lets anyone check a copy against what was dispatched
-    pdf_sha256 = hashlib.sha256(renderer.pdf(html.text)).hexdigest()
+    # the PDF is made once, here, and kept: every message attaches it and a download gives it;
+    # its sha256 lets anyone check a copy against what was dispatched
+    pdf = renderer.pdf(html.text)
+    pdf_sha256 = hashlib.sha256(pdf).hexdigest()
     tx.outbox.freeze_rendering(stored(letter.current.id), subject=text.subject, text=text.text, html=html.text,
-                               pdf_sha256=pdf_sha256)
+                               pdf=pdf)
     return {"letter": letter.name, "cycle": letter.cycle, "version": letter.current.version,
             **rendition_hashes(text.subject, text.text, html.text), "pdf_sha256": pdf_sha256}
 
@@ -436,9 +437,10 @@ def render_letter(
         address_book = [] if as_sent else tx.recipients.for_country(action.country)
         on = clock().date()
         signers = [] if as_sent else signers_to_show(tx, action, chosen, on)
-    if as_sent and frozen is not None:  # exactly what was sent
-        content: str | bytes = renderer.pdf(frozen.html) if fmt is LetterFormat.PDF else (
-            frozen.text if fmt is LetterFormat.TXT else frozen.html)
+        kept = tx.outbox.frozen_pdfs([stored(chosen.current.id)]) if as_sent and fmt is LetterFormat.PDF else {}
+    if as_sent and frozen is not None:  # exactly what was sent: the PDF kept at dispatch (made again if older)
+        content: str | bytes = (kept.get(stored(chosen.current.id)) or renderer.pdf(frozen.html)) \
+            if fmt is LetterFormat.PDF else (frozen.text if fmt is LetterFormat.TXT else frozen.html)
         return LetterDocument(action, chosen, fmt, chosen.language, True, content)
     rendered = renderer.render(action, chosen, on=on, fmt=LetterFormat.HTML if fmt is LetterFormat.PDF else fmt,
                                language=language, recipients=address_book,

@@ -187,7 +187,9 @@ async def _messages(run: _Run, ids: list[int], addresses: CheckedAddresses, rend
     with run.uow(read_only=True) as tx:
         rows: list[OutboxMessage] = tx.outbox.batch(ids)
         languages = _staff_languages(tx, {row.recipient for row in rows if row.kind == "digest"})
-    pdfs: dict[int, bytes] = {}
+        # each version's PDF, made once at dispatch; one made before that was kept is made again here
+        pdfs: dict[int, bytes] = tx.outbox.frozen_pdfs({row.letter_version_id for row in rows
+                                                        if row.letter_version_id is not None})
     outgoing = []
     for row in rows:
         item = _item(row)

@@ -205,6 +205,8 @@ TAMPERING: list[tuple[str, str, tuple[str, ...]]] = [
     ("a dispatched PDF's sha256", "UPDATE letter_versions SET rendered_pdf_sha256 = '" + "0" * 64 + "' "
                                   "WHERE rendered_pdf_sha256 IS NOT NULL",
      (JAM, "the PDF's sha256 is not the one recorded at dispatch")),
+    ("a kept PDF replaced", "UPDATE letter_versions SET rendered_pdf = :pdf WHERE rendered_pdf IS NOT NULL",
+     (JAM, "the PDF kept is not the one dispatched")),
     ("a letter's status", "UPDATE letters SET status = 'draft' WHERE action_id = 1",
      (JAM, "letter urgent_appeal status is 'draft'", "'dispatched'")),
     ("a deadline moved", "UPDATE deadlines SET due_at = due_at + INTERVAL '30 days' WHERE action_id = 1 "
@@ -239,6 +241,8 @@ def test_a_direct_edit_of_the_tables_is_named_by_the_replay(app, cli, office, wh
     if ":signers" in statement:  # the approved letter named someone else
         params["signers"] = json.dumps([{"mandate": "defenders", "organisation": "ohchr", "name": "Someone Else",
                                          "gender": "m", "titles": {}, "resolution": None}])
+    if ":pdf" in statement:  # another document in the place of the one sent
+        params["pdf"] = b"%PDF-1.7 another document"
     if "INTERVAL" in statement and app.engine.dialect.name == "sqlite":
         statement = statement.replace("due_at + INTERVAL '30 days'", "datetime(due_at, '+30 days')")
     if "TRUE" in statement and app.engine.dialect.name == "sqlite":

@@ -188,3 +188,32 @@ async def test_the_local_mail_sink_keeps_delivered_letters_on_disk(app, tmp_path
         assert kept["To"] == "mission@hnd-geneva.test" and "Llamamiento urgente" in kept["Subject"]
     finally:
         sink.stop()
+
+
+async def test_each_letter_versions_pdf_is_made_once_kept_and_attached_to_every_message(mail_app, smtp):
+    """Issue 14, part 3: the PDF made at dispatch (for its sha256) is kept; delivery attaches it
+    to each recipient's message and a download gives it, without rendering it again."""
+    import hashlib
+
+    from coordination.adapters.renderer import LetterRenderer
+
+    made: list[int] = []
+
+    class Counting(LetterRenderer):  # the real renderer, counting the PDFs it makes
+        def pdf(self, html: str) -> bytes:
+            made.append(1)
+            return super().pdf(html)
+
+    mail_app.renderer = Counting(mail_app.settings.templates_dir)
+    ref = dispatched(mail_app, "country-communication", language="en")  # one letter, three State recipients
+    assert len(made) == 1
+
+    report = await mail_app.services.send_outbox()
+    download = mail_app.services.render_letter(reference=ref, fmt="pdf")
+
+    assert report.sent == 3 and len(made) == 1  # neither delivery nor the download rendered it again
+    attached = {part.get_content() for message in smtp.messages for part in message.walk()
+                if part.get_content_type() == "application/pdf"}
+    assert attached == {download.content} and download.frozen
+    recorded = mail_app.services.get_action(ref)["letters"][0]["pdf_sha256"]
+    assert hashlib.sha256(download.content).hexdigest() == recorded
