@@ -113,7 +113,7 @@ async def main() -> None:
     from coordination.config import Settings
     from coordination.services import delivery
     from coordination.services.delivery import build_message
-    from tests.helpers import RECIPIENTS, USERS, dispatched
+    from tests.helpers import RECIPIENTS, USERS, dispatched, seed_holders
 
     # A throwaway database: its actions must not ask a Prefect server (if one is configured) for runs.
     os.environ.pop("PREFECT_API_URL", None)
@@ -133,6 +133,7 @@ async def main() -> None:
             ))
             setup = time.perf_counter()
             app.services.initialise_database()
+            seed_holders(app)  # the letters' signers, bound at their gates
             for email, name, org, role in USERS:
                 app.services.add_user(email=email, name=name, organisation=org, role=role)
             for country, kind, email in RECIPIENTS:  # a communication needs all three kinds

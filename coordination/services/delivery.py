@@ -63,6 +63,7 @@ COVERING = {
 }
 
 STALE_CLAIM = timedelta(minutes=10)
+RECORD_BATCH = 20  # messages sent whose results are committed together (a crash re-sends at most these)
 MAX_BACKOFF = timedelta(hours=1)
 MAX_ERROR = 500  # characters of an error kept on the row and in the audit trail
 
@@ -89,20 +90,26 @@ class _Outgoing:
     message_id: str
     recipient: str  # the stored addr-spec: the envelope's only recipient
     message: EmailMessage | None = None
+    settled: str | None = None  # sent, failed or deferred, once this run has dealt with it
 
     @property
     def is_digest(self) -> bool:
         return self.action_id is None
 
 
+_Pending = tuple[_Outgoing, OutboxMessage, str | None]  # the row, what its message is built from, the reader's language
+
+
 @dataclass(frozen=True)
 class _Run:
-    """What one run of the sender works with: its ports and its report."""
+    """What one run of the sender works with: its ports, its report, and the messages sent whose
+    results are not yet committed (`sent`, at most RECORD_BATCH)."""
 
     uow: UnitsOfWork
     clock: Clock
     settings: Settings
     report: DeliveryReport
+    sent: list[tuple["_Outgoing", datetime]] = field(default_factory=list)
 
 
 async def send_outbox(
@@ -134,20 +141,46 @@ async def send_outbox(
     if not ids:
         return run.report
     try:
-        pending = await _messages(run, ids, addresses, renderer)
+        pending, pdfs = await _messages(run, ids, addresses)
         try:
             async with connection:
-                while pending:
-                    await _deliver(run, connection, pending[0], sleep)
-                    pending.pop(0)
+                await _deliver_all(run, connection, pending, pdfs, renderer, sleep)
         except UnreachableServer as error:
-            for item in pending:
-                _defer(run, item, str(error), unreachable=True)
+            for item, _, _ in pending:
+                if item.settled is None:
+                    _defer(run, item, str(error), unreachable=True)
     finally:
-        with uow() as tx:  # nothing claimed by this run stays `sending`
-            if tx.outbox.release(ids, claimed_at=now):
+        unrecorded = _flush_or_keep(run)
+        with uow() as tx:  # nothing claimed by this run stays `sending`, but what was sent and not recorded
+            if tx.outbox.release([i for i in ids if i not in unrecorded], claimed_at=now):
                 tx.commit()
     return run.report
+
+
+async def _deliver_all(run: _Run, mailer: Mailer, pending: list[_Pending], pdfs: dict[int, bytes],
+                       renderer: Renderer, sleep: Callable[[float], Awaitable[None]]) -> None:
+    """Send the messages in turn, building the next in a thread while the current one is on the
+    wire (one build at a time: `pdfs` is not shared by two); a message that cannot be built fails alone."""
+    def build(index: int) -> "asyncio.Future[EmailMessage]":
+        _, row, language = pending[index]
+        return asyncio.ensure_future(asyncio.to_thread(_build, run.settings, renderer, row, pdfs, language))
+
+    upcoming = build(0) if pending else None
+    for index, (item, _, _) in enumerate(pending):
+        assert upcoming is not None
+        try:
+            item.message = await upcoming
+        except Exception as error:  # noqa: BLE001 — whatever it is, it is this message's alone
+            upcoming = build(index + 1) if index + 1 < len(pending) else None
+            _fail(run, item, f"the message could not be built: {_describe(error)}")
+            continue
+        upcoming = build(index + 1) if index + 1 < len(pending) else None
+        try:
+            await _deliver(run, mailer, item, sleep)
+        except BaseException:
+            if upcoming is not None:
+                upcoming.cancel()
+            raise
 
 
 def _give_up_reclaimed(run: _Run, tx: UnitOfWork, reclaimed: dict[int, int], now: datetime) -> None:
@@ -182,28 +215,24 @@ def _describe(error: BaseException) -> str:
     return text[:MAX_ERROR]
 
 
-async def _messages(run: _Run, ids: list[int], addresses: CheckedAddresses, renderer: Renderer) -> list[_Outgoing]:
-    """The claimed rows as messages; a row that cannot become one fails here, alone."""
+async def _messages(run: _Run, ids: list[int], addresses: CheckedAddresses) -> tuple[list[_Pending], dict[int, bytes]]:
+    """The claimed rows to send, with the PDFs kept for their letter versions; a row whose
+    address is refused fails here, alone."""
     with run.uow(read_only=True) as tx:
         rows: list[OutboxMessage] = tx.outbox.batch(ids)
         languages = _staff_languages(tx, {row.recipient for row in rows if row.kind == "digest"})
         # each version's PDF, made once at dispatch; one made before that was kept is made again here
         pdfs: dict[int, bytes] = tx.outbox.frozen_pdfs({row.letter_version_id for row in rows
                                                         if row.letter_version_id is not None})
-    outgoing = []
+    pending = []
     for row in rows:
         item = _item(row)
         problem = addresses.problem(row.recipient)
         if problem:
             _fail(run, item, f"refused address: {problem}")
             continue
-        try:
-            item.message = await _build(run.settings, renderer, row, pdfs, languages.get(row.recipient))
-        except Exception as error:  # noqa: BLE001 — whatever it is, it is this message's alone
-            _fail(run, item, f"the message could not be built: {_describe(error)}")
-            continue
-        outgoing.append(item)
-    return outgoing
+        pending.append((item, row, languages.get(row.recipient)))
+    return pending, pdfs
 
 
 def _staff_languages(tx: UnitOfWork, emails: set[str]) -> dict[str, str]:
@@ -239,8 +268,8 @@ def covering(language: str | None, references: Sequence[str], filename: str, tex
     return f"{words}\n\n{text}", body
 
 
-async def _build(settings: Settings, renderer: Renderer, row: OutboxMessage, pdfs: dict[int, bytes],
-                 staff_language: str | None = None) -> EmailMessage:
+def _build(settings: Settings, renderer: Renderer, row: OutboxMessage, pdfs: dict[int, bytes],
+           staff_language: str | None = None) -> EmailMessage:
     if row.kind == "digest":
         if row.subject is None or row.body_text is None:
             raise ValueError("the digest has no subject or text")
@@ -252,8 +281,8 @@ async def _build(settings: Settings, renderer: Renderer, row: OutboxMessage, pdf
     if (row.letter_version_id is None or row.rendered_html is None or row.rendered_text is None
             or row.rendered_subject is None):
         raise ValueError("its letter version has no frozen rendition")
-    if row.letter_version_id not in pdfs:
-        pdfs[row.letter_version_id] = await asyncio.to_thread(renderer.pdf, row.rendered_html)
+    if row.letter_version_id not in pdfs:  # dispatched before the PDF was kept
+        pdfs[row.letter_version_id] = renderer.pdf(row.rendered_html)
     if row.dispatched_at is None:
         raise ValueError("its letter was never dispatched")
     filename = f"{row.reference}-{row.letter}-v{row.version}.pdf"
@@ -306,8 +335,11 @@ async def _deliver(
         except Exception as error:  # noqa: BLE001 — e.g. aiosmtplib's ValueError on a control character
             _fail(run, item, _describe(error))
             return
-        _record(run, item, "sent", None, event="DigestDelivered" if item.is_digest else "LetterDelivered")
+        item.settled = "sent"
+        run.sent.append((item, run.clock()))
         run.report.sent += 1
+        if len(run.sent) >= RECORD_BATCH:
+            _flush(run)
         return
     if isinstance(last, UnreachableServer):
         raise last
@@ -323,6 +355,7 @@ def _fail(run: _Run, item: _Outgoing, error: str) -> None:
 def _defer(run: _Run, item: _Outgoing, error: str, *, unreachable: bool) -> None:
     """Try again later; a message the server keeps refusing (4xx) fails after the last attempt."""
     now = run.clock()
+    item.settled = "deferred"
     error = error[:MAX_ERROR]
     settings = run.settings
     with run.uow() as tx:
@@ -341,10 +374,35 @@ def _defer(run: _Run, item: _Outgoing, error: str, *, unreachable: bool) -> None
 
 def _record(run: _Run, item: _Outgoing, status: str, error: str | None, *, event: str) -> None:
     now = run.clock()
+    item.settled = status
     with run.uow() as tx:
         tx.outbox.record(item.outbox_id, status=status, now=now, error=error)
         _audit(tx, item, now, event, error)
         tx.commit()
+
+
+def _flush(run: _Run) -> None:
+    """Commit the results of the messages sent since the last flush, in one transaction: each row
+    `sent` with its audit event. Until then they stay `sending`: a crash before the commit leaves
+    them to be taken over and sent again (at least once, never lost), with the same Message-IDs."""
+    if not run.sent:
+        return
+    with run.uow() as tx:
+        for item, at in run.sent:
+            tx.outbox.record(item.outbox_id, status="sent", now=at)
+            _audit(tx, item, at, "DigestDelivered" if item.is_digest else "LetterDelivered", None)
+        tx.commit()
+    run.sent.clear()
+
+
+def _flush_or_keep(run: _Run) -> set[int]:
+    """Commit what is left of the results; if that fails (the database is gone), the ids of the
+    messages sent whose results are lost: they stay `sending`, to be taken over and sent again."""
+    try:
+        _flush(run)
+    except Exception:  # noqa: BLE001 — the caller's release fails the same way and says why
+        return {item.outbox_id for item, _ in run.sent}
+    return set()
 
 
 def _audit(tx: UnitOfWork, item: _Outgoing, now: datetime, event: str, error: str | None) -> None:

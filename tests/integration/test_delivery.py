@@ -217,3 +217,70 @@ async def test_each_letter_versions_pdf_is_made_once_kept_and_attached_to_every_
     assert attached == {download.content} and download.frozen
     recorded = mail_app.services.get_action(ref)["letters"][0]["pdf_sha256"]
     assert hashlib.sha256(download.content).hexdigest() == recorded
+
+
+async def test_a_sender_stopped_mid_batch_records_what_the_server_accepted_and_gives_back_the_rest(mail_app, smtp):
+    """Results are committed in batches (RECORD_BATCH): a sender cancelled mid-way (serve stopping,
+    a timeout) still records each message whose acceptance it heard — never sent again — and gives
+    back the rest as pending; audit verify holds. (aiosmtplib may absorb a cancellation that lands
+    inside an SMTP exchange: the sender then finishes its batch, which must hold the same way.)"""
+    import asyncio
+
+    from coordination.services.delivery import RECORD_BATCH
+
+    for _ in range(3):  # nine messages: fewer than a batch, so none was committed before the stop
+        dispatched(mail_app, "country-communication", language="en")
+    assert len(_outbox(mail_app)) < RECORD_BATCH
+
+    class Slow(type(smtp.handler)):
+        async def handle_DATA(self, server, session, envelope):  # noqa: ANN001
+            await asyncio.sleep(0.05)
+            return await super().handle_DATA(server, session, envelope)
+
+    smtp.handler.__class__ = Slow
+    sending = asyncio.create_task(mail_app.services.send_outbox())
+    while len(smtp.handler.messages) < 4:
+        await asyncio.sleep(0.01)
+    sending.cancel()
+    try:
+        await sending
+    except asyncio.CancelledError:
+        pass
+
+    accepted = {m["Message-ID"] for m in smtp.messages}
+    rows = {r["message_id"]: r["status"] for r in _outbox(mail_app)}
+    recorded = {mid for mid, status in rows.items() if status == "sent"}
+    # each message whose acceptance the sender heard is recorded; the one on the wire when it was
+    # stopped (accepted, its reply never heard) is given back, as is everything not yet sent
+    assert recorded <= accepted and len(accepted - recorded) <= 1 and len(recorded) >= 3
+    assert {status for mid, status in rows.items() if mid not in recorded} <= {"pending"}
+    assert mail_app.services.verify_audit().findings == []
+
+    report = await mail_app.services.send_outbox()  # the rest: at least once, the same Message-IDs
+    assert report.sent == len(rows) - len(recorded)
+    seen = [m["Message-ID"] for m in smtp.messages]
+    assert set(seen) == set(rows) and len(seen) - len(rows) == len(accepted - recorded)
+
+
+async def test_results_held_for_a_batch_are_recorded_when_the_server_stops_taking_mail(mail_app, smtp):
+    """Four messages accepted, then the server answers 421 to every other: the four are recorded
+    sent when the run ends (their batch was not full), the rest wait for their next attempt."""
+    from coordination.services.delivery import RECORD_BATCH
+
+    for _ in range(3):
+        dispatched(mail_app, "country-communication", language="en")
+
+    class ThenBusy(type(smtp.handler)):
+        async def handle_DATA(self, server, session, envelope):  # noqa: ANN001
+            if len(self.messages) >= 4:
+                return "421 Too busy, try later"
+            return await super().handle_DATA(server, session, envelope)
+
+    smtp.handler.__class__ = ThenBusy
+    report = await mail_app.services.send_outbox()
+
+    assert (report.sent, report.deferred, report.failed) == (4, 5, 0) and 4 < RECORD_BATCH
+    rows = {r["message_id"]: r["status"] for r in _outbox(mail_app)}
+    assert {mid for mid, status in rows.items() if status == "sent"} == {m["Message-ID"] for m in smtp.messages}
+    assert sorted(rows.values()).count("pending") == 5
+    assert mail_app.services.verify_audit().findings == []
