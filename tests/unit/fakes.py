@@ -4,6 +4,7 @@ refused use case visibly writes nothing; the integration tests prove the real ad
 
 import copy
 import dataclasses
+import hashlib
 from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
@@ -95,6 +96,7 @@ class _Outbox:
         self.tx = tx
         self.added: list[dict[str, Any]] = []
         self.frozen: dict[int, dict[str, str]] = {}
+        self.pdfs: dict[int, bytes] = {}
         self.cancelled: list[str] = []  # Message-IDs, cancelled at the commit
 
     def add(self, **row: Any) -> None:
@@ -104,11 +106,16 @@ class _Outbox:
         return self.tx.store.renditions.get(letter_version_id) or self.frozen.get(letter_version_id)
 
     def freeze_rendering(self, letter_version_id: int, *, subject: str, text: str, html: str,
-                         pdf_sha256: str | None = None) -> None:
+                         pdf: bytes | None = None) -> None:
         self.frozen[letter_version_id] = {"subject": subject, "text": text, "html": html}
+        if pdf is not None:
+            self.pdfs[letter_version_id] = pdf
+
+    def frozen_pdfs(self, letter_version_ids: Any) -> dict[int, bytes]:
+        return {i: self.pdfs[i] for i in letter_version_ids if i in self.pdfs}
 
     def pdf_sha256s(self, letter_version_ids: Any) -> dict[int, str]:
-        return {}
+        return {i: hashlib.sha256(pdf).hexdigest() for i, pdf in self.frozen_pdfs(letter_version_ids).items()}
 
     def cancel_for_action(self, action_id: int, *, now: Any) -> list[str]:
         self.cancelled = [row["message_id"] for row in self.tx.store.outbox
