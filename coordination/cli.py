@@ -6,7 +6,6 @@ its traceback appended to that file (0600), exit 1. Every command but `init`, `s
 `demo` refuses to run on a SQLite database that does not exist.
 """
 
-import asyncio
 import contextvars
 import json
 import math
@@ -797,6 +796,8 @@ def outbox_send(
     Prints how many were sent, deferred (tried again later) and failed (for good, shown on the
     action and reported to its officer), then one line per message not sent; exit 1 if any
     was deferred or failed."""
+    import asyncio  # imported by the commands that send mail alone
+
     report = asyncio.run(_app().services.send_outbox(limit=limit, deferred=deferred))
     typer.echo(f"Sent {report.sent}, deferred {report.deferred}, failed {report.failed}.")
     for error in report.errors:
@@ -830,6 +831,8 @@ def _deliver_now() -> None:
         else:
             typer.echo("No SMTP server is configured: `coordination outbox send` delivers them once one is.")
         return
+    import asyncio
+
     report = asyncio.run(_app().services.send_outbox())
     typer.echo(f"Outbox: sent {report.sent}, deferred {report.deferred}, failed {report.failed}.")
     for error in report.errors:
