@@ -17,7 +17,6 @@ from typing import TYPE_CHECKING, Any
 
 import sqlalchemy as sa
 
-from .adapters.addresses import AddressCheck
 from .adapters.audit import AuditSeal
 from .adapters.calendars import HolidayCalendar
 from .adapters.database import create_engine, database_missing, sqlite_path, upgrade
@@ -32,6 +31,7 @@ from .domain.ports import BusinessCalendar
 from .services.ports import FeedEvent, Mailer, PasswordHasher, Scheduler, Signer
 
 if TYPE_CHECKING:
+    from .adapters.addresses import AddressCheck
     from .adapters.renderer import LetterRenderer
 
 
@@ -79,8 +79,10 @@ class App:
         return web_secret_key(self.settings)
 
     @property
-    def addresses(self) -> AddressCheck:
+    def addresses(self) -> "AddressCheck":
         """The check of every email address given to the system (COORDINATION_ALLOW_IP_ADDRESSES)."""
+        from .adapters.addresses import AddressCheck  # email-validator: for the commands that take addresses
+
         return AddressCheck(allow_ip=self.settings.allow_ip_addresses)
 
     def uow(self, *, read_only: bool = False) -> UnitOfWork:

@@ -14,7 +14,7 @@ import sys
 from datetime import datetime
 from functools import cache
 from pathlib import Path
-from typing import Annotated, Any
+from typing import TYPE_CHECKING, Annotated, Any
 
 import pydantic
 import sqlalchemy as sa
@@ -22,11 +22,6 @@ import typer
 import typer.core
 from typer.exceptions import TyperException
 
-from .adapters.database import sqlite_path
-from .adapters.keys import log_error
-from .adapters.scheduling import PrefectScheduler
-from .bootstrap import App, bootstrap, require_database
-from .config import Settings, default_data_dir
 from .domain import (
     ActionType,
     CoordinationError,
@@ -39,9 +34,12 @@ from .domain import (
     RecipientKind,
     Role,
 )
-from .domain.bounds import MAX_DAYS, parse_date, parse_time
+from .domain.bounds import MAX_DAYS, MAX_PER_PAGE, PER_PAGE, parse_date, parse_time
 from .domain.vocabulary import Language, LetterFormat
-from .services.actions import MAX_PER_PAGE, PER_PAGE, Edited
+
+if TYPE_CHECKING:  # the composition root, the settings and the adapters are imported when a command
+    from .bootstrap import App  # runs, not for `--help` or a usage error
+    from .services.actions import Edited
 
 CREATES_THE_DATABASE = ("init", "serve", "demo")
 LIST_FLAGS = ("status", "type", "stage", "country", "format")  # `action list` and `report` take these as they are
@@ -112,6 +110,8 @@ def worded(error: CoordinationError) -> str:
 
 
 def _data_dir() -> Path:
+    from .config import Settings, default_data_dir
+
     for settings in (lambda: _app().settings, Settings):
         try:
             return settings().data_dir
@@ -124,6 +124,8 @@ def _internal_error(error: BaseException, ctx: typer.Context | None = None) -> s
     """One line for the terminal; the traceback goes to the data directory's errors.log."""
     command = (ctx.find_root().invoked_subcommand or "") if ctx is not None else ""
     try:
+        from .adapters.keys import log_error
+
         path = log_error(_data_dir(), error, f"coordination {command}".strip())
     except OSError as log_failure:
         return f"internal error ({type(error).__name__}); it could not be logged: {log_failure.strerror}"
@@ -160,7 +162,10 @@ Json = Annotated[bool, typer.Option("--json", help="Print JSON instead of a tabl
 
 
 @cache
-def _app() -> App:
+def _app() -> "App":
+    from .bootstrap import bootstrap, require_database
+    from .config import Settings
+
     settings = Settings()
     context = _invoked.get()
     command = context.invoked_subcommand if context is not None else None
@@ -188,6 +193,8 @@ def _write_output(output: Path, data: bytes, *, force: bool) -> None:
     settings = _app().settings
     target = Path(os.path.realpath(output))
     protected = [Path(os.path.realpath(settings.data_dir))]
+    from .adapters.database import sqlite_path
+
     database = sqlite_path(settings.effective_database_url)
     if database is not None:
         real = Path(os.path.realpath(database))
@@ -731,7 +738,7 @@ def _set_fields(ref: str, fields: list[str], editor: str, letter: str | None) ->
         _said(edited)
 
 
-def _said(edited: Edited) -> None:
+def _said(edited: "Edited") -> None:
     typer.echo(f"{edited.letter.name} is now version {edited.letter.current.version} "
                f"(sha256 {edited.letter.current.sha256[:12]}).")
     if edited.voided:
@@ -826,6 +833,8 @@ def outbox_list(
 def _deliver_now() -> None:
     """Send what the outbox holds, if an SMTP server is configured; exit 1 if some had to wait or failed."""
     if not _app().settings.smtp_host:
+        from .adapters.scheduling import PrefectScheduler
+
         if isinstance(_app().scheduler, PrefectScheduler):
             typer.echo("The outbox-sender flow delivers them (every minute under `coordination serve`).")
         else:
@@ -1010,6 +1019,7 @@ def serve(
     demo: Annotated[bool, typer.Option(help="Seed demo users and actions on the first start.")] = True,
 ) -> None:
     """The main job: database, local Prefect server, flows and schedules, mail sink, web app — until Ctrl-C."""
+    from .config import Settings
     from .serve import serve as run
 
     run(settings=Settings(), prefect_port=prefect_port, web_port=web_port or None, demo=demo, say=typer.echo)
