@@ -692,50 +692,68 @@ def letter_set(
     as_: As,
     field: Annotated[str | None, typer.Argument(metavar="[FIELD]")] = None,
     text: Annotated[str | None, typer.Option(help="The field's text.")] = None,
-    file: Annotated[Path | None, typer.Option(help="Read the field's text from a file ('-': stdin).")] = None,
+    file: Annotated[list[str] | None, typer.Option(
+        "--file", metavar="PATH|NAME=PATH",
+        help="Read the FIELD's text from a file ('-': stdin); without FIELD, NAME=PATH reads field NAME's text "
+             "(repeatable, with --field: one version; '-' once).")] = None,
     fields: Annotated[list[str] | None, typer.Option(
         "--field", metavar="NAME=VALUE", help="Set several fields at once, in one version (repeatable).")] = None,
     letter: Annotated[str | None, typer.Option(help="Which letter (when the stage has several).")] = None,
 ) -> None:
-    """Set a letter field (FIELD with --text or --file), or several with --field NAME=VALUE:
-    one new version of the letter."""
-    if fields:
-        if field is not None or text is not None or file is not None:
+    """Set a letter field (FIELD with --text or --file), or several with --field NAME=VALUE and
+    --file NAME=PATH: one new version of the letter, so that a draft is one command."""
+    if fields or (file and field is None):
+        if field is not None or text is not None:
             raise InvalidInput("give either FIELD with --text or --file, or --field NAME=VALUE, not both")
-        _set_fields(ref, fields, as_, letter)
+        _set_fields(ref, fields or [], file or [], as_, letter)
         return
     if field is None:
         raise InvalidInput("name the field (FIELD with --text or --file), or give --field NAME=VALUE")
-    if (text is None) == (file is None):
+    if (text is None) == (not file) or len(file or []) > 1:
         raise InvalidInput("give the field's value with exactly one of --text or --file")
-    if file is not None:
-        limit = _app().settings.max_field_chars + 1  # enough to tell a text that is too long
-        try:
-            if str(file) == "-":
-                text = sys.stdin.read(limit)
-            else:
-                with open(file, encoding="utf-8") as stream:
-                    text = stream.read(limit)
-        except (OSError, UnicodeDecodeError) as error:
-            raise InvalidInput(f"cannot read {file}: {getattr(error, 'strerror', None) or error}") from None
+    if file:
+        text = _read_text(file[0])
     _said(_app().services.edit_letter(reference=ref, field=field, value=text, editor=as_, letter=letter))
 
 
-def _set_fields(ref: str, fields: list[str], editor: str, letter: str | None) -> None:
-    """`letter set --field NAME=VALUE …`: every field in one version, as the web's letter form."""
+def _read_text(path: str) -> str:
+    """A field's text from a file or ('-') standard input; a little more than the longest text
+    allowed is read, enough for the service to refuse one that is too long."""
+    limit = _app().settings.max_field_chars + 1
+    try:
+        if path == "-":
+            return sys.stdin.read(limit)
+        with open(path, encoding="utf-8") as stream:
+            return stream.read(limit)
+    except (OSError, UnicodeDecodeError) as error:
+        raise InvalidInput(f"cannot read {path}: {getattr(error, 'strerror', None) or error}") from None
+
+
+def _set_fields(ref: str, fields: list[str], files: list[str], editor: str, letter: str | None) -> None:
+    """`letter set --field NAME=VALUE … --file NAME=PATH …`: every field in one version, as the
+    web's letter form. Every file is read before anything is written: a refusal writes nothing."""
+    given: list[tuple[str, str, str]] = [("--field", *_named(option, "--field", "NAME=VALUE")) for option in fields]
+    given += [("--file", *_named(option, "--file", "NAME=PATH")) for option in files]
+    if sum(1 for option, _, value in given if option == "--file" and value == "-") > 1:
+        raise InvalidInput("--file reads standard input ('-') once: give it to one field only")
     values: dict[str, str] = {}
-    for given in fields:
-        name, equals, value = given.partition("=")
-        if not equals or not name.strip():
-            raise InvalidInput(f"--field takes NAME=VALUE, not {given!r}")
-        if name.strip() in values:
-            raise InvalidInput(f"--field {name.strip()} is given twice")
-        values[name.strip()] = value
+    for option, name, value in given:
+        if name in values:
+            raise InvalidInput(f"{option} {name} is given twice")
+        values[name] = _read_text(value) if option == "--file" else value
     edited = _app().services.edit_letter_fields(reference=ref, letter=letter, values=values, editor=editor)
     if edited is None:
         typer.echo("Nothing changed: no new version.")
     else:
         _said(edited)
+
+
+def _named(given: str, option: str, form: str) -> tuple[str, str]:
+    """NAME and the rest of NAME=…, split at the first '=' (a NAME holding a '/' is a path given alone)."""
+    name, equals, value = given.partition("=")
+    if not equals or not name.strip() or "/" in name:
+        raise InvalidInput(f"{option} takes {form}, not {given!r}")
+    return name.strip(), value
 
 
 def _said(edited: "Edited") -> None:
