@@ -13,21 +13,15 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from functools import cached_property
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import sqlalchemy as sa
 
-from .adapters.account_mail import render_password_link
-from .adapters.addresses import AddressCheck
 from .adapters.audit import AuditSeal
 from .adapters.calendars import HolidayCalendar
 from .adapters.database import create_engine, database_missing, sqlite_path, upgrade
-from .adapters.digests import render_digest
-from .adapters.hashing import Argon2Hasher
 from .adapters.keys import KeySigner, secret_file, tighten, web_secret_key
 from .adapters.logs import route_third_party_logs
-from .adapters.mailer import SmtpMailer, smtp_settings
-from .adapters.renderer import LetterRenderer
 from .adapters.runtime import beside_serve, prefect_api_url
 from .adapters.scheduling import NoScheduler, PrefectScheduler
 from .adapters.unit_of_work import UnitOfWork
@@ -35,6 +29,10 @@ from .config import Settings
 from .domain import Unavailable
 from .domain.ports import BusinessCalendar
 from .services.ports import FeedEvent, Mailer, PasswordHasher, Scheduler, Signer
+
+if TYPE_CHECKING:
+    from .adapters.addresses import AddressCheck
+    from .adapters.renderer import LetterRenderer
 
 
 def utc_now() -> datetime:
@@ -46,9 +44,15 @@ class App:
     settings: Settings
     engine: sa.Engine
     calendar: BusinessCalendar
-    renderer: LetterRenderer
     scheduler: Scheduler
     clock: Callable[[], datetime] = utc_now
+
+    @cached_property
+    def renderer(self) -> "LetterRenderer":
+        """The letters' renderer (Jinja2, Babel): made, and imported, by the first command that renders."""
+        from .adapters.renderer import LetterRenderer
+
+        return LetterRenderer(self.settings.templates_dir, pdf_timeout=self.settings.pdf_timeout_seconds)
 
     @cached_property
     def seal(self) -> AuditSeal:
@@ -60,6 +64,8 @@ class App:
     @cached_property
     def hasher(self) -> PasswordHasher:
         """Password hashes (argon2id)."""
+        from .adapters.hashing import Argon2Hasher
+
         return Argon2Hasher()
 
     @property
@@ -73,8 +79,10 @@ class App:
         return web_secret_key(self.settings)
 
     @property
-    def addresses(self) -> AddressCheck:
+    def addresses(self) -> "AddressCheck":
         """The check of every email address given to the system (COORDINATION_ALLOW_IP_ADDRESSES)."""
+        from .adapters.addresses import AddressCheck  # email-validator: for the commands that take addresses
+
         return AddressCheck(allow_ip=self.settings.allow_ip_addresses)
 
     def uow(self, *, read_only: bool = False) -> UnitOfWork:
@@ -82,6 +90,8 @@ class App:
 
     def mailer(self) -> Mailer | None:
         """A connection to the settings' SMTP server (read when called), or None when none is configured."""
+        from .adapters.mailer import SmtpMailer, smtp_settings  # aiosmtplib: for the commands that send
+
         server = smtp_settings(self.settings)
         return None if server is None else SmtpMailer(server)
 
@@ -139,6 +149,20 @@ def inject(use_case: Callable[..., Any], providers: dict[str, Callable[[], Any]]
     return call
 
 
+def render_digest(*args: Any, **kwargs: Any) -> Any:
+    """The reminder digests (Jinja2 and Babel are imported by the sweep alone)."""
+    from .adapters.digests import render_digest as render
+
+    return render(*args, **kwargs)
+
+
+def render_password_link(*args: Any, **kwargs: Any) -> Any:
+    """The password-link mail (imported when one is sent)."""
+    from .adapters.account_mail import render_password_link as render
+
+    return render(*args, **kwargs)
+
+
 def write_calendar(*, name: str, events: list[FeedEvent]) -> bytes:
     """The calendar feed, in iCalendar (icalendar is imported by the feed alone)."""
     from .adapters.ical import write_calendar as write
@@ -173,7 +197,6 @@ def bootstrap(
         settings=settings,
         engine=create_engine(settings.effective_database_url),
         calendar=HolidayCalendar(),
-        renderer=LetterRenderer(settings.templates_dir, pdf_timeout=settings.pdf_timeout_seconds),
         scheduler=scheduler,
         clock=clock,
     )

@@ -6,7 +6,6 @@ its traceback appended to that file (0600), exit 1. Every command but `init`, `s
 `demo` refuses to run on a SQLite database that does not exist.
 """
 
-import asyncio
 import contextvars
 import json
 import math
@@ -15,7 +14,7 @@ import sys
 from datetime import datetime
 from functools import cache
 from pathlib import Path
-from typing import Annotated, Any
+from typing import TYPE_CHECKING, Annotated, Any
 
 import pydantic
 import sqlalchemy as sa
@@ -23,11 +22,6 @@ import typer
 import typer.core
 from typer.exceptions import TyperException
 
-from .adapters.database import sqlite_path
-from .adapters.keys import log_error
-from .adapters.scheduling import PrefectScheduler
-from .bootstrap import App, bootstrap, require_database
-from .config import Settings, default_data_dir
 from .domain import (
     ActionType,
     CoordinationError,
@@ -40,9 +34,12 @@ from .domain import (
     RecipientKind,
     Role,
 )
-from .domain.bounds import MAX_DAYS, parse_date, parse_time
+from .domain.bounds import MAX_DAYS, MAX_PER_PAGE, PER_PAGE, parse_date, parse_time
 from .domain.vocabulary import Language, LetterFormat
-from .services.actions import MAX_PER_PAGE, PER_PAGE, Edited
+
+if TYPE_CHECKING:  # the composition root, the settings and the adapters are imported when a command
+    from .bootstrap import App  # runs, not for `--help` or a usage error
+    from .services.actions import Edited
 
 CREATES_THE_DATABASE = ("init", "serve", "demo")
 LIST_FLAGS = ("status", "type", "stage", "country", "format")  # `action list` and `report` take these as they are
@@ -113,6 +110,8 @@ def worded(error: CoordinationError) -> str:
 
 
 def _data_dir() -> Path:
+    from .config import Settings, default_data_dir
+
     for settings in (lambda: _app().settings, Settings):
         try:
             return settings().data_dir
@@ -125,6 +124,8 @@ def _internal_error(error: BaseException, ctx: typer.Context | None = None) -> s
     """One line for the terminal; the traceback goes to the data directory's errors.log."""
     command = (ctx.find_root().invoked_subcommand or "") if ctx is not None else ""
     try:
+        from .adapters.keys import log_error
+
         path = log_error(_data_dir(), error, f"coordination {command}".strip())
     except OSError as log_failure:
         return f"internal error ({type(error).__name__}); it could not be logged: {log_failure.strerror}"
@@ -161,7 +162,10 @@ Json = Annotated[bool, typer.Option("--json", help="Print JSON instead of a tabl
 
 
 @cache
-def _app() -> App:
+def _app() -> "App":
+    from .bootstrap import bootstrap, require_database
+    from .config import Settings
+
     settings = Settings()
     context = _invoked.get()
     command = context.invoked_subcommand if context is not None else None
@@ -189,6 +193,8 @@ def _write_output(output: Path, data: bytes, *, force: bool) -> None:
     settings = _app().settings
     target = Path(os.path.realpath(output))
     protected = [Path(os.path.realpath(settings.data_dir))]
+    from .adapters.database import sqlite_path
+
     database = sqlite_path(settings.effective_database_url)
     if database is not None:
         real = Path(os.path.realpath(database))
@@ -686,45 +692,55 @@ def letter_set(
     as_: As,
     field: Annotated[str | None, typer.Argument(metavar="[FIELD]")] = None,
     text: Annotated[str | None, typer.Option(help="The field's text.")] = None,
-    file: Annotated[Path | None, typer.Option(help="Read the field's text from a file ('-': stdin).")] = None,
+    file: Annotated[list[str] | None, typer.Option(
+        "--file", metavar="PATH|NAME=PATH",
+        help="Read the FIELD's text from a file ('-': stdin); without FIELD, NAME=PATH reads field NAME's text "
+             "(repeatable, with --field: one version; '-' once).")] = None,
     fields: Annotated[list[str] | None, typer.Option(
         "--field", metavar="NAME=VALUE", help="Set several fields at once, in one version (repeatable).")] = None,
     letter: Annotated[str | None, typer.Option(help="Which letter (when the stage has several).")] = None,
 ) -> None:
-    """Set a letter field (FIELD with --text or --file), or several with --field NAME=VALUE:
-    one new version of the letter."""
-    if fields:
-        if field is not None or text is not None or file is not None:
+    """Set a letter field (FIELD with --text or --file), or several with --field NAME=VALUE and
+    --file NAME=PATH: one new version of the letter, so that a draft is one command."""
+    if fields or (file and field is None):
+        if field is not None or text is not None:
             raise InvalidInput("give either FIELD with --text or --file, or --field NAME=VALUE, not both")
-        _set_fields(ref, fields, as_, letter)
+        _set_fields(ref, fields or [], file or [], as_, letter)
         return
     if field is None:
         raise InvalidInput("name the field (FIELD with --text or --file), or give --field NAME=VALUE")
-    if (text is None) == (file is None):
+    if (text is None) == (not file) or len(file or []) > 1:
         raise InvalidInput("give the field's value with exactly one of --text or --file")
-    if file is not None:
-        limit = _app().settings.max_field_chars + 1  # enough to tell a text that is too long
-        try:
-            if str(file) == "-":
-                text = sys.stdin.read(limit)
-            else:
-                with open(file, encoding="utf-8") as stream:
-                    text = stream.read(limit)
-        except (OSError, UnicodeDecodeError) as error:
-            raise InvalidInput(f"cannot read {file}: {getattr(error, 'strerror', None) or error}") from None
+    if file:
+        text = _read_text(file[0])
     _said(_app().services.edit_letter(reference=ref, field=field, value=text, editor=as_, letter=letter))
 
 
-def _set_fields(ref: str, fields: list[str], editor: str, letter: str | None) -> None:
-    """`letter set --field NAME=VALUE …`: every field in one version, as the web's letter form."""
+def _read_text(path: str) -> str:
+    """A field's text from a file or ('-') standard input; a little more than the longest text
+    allowed is read, enough for the service to refuse one that is too long."""
+    limit = _app().settings.max_field_chars + 1
+    try:
+        if path == "-":
+            return sys.stdin.read(limit)
+        with open(path, encoding="utf-8") as stream:
+            return stream.read(limit)
+    except (OSError, UnicodeDecodeError) as error:
+        raise InvalidInput(f"cannot read {path}: {getattr(error, 'strerror', None) or error}") from None
+
+
+def _set_fields(ref: str, fields: list[str], files: list[str], editor: str, letter: str | None) -> None:
+    """`letter set --field NAME=VALUE … --file NAME=PATH …`: every field in one version, as the
+    web's letter form. Every file is read before anything is written: a refusal writes nothing."""
+    given: list[tuple[str, str, str]] = [("--field", *_named(option, "--field", "NAME=VALUE")) for option in fields]
+    given += [("--file", *_named(option, "--file", "NAME=PATH")) for option in files]
+    if sum(1 for option, _, value in given if option == "--file" and value == "-") > 1:
+        raise InvalidInput("--file reads standard input ('-') once: give it to one field only")
     values: dict[str, str] = {}
-    for given in fields:
-        name, equals, value = given.partition("=")
-        if not equals or not name.strip():
-            raise InvalidInput(f"--field takes NAME=VALUE, not {given!r}")
-        if name.strip() in values:
-            raise InvalidInput(f"--field {name.strip()} is given twice")
-        values[name.strip()] = value
+    for option, name, value in given:
+        if name in values:
+            raise InvalidInput(f"{option} {name} is given twice")
+        values[name] = _read_text(value) if option == "--file" else value
     edited = _app().services.edit_letter_fields(reference=ref, letter=letter, values=values, editor=editor)
     if edited is None:
         typer.echo("Nothing changed: no new version.")
@@ -732,7 +748,15 @@ def _set_fields(ref: str, fields: list[str], editor: str, letter: str | None) ->
         _said(edited)
 
 
-def _said(edited: Edited) -> None:
+def _named(given: str, option: str, form: str) -> tuple[str, str]:
+    """NAME and the rest of NAME=…, split at the first '=' (a NAME holding a '/' is a path given alone)."""
+    name, equals, value = given.partition("=")
+    if not equals or not name.strip() or "/" in name:
+        raise InvalidInput(f"{option} takes {form}, not {given!r}")
+    return name.strip(), value
+
+
+def _said(edited: "Edited") -> None:
     typer.echo(f"{edited.letter.name} is now version {edited.letter.current.version} "
                f"(sha256 {edited.letter.current.sha256[:12]}).")
     if edited.voided:
@@ -797,6 +821,8 @@ def outbox_send(
     Prints how many were sent, deferred (tried again later) and failed (for good, shown on the
     action and reported to its officer), then one line per message not sent; exit 1 if any
     was deferred or failed."""
+    import asyncio  # imported by the commands that send mail alone
+
     report = asyncio.run(_app().services.send_outbox(limit=limit, deferred=deferred))
     typer.echo(f"Sent {report.sent}, deferred {report.deferred}, failed {report.failed}.")
     for error in report.errors:
@@ -825,11 +851,15 @@ def outbox_list(
 def _deliver_now() -> None:
     """Send what the outbox holds, if an SMTP server is configured; exit 1 if some had to wait or failed."""
     if not _app().settings.smtp_host:
+        from .adapters.scheduling import PrefectScheduler
+
         if isinstance(_app().scheduler, PrefectScheduler):
             typer.echo("The outbox-sender flow delivers them (every minute under `coordination serve`).")
         else:
             typer.echo("No SMTP server is configured: `coordination outbox send` delivers them once one is.")
         return
+    import asyncio
+
     report = asyncio.run(_app().services.send_outbox())
     typer.echo(f"Outbox: sent {report.sent}, deferred {report.deferred}, failed {report.failed}.")
     for error in report.errors:
@@ -1007,6 +1037,7 @@ def serve(
     demo: Annotated[bool, typer.Option(help="Seed demo users and actions on the first start.")] = True,
 ) -> None:
     """The main job: database, local Prefect server, flows and schedules, mail sink, web app — until Ctrl-C."""
+    from .config import Settings
     from .serve import serve as run
 
     run(settings=Settings(), prefect_port=prefect_port, web_port=web_port or None, demo=demo, say=typer.echo)

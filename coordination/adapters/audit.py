@@ -18,6 +18,7 @@ from collections.abc import Iterator
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from sqlmodel import Session, select
 
@@ -25,8 +26,10 @@ from coordination.domain import InvalidState
 from coordination.domain.letters import canonical_json
 from coordination.services.ports import AuditEntry
 
-from .audit_replay import ReplayReport, replay
 from .records import AuditEventRecord, AuditHeadRecord
+
+if TYPE_CHECKING:  # the replay is imported by `audit verify` alone
+    from .audit_replay import ReplayReport
 
 GENESIS = "0" * 64
 
@@ -160,8 +163,10 @@ class AuditLog:
         """The keyed chain, its head and the checkpoints (`verify_chain`)."""
         return verify_chain(self)
 
-    def replay(self) -> ReplayReport:
+    def replay(self) -> "ReplayReport":
         """The events replayed and compared with the tables (`audit_replay.replay`)."""
+        from .audit_replay import replay
+
         return replay(self.session)
 
 

@@ -1,8 +1,7 @@
 """Business days of each organisation's seat: Geneva for OHCHR, Washington DC for IACHR."""
 
 from datetime import UTC, date, datetime, timedelta
-
-import holidays
+from typing import Any
 
 from coordination.domain import Organisation
 from coordination.domain.reminders import SEAT_TIME_ZONES
@@ -12,10 +11,20 @@ class HolidayCalendar:
     """Weekends and the seat's public holidays, from the `holidays` library, in the seat's zone."""
 
     def __init__(self) -> None:
-        self._holidays = {
-            Organisation.OHCHR: holidays.country_holidays("CH", subdiv="GE"),
-            Organisation.IACHR: holidays.country_holidays("US", subdiv="DC"),
-        }
+        self._loaded: dict[Organisation, Any] | None = None
+
+    @property
+    def _holidays(self) -> dict[Organisation, Any]:
+        """The seats' holidays, loaded at the first question: a command that counts no business
+        day does not import the `holidays` library."""
+        if self._loaded is None:
+            import holidays
+
+            self._loaded = {
+                Organisation.OHCHR: holidays.country_holidays("CH", subdiv="GE"),
+                Organisation.IACHR: holidays.country_holidays("US", subdiv="DC"),
+            }
+        return self._loaded
 
     def is_business_day(self, organisation: Organisation, day: date) -> bool:
         return day.weekday() < 5 and day not in self._holidays[organisation]

@@ -7,15 +7,18 @@ files the database's mode), and only by the commands that may create it (`sqlite
 
 import os
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import sqlalchemy as sa
-from alembic import command
-from alembic.config import Config
-from alembic.runtime.migration import MigrationContext
-from alembic.script import ScriptDirectory
+
+if TYPE_CHECKING:  # Alembic is imported by a migration alone: the other commands do not pay for it
+    from alembic.config import Config
 
 READ_ONLY = "coordination_read_only"
 MIGRATIONS = Path(__file__).resolve().parent.parent / "migrations"
+# The newest revision in migrations/versions, known without reading them (tests/integration/
+# test_migrations.py checks it against Alembic's head): `init` on an up-to-date database is one SELECT.
+HEAD_REVISION = "0010"
 
 
 def create_engine(url: str) -> sa.Engine:
@@ -90,7 +93,9 @@ def _sqlite_engine(url: str) -> sa.Engine:
     return engine
 
 
-def alembic_config(url: str) -> Config:
+def alembic_config(url: str) -> "Config":
+    from alembic.config import Config
+
     config = Config()
     config.set_main_option("script_location", str(MIGRATIONS))
     config.set_main_option("sqlalchemy.url", url.replace("%", "%%"))
@@ -102,6 +107,10 @@ def upgrade(engine: sa.Engine, *, audit_key: bytes | None = None) -> tuple[str |
 
     `audit_key` lets a migration re-seal the audit chain (0005 keys it)."""
     before = current_revision(engine)
+    if before == HEAD_REVISION:
+        return before, before  # nothing to do: Alembic would run no migration either
+    from alembic import command
+
     config = alembic_config(engine.url.render_as_string(hide_password=False))
     with engine.begin() as connection:
         config.attributes["connection"] = connection
@@ -111,10 +120,20 @@ def upgrade(engine: sa.Engine, *, audit_key: bytes | None = None) -> tuple[str |
 
 
 def current_revision(engine: sa.Engine) -> str | None:
+    """The schema's revision, read as Alembic stores it (one row of alembic_version), without
+    importing Alembic; None for a database never migrated."""
     with engine.connect() as connection:
-        return MigrationContext.configure(connection).get_current_revision()
+        if not sa.inspect(connection).has_table("alembic_version"):
+            return None
+        rows = connection.exec_driver_sql("SELECT version_num FROM alembic_version").scalars().all()
+    if len(rows) > 1:
+        raise RuntimeError(f"the database has several schema revisions ({', '.join(rows)}): one was expected")
+    return rows[0] if rows else None
 
 
 def head_revision() -> str:
+    """The head of migrations/versions as Alembic reads it (HEAD_REVISION is its copy)."""
+    from alembic.script import ScriptDirectory
+
     script = ScriptDirectory.from_config(alembic_config("sqlite://"))
     return script.get_current_head() or ""

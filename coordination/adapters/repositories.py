@@ -7,7 +7,6 @@ from collections.abc import Iterable, Sequence
 from datetime import datetime
 
 import sqlalchemy as sa
-from sqlalchemy.dialects import postgresql, sqlite
 from sqlmodel import Session, select
 
 from coordination.domain import (
@@ -64,6 +63,9 @@ from .records import (
 
 
 def _insert(session: Session):  # type: ignore[no-untyped-def]
+    """The dialect's INSERT (… ON CONFLICT); the dialect's module is imported here, when first used."""
+    from sqlalchemy.dialects import postgresql, sqlite
+
     return postgresql.insert if session.get_bind().dialect.name == "postgresql" else sqlite.insert
 
 

@@ -9,14 +9,15 @@ the action's id and its name is the JAM reference and stage — nothing else rea
 import time
 from collections.abc import Callable
 from datetime import datetime, timedelta
-from typing import Any
-
-import httpx
+from typing import TYPE_CHECKING, Any
 
 from coordination.services.ports import RunRequest
 
 FINISHED = ("FAILED", "CRASHED", "CANCELLED", "COMPLETED")  # a run in one of these states does no more work
 RETRY_DELAYS = (0.05, 0.1, 0.2, 0.4, 0.8, 1.6, 0.0)
+
+if TYPE_CHECKING:  # httpx is imported by a request alone: a command that starts no run does not pay for it
+    import httpx
 
 
 class NoScheduler:
@@ -40,6 +41,8 @@ class PrefectScheduler:
         self._deployments: dict[str, str] = {}
 
     def request(self, run: RunRequest) -> bool:
+        import httpx
+
         try:
             with httpx.Client(base_url=self.api_url, timeout=self.timeout) as client:
                 self._create(client, run)
@@ -53,6 +56,8 @@ class PrefectScheduler:
         """The reconciler's request: create the run if it was never created (the idempotency key
         gives back the existing one otherwise), and schedule again one that ended without
         finishing the work more than `rerun_after` ago. Returns the run's state, or "rescheduled"."""
+        import httpx
+
         with httpx.Client(base_url=self.api_url, timeout=self.timeout) as client:
             flow_run = self._create(client, run)
             state = flow_run.get("state") or {}
@@ -64,7 +69,7 @@ class PrefectScheduler:
                 return "rescheduled"
             return str(kind).lower() if kind else "created"
 
-    def _create(self, client: httpx.Client, run: RunRequest) -> dict[str, Any]:
+    def _create(self, client: "httpx.Client", run: RunRequest) -> dict[str, Any]:
         deployment_id = self._deployment_id(client, run)
         response = self._call(client, "POST", f"/deployments/{deployment_id}/create_flow_run", json={
             "name": run.run_name,
@@ -75,7 +80,7 @@ class PrefectScheduler:
         return created
 
     @staticmethod
-    def _call(client: httpx.Client, method: str, url: str, **kwargs) -> httpx.Response:  # type: ignore[no-untyped-def]
+    def _call(client: "httpx.Client", method: str, url: str, **kwargs) -> "httpx.Response":  # type: ignore[no-untyped-def]
         """One request; a busy server (429, 502, 503: its SQLite locked) is asked again shortly."""
         for delay in RETRY_DELAYS:
             response = client.request(method, url, **kwargs)
@@ -85,7 +90,7 @@ class PrefectScheduler:
         response.raise_for_status()
         return response
 
-    def _deployment_id(self, client: httpx.Client, run: RunRequest) -> str:
+    def _deployment_id(self, client: "httpx.Client", run: RunRequest) -> str:
         if run.deployment not in self._deployments:
             response = self._call(client, "GET", f"/deployments/name/{run.deployment}")
             self._deployments[run.deployment] = response.json()["id"]

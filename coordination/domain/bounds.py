@@ -15,6 +15,8 @@ EARLIEST = date(2000, 1, 1)
 LATEST = date(2100, 12, 31)
 DEADLINE_PAST = timedelta(days=1)
 DEADLINE_AHEAD = timedelta(days=3653)  # 10 years
+PER_PAGE = 50  # actions on a page of `action list` and of the web's search
+MAX_PER_PAGE = 500
 MAX_DAYS = 3653
 
 _ISO_DATE = re.compile(r"[0-9]{4}-[0-9]{2}-[0-9]{2}")

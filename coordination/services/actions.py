@@ -25,6 +25,7 @@ from coordination.domain import (
     Status,
     User,
 )
+from coordination.domain.bounds import MAX_PER_PAGE, PER_PAGE
 from coordination.domain.countries import DEFAULT_LANGUAGE
 from coordination.domain.letters import Letter, sha256_hex
 from coordination.domain.ports import AddressCheck, BusinessCalendar
@@ -358,8 +359,6 @@ def get_action(reference: str, *, uow: UnitsOfWork) -> dict[str, Any]:
                            pdf_sha256=dispatched_pdf_sha256s(tx, action))
 
 
-PER_PAGE = 50
-MAX_PER_PAGE = 500
 MAX_SEARCH = 200  # characters of a search
 
 

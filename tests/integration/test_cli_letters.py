@@ -33,8 +33,8 @@ def invoke(app, monkeypatch):
     """Run a `coordination` command against the test's app."""
     monkeypatch.setattr(coordination.cli, "_app", lambda: app)
 
-    def run(*args: str) -> Result:
-        return runner.invoke(coordination.cli.app, list(args))
+    def run(*args: str, input: str | None = None) -> Result:
+        return runner.invoke(coordination.cli.app, list(args), input=input)
 
     return run
 
@@ -393,3 +393,34 @@ def test_letter_set_with_several_fields_makes_one_version(app, cli):
     ):
         assert_refused(app, cli, ("letter", "set", ref, *args, "--as", OFFICER), said)
     assert app.services.get_action(ref)["letters"][0]["version"] == 2
+
+
+def test_letter_set_reads_several_fields_from_files_in_one_version(app, cli, tmp_path):
+    """A draft is one command: --file NAME=PATH (repeatable, '-' for standard input once) with --field."""
+    ref = app.services.open_action(type="urgent-appeal", country="HND", title="T", officer=OFFICER,
+                                   beneficiaries=["B"]).reference
+    app.services.submit_stage(reference=ref, officer=OFFICER)  # intake → drafting
+    facts = tmp_path / "facts=draft.txt"  # a path may hold '=': the name ends at the first one
+    facts.write_text("Los hechos,\nen dos líneas.", encoding="utf-8")
+    out = ok(cli("letter", "set", ref, "--field", "subject=amenazas", "--file", f"facts={facts}",
+                 "--file", "concerns=-", "--as", OFFICER, input="Nos preocupa."))
+    assert out.startswith("urgent_appeal is now version 2 ")
+    letter = app.services.get_action(ref)["letters"][0]
+    assert letter["version"] == 2
+    assert {k: letter["fields"][k] for k in ("subject", "facts", "concerns")} == {
+        "subject": "amenazas", "facts": "Los hechos,\nen dos líneas.", "concerns": "Nos preocupa."}
+    assert ok(cli("letter", "set", ref, "concerns", "--file", "-", "--as", OFFICER, input="Otra.")) \
+        .startswith("urgent_appeal is now version 3 ")  # FIELD --file PATH as before
+    missing = tmp_path / "missing.txt"
+    for args, said in (
+        (("--file", str(facts)), "NAME=PATH"),
+        (("--file", str(missing)), "NAME=PATH"),
+        (("--file", "facts=-", "--file", "concerns=-"), "standard input ('-') once"),
+        (("--field", "facts=x", "--file", f"facts={facts}"), "--file facts is given twice"),
+        (("--field", "subject=new", "--file", f"facts={missing}"), "cannot read"),
+        (("--field", "subject=new", "--file", f"nope={facts}"), "no field 'nope'"),
+        (("subject", "--file", str(facts), "--file", str(facts)), "exactly one of --text or --file"),
+        (("subject", "--text", "x", "--file", f"facts={facts}"), "exactly one of --text or --file"),
+    ):
+        assert_refused(app, cli, ("letter", "set", ref, *args, "--as", OFFICER), said)
+    assert app.services.get_action(ref)["letters"][0]["version"] == 3
