@@ -44,6 +44,7 @@ from coordination.services.ports import (
     OutboxEntry,
     OutboxMessage,
     Rendition,
+    StoppedSteps,
 )
 
 from .records import (
@@ -298,6 +299,26 @@ class ActionRepository:
                           ActionRecord.steps_stopped_at.is_(None)))
         return [DueAction(r.id, reference, r.type, r.stage, r.status, r.round, kind)
                 for query in (ready, waiting) for r, reference, kind in self.session.exec(query)]
+
+    def stopped_unreported(self) -> list[StoppedSteps]:
+        """Actions whose automatic steps stopped and whose officer was not told yet, oldest stop first."""
+        query = (select(ActionRecord, ReferenceRecord.value)
+                 .join(ReferenceRecord, sa.and_(ReferenceRecord.action_id == ActionRecord.id,
+                                                ReferenceRecord.kind == ReferenceKind.JAM.value))
+                 .where(ActionRecord.steps_stopped_at.is_not(None), ActionRecord.steps_reported_at.is_(None))
+                 .order_by(ActionRecord.steps_stopped_at, ActionRecord.id))
+        return [StoppedSteps(r.id, reference, r.stage, r.steps_failure, r.steps_stopped_at, r.opened_by)
+                for r, reference in self.session.exec(query)]
+
+    def take_stops_to_report(self, ids: list[int], *, now: datetime) -> set[int]:
+        """Mark these stops reported; returns those this call marked (a concurrent sweep may have won)."""
+        if not ids:
+            return set()
+        table = ActionRecord.__table__
+        statement = (sa.update(table).where(table.c.id.in_(ids), table.c.steps_reported_at.is_(None),
+                                            table.c.steps_stopped_at.is_not(None))
+                     .values(steps_reported_at=now).returning(table.c.id))
+        return set(self.session.execute(statement).scalars())
 
     def _children(self, model, action_id: int, order=None) -> Sequence:  # type: ignore[no-untyped-def]
         return list(self.session.exec(select(model).where(model.action_id == action_id).order_by(order or model.id)))
