@@ -1,8 +1,8 @@
 """automatic steps that fail: the reruns made, the failure, the next rerun's time, and when they
 stopped and were reported to the officer (issue 14, part 5)
 
-Revision ID: 0011
-Revises: 0010
+Revision ID: 0012
+Revises: 0011
 Create Date: 2026-12-02
 """
 
@@ -11,8 +11,8 @@ import sqlalchemy as sa
 import coordination.adapters.records
 
 
-revision = '0011'
-down_revision = '0010'
+revision = '0012'
+down_revision = '0011'
 branch_labels = None
 depends_on = None
 
