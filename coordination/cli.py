@@ -543,6 +543,12 @@ def action_show(ref: Annotated[str, typer.Argument(metavar="REF")], as_json: Jso
     typer.echo(f"Stage: {view['stage']}  Status: {view['shown_status']}  Round: {view['round']}")
     if view["closure_reason"]:
         typer.echo(f"{'Withdrawn' if view['status'] == 'withdrawn' else 'Closed'}: {view['closure_reason']}")
+    steps = view["automatic_steps"]
+    if steps["stopped"]:
+        typer.echo(f"Automatic steps STOPPED since {steps['stopped_at']} after {steps['reruns']} rerun(s): "
+                   f"{steps['failure']}\n  What to do: {steps['what_to_do']}")
+    elif steps["retry_at"]:
+        typer.echo(f"Automatic steps failed: {steps['failure']}\n  Rerun {steps['reruns'] + 1} at {steps['retry_at']}")
     if view["beneficiaries"]:
         typer.echo(f"Beneficiaries: {', '.join(view['beneficiaries'])}")
     typer.echo("\nLetters:")

@@ -12,7 +12,7 @@ from coordination.services.ports import RunRequest
 from .delivery import send_outbox_task
 from .runtime import app
 
-RERUN_AFTER = timedelta(seconds=60)  # a failed or crashed run is tried again after this
+RERUN_AFTER = timedelta(seconds=60)  # a run that ended with work left (a deadline passed since) is run again after this
 
 
 @task(name="find-due-actions")
@@ -23,9 +23,16 @@ def find_due_actions() -> list[RunRequest]:
 
 @task(name="ensure-run", retries=2, retry_delay_seconds=5)
 async def ensure_run(request: RunRequest) -> str:
-    """Start the action's run if it was never started; run again one that failed or crashed."""
+    """Start the action's run if it was never started; run again one that failed or crashed once
+    its wait is over (1, 2, 4 … 32 min, counted in the database), until its reruns are spent: then
+    the action shows that its automatic steps stopped, and why, until a person advances it."""
     scheduler = PrefectScheduler(str(get_current_settings().api.url), announce=get_run_logger().info)
-    return await asyncio.to_thread(scheduler.ensure, request, now=app().clock(), rerun_after=RERUN_AFTER)
+
+    def failed(reason: str) -> str:
+        return app().services.automatic_steps_failed(request, reason=reason)
+
+    return await asyncio.to_thread(scheduler.ensure, request, now=app().clock(), rerun_after=RERUN_AFTER,
+                                   on_failure=failed)
 
 
 @flow(name="reconciler")

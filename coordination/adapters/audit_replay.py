@@ -5,8 +5,8 @@ replay proves that the tables still say what the events say. Each event is folde
 the state it describes — per joint action: its stage, status, round and submitter, its
 references, letters and versions (as hashes), decisions, deadlines, replies, queued
 messages (their delivery or cancellation, and whether a failure was reported to the officer), whether
-it was withdrawn or closed by hand (outcome, reason), its links to other actions and frozen
-renditions (as hashes); and, apart from actions, the people with their roles and whether
+it was withdrawn or closed by hand (outcome, reason), its links to other actions, frozen
+renditions (as hashes) and the failed runs of its automatic steps (reruns, failure, stop); and, apart from actions, the people with their roles and whether
 they are disabled, passwords (as hashes of the stored hash), calendar address generations
 and the address book — and the
 result is compared with the rows, naming each difference.
@@ -74,6 +74,8 @@ class Projection:
     status_before: str | None = None
     closure_reason: str | None = None
     links: list[dict] = field(default_factory=list)
+    # failed runs of the automatic steps: reruns made, the failure, the next rerun's time, when they stopped
+    steps: tuple = (0, None, None, None)
     unknown: list[str] = field(default_factory=list)
 
     @property
@@ -228,6 +230,20 @@ class Projection:
         self.links.append({"other": p["other"], "relation": p["relation"], "inverse": bool(p.get("inverse")),
                            "note": p.get("note"), "linked_by": e.actor})
 
+    # ---------------------------------------------------------------- automatic steps that fail
+
+    def _on_AutomaticStepsFailed(self, e, p) -> None:  # type: ignore[no-untyped-def]
+        self.steps = (self.steps[0], p["reason"], _time(p["retry_at"]), None)
+
+    def _on_AutomaticStepsRetried(self, e, p) -> None:  # type: ignore[no-untyped-def]
+        self.steps = (p["rerun"], self.steps[1], None, None)
+
+    def _on_AutomaticStepsStopped(self, e, p) -> None:  # type: ignore[no-untyped-def]
+        self.steps = (p["reruns"], p["reason"], None, _time(p["at"]))
+
+    def _on_AutomaticStepsResumed(self, e, p) -> None:  # type: ignore[no-untyped-def]
+        self.steps = (0, None, None, None)
+
     def _on_ReplyRecorded(self, e, p) -> None:  # type: ignore[no-untyped-def]
         self.replies.append((p["stage"], date.fromisoformat(p["received_on"]), bool(p["acknowledgement_only"]),
                              e.actor))
@@ -250,6 +266,9 @@ def _compare_action(session: Session, x: Projection, record: ActionRecord | None
                          ("opened_by", o.get("opened_by")), ("stage", x.stage), ("status", x.status),
                          ("round", x.round), ("submitted_by", x.submitted_by), ("outcome", x.outcome),
                          ("status_before", x.status_before), ("closure_reason", x.closure_reason)):
+        _differs(f, where, f"joint_actions.{column}", getattr(record, column), told)
+    for column, told in zip(("steps_reruns", "steps_failure", "steps_retry_at", "steps_stopped_at"), x.steps,
+                            strict=True):
         _differs(f, where, f"joint_actions.{column}", getattr(record, column), told)
     if details_sha256(record.title, list(record.beneficiaries)) != o.get("details_sha256"):
         f.append(f"{where}: the title or beneficiaries in joint_actions are not those it was opened with")

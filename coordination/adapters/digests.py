@@ -15,7 +15,7 @@ from pathlib import Path
 from babel.dates import format_datetime
 from jinja2 import Environment, FileSystemLoader, StrictUndefined, select_autoescape
 
-from coordination.services.ports import Digest, DigestFailure, DigestItem
+from coordination.services.ports import Digest, DigestFailure, DigestItem, DigestStopped
 
 from .mail_i18n import mail_language, markup, translator, word
 
@@ -86,8 +86,11 @@ def _status(t: Callable[[str], str], item: DigestItem) -> str:
     return t("overdue by {n} days (escalation {e})").format(n=item.late_days, e=escalation)
 
 
-def _subject(t: Callable[[str], str], failures: int, requests: int, reminders: int, overdue: int) -> str:
+def _subject(t: Callable[[str], str], failures: int, requests: int, reminders: int, overdue: int,
+             stopped: int = 0) -> str:
     parts = []
+    if stopped:
+        parts.append(f"{stopped} " + t("actions stopped" if stopped != 1 else "action stopped"))
     if failures:
         parts.append(f"{failures} " + t("letters not delivered" if failures != 1 else "letter not delivered"))
     if requests:
@@ -100,11 +103,12 @@ def _subject(t: Callable[[str], str], failures: int, requests: int, reminders: i
 
 
 def render_digest(*, name: str, zone: tzinfo, items: list[DigestItem], reason: str,
-                  failures: list[DigestFailure] | None = None, language: str | None = None) -> Digest:
+                  failures: list[DigestFailure] | None = None, language: str | None = None,
+                  stopped: list[DigestStopped] | None = None) -> Digest:
     """The digest for one person, in their interface language (English if the mails do not have
     it): letters that could not be delivered, then a line per action, overdue ones first, then by
     due time. Stages, kinds, action types and organisations are the reader's words, never codes."""
-    failures = failures or []
+    failures, stopped = failures or [], stopped or []
     language = mail_language(language)
     t = translator(language)
     lines: dict[str, list[DigestItem]] = {}
@@ -115,7 +119,7 @@ def render_digest(*, name: str, zone: tzinfo, items: list[DigestItem], reason: s
     overdue = sum(1 for item in items if item.escalation)
     requests = sum(1 for item in items if item.request)
     count = len(items)
-    subject = _subject(t, len(failures), requests, count - requests, overdue)
+    subject = _subject(t, len(failures), requests, count - requests, overdue, len(stopped))
     env = _environment()
 
     @cache
@@ -124,7 +128,8 @@ def render_digest(*, name: str, zone: tzinfo, items: list[DigestItem], reason: s
 
     zone_name = t(ZONE_NAMES.get(str(zone), str(zone)))
     context = dict(name=name, lines=grouped, count=count, overdue=overdue, when=when, zone_name=zone_name,
-                   reason=t(reason), subject=subject, failures=failures, t=t, lang=language,
+                   reason=t(reason), subject=subject, failures=failures, stopped=stopped, t=t,
+                   lang=language,
                    kind_label=lambda kind, organisation: _kind_label(t, kind, organisation),
                    status=lambda item: _status(t, item), word=lambda code: word(t, code or ""),
                    recipient=lambda kind: t(str(RECIPIENT_KINDS.get(kind, kind))))

@@ -45,6 +45,14 @@ ES: dict[str, str] = {
     "overdue deadlines are escalated to the supervisors of both organisations until they are met.":
         "Recibe este mensaje como oficial de estas acciones conjuntas, o como persona supervisora cuya decisión se espera; "
         "los plazos vencidos se escalan a las personas supervisoras de ambas organizaciones hasta que se cumplen.",
+    # part: automatic steps that stopped (issue 14, part 5)
+    "actions stopped": "acciones detenidas", "action stopped": "acción detenida",
+    "The automatic steps of {n} of your joint actions stopped after failing:":
+        "Los pasos automáticos de {n} de sus acciones conjuntas se detuvieron tras fallar:",
+    "since {when}": "desde el {when}",
+    "Fix the cause (for instance the address book), then advance the action again: coordination action advance REFERENCE.":
+        "Corrija la causa (por ejemplo, la libreta de direcciones) y vuelva a avanzar la acción: "
+        "coordination action advance REFERENCIA.",
     # the password link
     "[coordination] Set your password": "[coordinación] Elija su contraseña",
     "Set your password": "Elija su contraseña",

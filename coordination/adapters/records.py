@@ -81,6 +81,13 @@ class ActionRecord(SQLModel, table=True):
     outcome: str | None = Field(default=None, max_length=40)
     closure_reason: str | None = None
     status_before: str | None = Field(default=None, max_length=20)
+    # failed runs of the automatic steps (issue 14, part 5): reruns made, the latest failure's message,
+    # when the next rerun may start, when the steps stopped (reruns spent) and the officer was told
+    steps_reruns: int = Field(default=0, sa_column_kwargs={"server_default": "0"})
+    steps_failure: str | None = None
+    steps_retry_at: datetime | None = _time(nullable=True)
+    steps_stopped_at: datetime | None = _time(nullable=True)
+    steps_reported_at: datetime | None = _time(nullable=True)
 
 
 class ActionLinkRecord(SQLModel, table=True):

@@ -35,6 +35,7 @@ from coordination.domain import (
 )
 from coordination.domain.deadlines import Deadline
 from coordination.domain.letters import Letter, LetterVersion
+from coordination.domain.model import StepFailures
 from coordination.domain.vocabulary import Gender, Office
 from coordination.services.ports import (
     DeadlineRow,
@@ -43,6 +44,7 @@ from coordination.services.ports import (
     OutboxEntry,
     OutboxMessage,
     Rendition,
+    StoppedSteps,
 )
 
 from .records import (
@@ -285,19 +287,41 @@ class ActionRepository:
         return self._to_domain(record)
 
     def with_automatic_steps_due(self, *, now: datetime) -> list[DueAction]:
-        """Ready actions, and waiting ones with an open deadline already due (kind given)."""
+        """Ready actions, and waiting ones with an open deadline already due (kind given), whose
+        automatic steps have not stopped after failing (a person advances those)."""
         jam = (select(ReferenceRecord.action_id, ReferenceRecord.value)
                .where(ReferenceRecord.kind == ReferenceKind.JAM.value).subquery())
         ready = (select(ActionRecord, jam.c.value, sa.null())
                  .join(jam, jam.c.action_id == ActionRecord.id)
-                 .where(ActionRecord.status == Status.READY.value))
+                 .where(ActionRecord.status == Status.READY.value, ActionRecord.steps_stopped_at.is_(None)))
         waiting = (select(ActionRecord, jam.c.value, DeadlineRecord.kind)
                    .join(jam, jam.c.action_id == ActionRecord.id)
                    .join(DeadlineRecord, DeadlineRecord.action_id == ActionRecord.id)
                    .where(ActionRecord.status == Status.WAITING.value,
-                          DeadlineRecord.status == DeadlineStatus.OPEN.value, DeadlineRecord.due_at <= now))
+                          DeadlineRecord.status == DeadlineStatus.OPEN.value, DeadlineRecord.due_at <= now,
+                          ActionRecord.steps_stopped_at.is_(None)))
         return [DueAction(r.id, reference, r.type, r.stage, r.status, r.round, kind)
                 for query in (ready, waiting) for r, reference, kind in self.session.exec(query)]
+
+    def stopped_unreported(self) -> list[StoppedSteps]:
+        """Actions whose automatic steps stopped and whose officer was not told yet, oldest stop first."""
+        query = (select(ActionRecord, ReferenceRecord.value)
+                 .join(ReferenceRecord, sa.and_(ReferenceRecord.action_id == ActionRecord.id,
+                                                ReferenceRecord.kind == ReferenceKind.JAM.value))
+                 .where(ActionRecord.steps_stopped_at.is_not(None), ActionRecord.steps_reported_at.is_(None))
+                 .order_by(ActionRecord.steps_stopped_at, ActionRecord.id))
+        return [StoppedSteps(r.id, reference, r.stage, r.steps_failure, r.steps_stopped_at, r.opened_by)
+                for r, reference in self.session.exec(query)]
+
+    def take_stops_to_report(self, ids: list[int], *, now: datetime) -> set[int]:
+        """Mark these stops reported; returns those this call marked (a concurrent sweep may have won)."""
+        if not ids:
+            return set()
+        table = ActionRecord.__table__
+        statement = (sa.update(table).where(table.c.id.in_(ids), table.c.steps_reported_at.is_(None),
+                                            table.c.steps_stopped_at.is_not(None))
+                     .values(steps_reported_at=now).returning(table.c.id))
+        return set(self.session.execute(statement).scalars())
 
     def _children(self, model, action_id: int, order=None) -> Sequence:  # type: ignore[no-untyped-def]
         return list(self.session.exec(select(model).where(model.action_id == action_id).order_by(order or model.id)))
@@ -334,6 +358,7 @@ class ActionRepository:
             links=self._links(r.id),
             outcome=Outcome(r.outcome) if r.outcome else None, closure_reason=r.closure_reason,
             status_before=Status(r.status_before) if r.status_before else None,
+            steps=StepFailures(r.steps_reruns or 0, r.steps_failure, r.steps_retry_at, r.steps_stopped_at),
         )
 
     def _links(self, action_id: int) -> list[Link]:
@@ -350,6 +375,8 @@ class ActionRepository:
 
         `by`: the person whose request changed it (None: the system's automatic steps). The
         unit of work's commit writes the action's events to the audit trail as theirs."""
+        if by is not None:  # a person's decision or edit gives the failing automatic steps a fresh start
+            action.resume_automatic_steps(by.email, "changed by hand")
         if not any(s.action is action for s in self.saved):
             self.saved.append(Saved(action, by, now, opened=action.id is None))
         record = self.session.get(ActionRecord, action.id) if action.id is not None else ActionRecord()
@@ -362,6 +389,11 @@ class ActionRepository:
         record.outcome = action.outcome.value if action.outcome else None
         record.closure_reason = action.closure_reason
         record.status_before = action.status_before.value if action.status_before else None
+        steps = action.steps
+        if steps.stopped_at is None or steps.stopped_at != record.steps_stopped_at:
+            record.steps_reported_at = None  # a new stop is reported to the officer again
+        record.steps_reruns, record.steps_failure = steps.reruns, steps.failure
+        record.steps_retry_at, record.steps_stopped_at = steps.retry_at, steps.stopped_at
         self.session.add(record)
         self.session.flush()
         action.id = record.id

@@ -52,10 +52,16 @@ class PrefectScheduler:
             return False
         return True
 
-    def ensure(self, run: RunRequest, *, now: datetime, rerun_after: timedelta) -> str:
+    def ensure(
+        self, run: RunRequest, *, now: datetime, rerun_after: timedelta,
+        on_failure: Callable[[str], str] | None = None,
+    ) -> str:
         """The reconciler's request: create the run if it was never created (the idempotency key
-        gives back the existing one otherwise), and schedule again one that ended without
-        finishing the work more than `rerun_after` ago. Returns the run's state, or "rescheduled"."""
+        gives back the existing one otherwise), and schedule again one that ended more than
+        `rerun_after` ago without finishing the work. A failed or crashed run is `on_failure`'s
+        to judge (given the run's failure message; the system of record counts the reruns and
+        their growing waits): it is scheduled again only on "rerun"; its other answers ("waiting",
+        "stopped") are returned. Returns the run's state, or "rescheduled"."""
         import httpx
 
         with httpx.Client(base_url=self.api_url, timeout=self.timeout) as client:
@@ -63,11 +69,15 @@ class PrefectScheduler:
             state = flow_run.get("state") or {}
             kind = state.get("type")
             ended = datetime.fromisoformat(state["timestamp"]) if state.get("timestamp") else None
-            if kind in FINISHED and ended is not None and now - ended > rerun_after:
-                self._call(client, "POST", f"/flow_runs/{flow_run['id']}/set_state",
-                           json={"state": {"type": "SCHEDULED", "name": "Scheduled"}, "force": True})
-                return "rescheduled"
-            return str(kind).lower() if kind else "created"
+            if kind in ("FAILED", "CRASHED") and on_failure is not None:
+                verdict = on_failure(state.get("message") or f"the run {str(kind).lower()}")
+                if verdict != "rerun":
+                    return verdict
+            elif not (kind in FINISHED and ended is not None and now - ended > rerun_after):
+                return str(kind).lower() if kind else "created"
+            self._call(client, "POST", f"/flow_runs/{flow_run['id']}/set_state",
+                       json={"state": {"type": "SCHEDULED", "name": "Scheduled"}, "force": True})
+            return "rescheduled"
 
     def _create(self, client: "httpx.Client", run: RunRequest) -> dict[str, Any]:
         deployment_id = self._deployment_id(client, run)

@@ -222,3 +222,42 @@ class ActionLinked(Event):
     relation: str
     note: str | None = None
     inverse: bool = False
+
+
+# ---------------------------------------------------------------- automatic steps that fail (issue 14, part 5)
+
+@dataclass(frozen=True)
+class AutomaticStepsFailed(Event):
+    """The reconciler found the run of the automatic steps failed; it is run again at `retry_at`."""
+
+    stage: str
+    round: int
+    reason: str  # the run's failure message (references, fields and kinds; no names or facts)
+    rerun: int  # the number the coming rerun will have
+    retry_at: str
+
+
+@dataclass(frozen=True)
+class AutomaticStepsRetried(Event):
+    stage: str
+    round: int
+    rerun: int
+
+
+@dataclass(frozen=True)
+class AutomaticStepsStopped(Event):
+    """The reruns are spent: the run is left failed until a person fixes the cause and advances it."""
+
+    stage: str
+    round: int
+    reason: str
+    reruns: int
+    at: str
+
+
+@dataclass(frozen=True)
+class AutomaticStepsResumed(Event):
+    """The count of failures is cleared: a run succeeded, or a person advanced or changed the action."""
+
+    stage: str
+    why: str

@@ -7,7 +7,7 @@ clock (`now` is an argument) and reach the outside only through the ports in `po
 import re
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
-from datetime import UTC, date, datetime
+from datetime import UTC, date, datetime, timedelta
 
 from . import events as ev
 from .bounds import check_deadline
@@ -105,6 +105,27 @@ class Link:
     id: int | None = None
 
 
+# The reruns of a failed run of the automatic steps, each after a longer wait; after the last
+# one fails, the steps stop until a person fixes the cause and advances the action.
+RERUN_DELAYS: tuple[timedelta, ...] = tuple(timedelta(minutes=2**n) for n in range(6))  # 1, 2, 4 … 32 min
+MAX_REASON = 500  # characters of a failure's message kept
+
+
+@dataclass(frozen=True)
+class StepFailures:
+    """How the action's automatic steps have been failing: the reruns made so far, the latest
+    failure's message, when the next rerun may start, and when they stopped (reruns spent)."""
+
+    reruns: int = 0
+    failure: str | None = None
+    retry_at: datetime | None = None
+    stopped_at: datetime | None = None
+
+    @property
+    def clear(self) -> bool:
+        return self == StepFailures()
+
+
 @dataclass(frozen=True)
 class OutboxEntry:
     """One message to write: a letter version for one recipient."""
@@ -196,6 +217,7 @@ class JointAction:
     outcome: Outcome | None = None
     closure_reason: str | None = None
     status_before: Status | None = None
+    steps: StepFailures = field(default_factory=StepFailures)  # failed runs of the automatic steps
     id: int | None = None
     events: list[ev.Event] = field(default_factory=list, repr=False, compare=False)
 
@@ -854,6 +876,37 @@ class JointAction:
         return link
 
     # ----------------------------------------------------------------- automatic steps
+
+    def automatic_steps_failed(self, reason: str, *, now: datetime) -> str:
+        """The reconciler found the run of the automatic steps failed. A failure seen for the first
+        time is given its wait (RERUN_DELAYS, growing with each rerun) or, once the reruns are spent,
+        stops the steps; one whose wait is over is run again. Returns "waiting", "rerun" or "stopped"."""
+        s, reason = self.steps, " ".join(reason.split())[:MAX_REASON] or "the run failed"
+        if s.stopped_at is not None:
+            return "stopped"
+        if s.retry_at is None:  # a failure not seen before: the first, or that of the latest rerun
+            if s.reruns >= len(RERUN_DELAYS):
+                self.steps = StepFailures(s.reruns, reason, None, now)
+                self.events.append(ev.AutomaticStepsStopped(None, self.stage, self.round, reason, s.reruns,
+                                                            now.isoformat()))
+                return "stopped"
+            retry_at = now + RERUN_DELAYS[s.reruns]
+            self.steps = StepFailures(s.reruns, reason, retry_at)
+            self.events.append(ev.AutomaticStepsFailed(None, self.stage, self.round, reason, s.reruns + 1,
+                                                       retry_at.isoformat()))
+            return "waiting"
+        if now < s.retry_at:
+            return "waiting"
+        self.steps = StepFailures(s.reruns + 1, s.failure)
+        self.events.append(ev.AutomaticStepsRetried(None, self.stage, self.round, s.reruns + 1))
+        return "rerun"
+
+    def resume_automatic_steps(self, actor: str | None, why: str) -> None:
+        """Clear the count of failed runs (a run succeeded; a person advanced or changed the action):
+        the next failure is given the first, shortest wait again."""
+        if not self.steps.clear:
+            self.steps = StepFailures()
+            self.events.append(ev.AutomaticStepsResumed(actor, self.stage, why))
 
     def advance(self, *, now: datetime, ports: Ports, address_book: list[Recipient]) -> list[OutboxEntry]:
         """Run the automatic steps (dispatch, passed deadlines) up to the next wait."""

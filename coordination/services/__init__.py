@@ -54,7 +54,7 @@ from .doctor import check_addresses
 from .inbox import read_inbox
 from .lifecycle import close_action, link_actions, reopen_action, withdraw_action
 from .maintenance import checkpoint_audit, initialise_database, verify_audit
-from .orchestration import due_runs
+from .orchestration import automatic_steps_failed, due_runs
 from .overview import get_overview
 from .password_links import password_link_user, send_password_link, set_password_by_link
 from .reminders import send_reminders
@@ -66,7 +66,7 @@ __all__ = [
     "list_outbox", "send_outbox",
     "initialise_database", "list_actions", "list_users", "open_action", "record_reply", "reject_stage",
     "render_letter", "resolve", "run_automatic_steps", "skip_stage", "submit_stage", "verify_audit", "checkpoint_audit",
-    "due_runs", "calendar_feed", "cancel_deadline", "extend_deadline", "list_deadlines", "send_reminders",
+    "due_runs", "automatic_steps_failed", "calendar_feed", "cancel_deadline", "extend_deadline", "list_deadlines", "send_reminders",
     "calendar_address", "calendar_owner", "calendar_token", "change_password",
     "renew_calendar", "set_language", "set_password", "sign_in", "current_user", "end_session", "sign_out_everywhere",
     "mark_letters_seen", "read_action_page", "read_inbox",

@@ -279,17 +279,19 @@ def advance_action(
 ) -> Advanced:
     """`run_automatic_steps` for the action a person names by reference."""
     return run_automatic_steps(resolve(reference, uow=uow), uow=uow, clock=clock, scheduler=scheduler,
-                               calendar=calendar, addresses=addresses, renderer=renderer, settings=settings)
+                               calendar=calendar, addresses=addresses, renderer=renderer, settings=settings,
+                               why="advanced by hand")
 
 
 def run_automatic_steps(
     action_id: int, *, expected_type: ActionType | None = None,
     uow: UnitsOfWork, clock: Clock, scheduler: Scheduler, calendar: BusinessCalendar, addresses: AddressCheck,
-    renderer: Renderer, settings: Settings,
+    renderer: Renderer, settings: Settings, why: str = "a run succeeded",
 ) -> Advanced:
     """Run the automatic steps (dispatch, deadlines) up to the next wait; safe to run again.
 
-    `expected_type`: the flow's own type; an action of another type is refused before anything is written."""
+    `expected_type`: the flow's own type; an action of another type is refused before anything is written.
+    Once they ran, the count of their failed runs is cleared (`why`: in the audit trail)."""
     with uow() as tx:
         action = tx.actions.get_by_id(action_id, for_update=True)
         if expected_type is not None and action.type is not expected_type:
@@ -297,6 +299,7 @@ def run_automatic_steps(
         now = clock()
         address_book = tx.recipients.for_country(action.country)
         entries = action.advance(now=now, ports=_domain_ports(tx, calendar, addresses), address_book=address_book)
+        action.resume_automatic_steps(None, why)
         if not entries and not action.events:
             return Advanced(action, 0)
         tx.actions.save(action, now=now)  # the letters' versions get their ids, which the outbox rows name

@@ -426,6 +426,10 @@ class Actions(Protocol):
 
     def with_automatic_steps_due(self, *, now: datetime) -> list[DueAction]: ...
 
+    def stopped_unreported(self) -> list["StoppedSteps"]: ...
+
+    def take_stops_to_report(self, ids: list[int], *, now: datetime) -> set[int]: ...
+
     def save(self, action: JointAction, *, now: datetime, by: User | None = None) -> None:
         """Write the action (its new rows get their ids now); the commit audits its events as `by`'s."""
         ...
@@ -695,6 +699,29 @@ class DigestFailure:
 
 
 @dataclass(frozen=True)
+class StoppedSteps:
+    """An action whose automatic steps stopped after failing, not yet reported to its officer."""
+
+    action_id: int
+    reference: str
+    stage: str
+    failure: str | None
+    stopped_at: datetime
+    officer: str
+
+
+@dataclass(frozen=True)
+class DigestStopped:
+    """An action whose automatic steps stopped, as its officer's digest names it."""
+
+    reference: str
+    stage: str
+    error: str
+    stopped_at: datetime
+    link: str
+
+
+@dataclass(frozen=True)
 class Digest:
     subject: str
     text: str
@@ -707,6 +734,7 @@ class DigestRenderer(Protocol):
     def __call__(
         self, *, name: str, zone: tzinfo, items: list[DigestItem], reason: str,
         failures: list[DigestFailure] | None = None, language: str | None = None,
+        stopped: list[DigestStopped] | None = None,
     ) -> Digest: ...
 
 

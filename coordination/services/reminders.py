@@ -39,7 +39,9 @@ from .ports import (
     DigestFailure,
     DigestItem,
     DigestRenderer,
+    DigestStopped,
     FailedLetter,
+    StoppedSteps,
     UnitOfWork,
     UnitsOfWork,
 )
@@ -80,6 +82,7 @@ class SweepReport:
     reminders: int = 0  # (deadline, threshold, recipient) written, or that would be
     digests: int = 0  # one per recipient
     failures: int = 0  # failed letters reported to their officers
+    stopped: int = 0  # actions whose automatic steps stopped, reported to their officers
     lines: list[ReminderLine] = field(default_factory=list)
 
     def counts(self) -> dict[str, int]:
@@ -139,8 +142,9 @@ def send_reminders(
     with uow(read_only=dry_run) as tx:
         lines = _owed(settings, calendar, tx, now)
         failures = _failures_to_report(tx)
-        if dry_run or not (lines or failures):
-            _tally(report, lines, failures)
+        stops = _stops_to_report(tx)
+        if dry_run or not (lines or failures or stops):
+            _tally(report, lines, failures, stops)
             return report
         inserted = tx.deadlines.add_reminders([
             {"deadline_id": line.row.deadline.id, "action_id": line.row.action_id, "due_at": line.row.deadline.due_at,
@@ -152,6 +156,8 @@ def send_reminders(
         lines = [line for line in lines if (line.row.deadline.id, line.recipient) in ids]  # a concurrent sweep won
         taken = tx.outbox.take_failures_to_report([f.id for f in failures], now=now)
         failures = [f for f in failures if f.id in taken]  # likewise
+        taken = tx.actions.take_stops_to_report([s.action_id for s in stops], now=now)
+        stops = [s for s in stops if s.action_id in taken]  # likewise
         users: dict[str, User] = {user.email: user for user in tx.users.all()}
         by_recipient: dict[str, list[ReminderLine]] = defaultdict(list)
         for line in lines:
@@ -159,15 +165,20 @@ def send_reminders(
         failed_by_recipient: dict[str, list[FailedLetter]] = defaultdict(list)
         for failure in failures:
             failed_by_recipient[failure.officer].append(failure)
-        for recipient in sorted(set(by_recipient) | set(failed_by_recipient)):
+        stopped_by_recipient: dict[str, list[StoppedSteps]] = defaultdict(list)
+        for stop in stops:
+            stopped_by_recipient[stop.officer].append(stop)
+        for recipient in sorted(set(by_recipient) | set(failed_by_recipient) | set(stopped_by_recipient)):
             its_lines, its_failures = by_recipient.get(recipient, []), failed_by_recipient.get(recipient, [])
+            its_stops = stopped_by_recipient.get(recipient, [])
             reminder_ids = sorted(ids[(line.row.deadline.id, recipient)] for line in its_lines)
             user = users.get(recipient)
             credential = tx.credentials.get(user.id) if user and user.id is not None else None
             digest = _digest(settings, render_digest, user, recipient, its_lines, now, its_failures,
-                             language=credential.language if credential else None)
+                             language=credential.language if credential else None, stops=its_stops)
             key = (f"reminders.{reminder_ids[0]}" if reminder_ids
-                   else f"delivery-failures.{min(f.id for f in its_failures)}")
+                   else f"delivery-failures.{min(f.id for f in its_failures)}" if its_failures
+                   else f"automatic-steps-stopped.{its_stops[0].action_id}.{int(its_stops[0].stopped_at.timestamp())}")
             message_id = f"<{key}@{settings.mail_domain}>"
             outbox_id = tx.outbox.add_digest(
                 recipient=recipient, subject=digest.subject, text=digest.text, html=digest.html, now=now,
@@ -179,8 +190,9 @@ def send_reminders(
                 "sha256": sha256_hex(canonical_json([digest.subject, digest.text, digest.html]))})
         _audit(tx, lines, now)
         _audit_failures(tx, failures, now)
+        _audit_stops(tx, stops, now)
         tx.commit()
-    _tally(report, lines, failures)
+    _tally(report, lines, failures, stops)
     return report
 
 
@@ -191,6 +203,24 @@ def _failures_to_report(tx: UnitOfWork) -> list[FailedLetter]:
         return []
     active: set[str] = tx.users.active_emails()
     return [failure for failure in candidates if failure.officer in active]
+
+
+def _stops_to_report(tx: UnitOfWork) -> list[StoppedSteps]:
+    """Actions whose automatic steps stopped, not yet reported, whose officer can still be told."""
+    candidates: list[StoppedSteps] = tx.actions.stopped_unreported()
+    if not candidates:
+        return []
+    active: set[str] = tx.users.active_emails()
+    return [stop for stop in candidates if stop.officer in active]
+
+
+def _audit_stops(tx: UnitOfWork, stops: list[StoppedSteps], now: datetime) -> None:
+    """One AutomaticStepsStopReported per action: its officer was told that its automatic steps stopped."""
+    tx.audit.append_many([
+        dict(now=now, actor="system", event="AutomaticStepsStopReported", action_id=stop.action_id,
+             subject=stop.reference, payload={"recipient": stop.officer, "stopped_at": iso_utc(stop.stopped_at)})
+        for stop in stops
+    ])
 
 
 def _audit_failures(tx: UnitOfWork, failures: list[FailedLetter], now: datetime) -> None:
@@ -206,18 +236,21 @@ def _audit_failures(tx: UnitOfWork, failures: list[FailedLetter], now: datetime)
     ])
 
 
-def _tally(report: SweepReport, lines: list[ReminderLine], failures: list[FailedLetter] | None = None) -> None:
-    failures = failures or []
+def _tally(report: SweepReport, lines: list[ReminderLine], failures: list[FailedLetter] | None = None,
+           stops: list[StoppedSteps] | None = None) -> None:
+    failures, stops = failures or [], stops or []
     report.lines = lines
     report.reminders = len(lines)
     report.deadlines = len({line.row.deadline.id for line in lines})
     report.failures = len(failures)
-    report.digests = len({line.recipient for line in lines} | {f.officer for f in failures})
+    report.stopped = len(stops)
+    report.digests = len({line.recipient for line in lines} | {f.officer for f in failures} | {s.officer for s in stops})
 
 
 def _digest(
     settings: Settings, render_digest: DigestRenderer, user: User | None, recipient: str, lines: list[ReminderLine],
     now: datetime, failures: list[FailedLetter] | None = None, *, language: str | None = None,
+    stops: list[StoppedSteps] | None = None,
 ) -> Digest:
     """The digest in the recipient's interface language (the one they chose in the web app)."""
     zone = SEAT_TIME_ZONES[user.organisation] if user else UTC
@@ -237,8 +270,10 @@ def _digest(
                             " ".join((f.last_error or "no error recorded").split())[:300],
                             action_link(settings, f.reference) + "#outbox")
               for f in failures or []]
+    stopped = [DigestStopped(s.reference, s.stage, " ".join((s.failure or "the run failed").split())[:300],
+                             s.stopped_at, action_link(settings, s.reference)) for s in stops or []]
     return render_digest(name=user.name if user else recipient, zone=zone, items=items, reason=WHY, failures=failed,
-                         language=language)
+                         language=language, stopped=stopped)
 
 
 def action_link(settings: Settings, reference: str) -> str:

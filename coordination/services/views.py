@@ -73,6 +73,7 @@ def action_view(action: JointAction, history: Sequence[AuditEntry], outbox: Sequ
              "recorded_by": r.recorded_by}
             for r in action.replies
         ],
+        "automatic_steps": automatic_steps_view(action),
         "outbox": [
             {
                 "letter": versions.get(o.letter_version_id, (None, None))[0],
@@ -86,6 +87,18 @@ def action_view(action: JointAction, history: Sequence[AuditEntry], outbox: Sequ
             {"id": e.id, "at": _iso(e.occurred_at), "actor": e.actor, "event": e.event, "details": e.payload}
             for e in history
         ],
+    }
+
+
+def automatic_steps_view(action: JointAction) -> dict[str, Any]:
+    """How its automatic steps have been failing: `stopped` once the reruns are spent (with the
+    failure's message, since when, and what to do); `retry_at` while a rerun waits."""
+    s = action.steps
+    return {
+        "stopped": s.stopped_at is not None, "stopped_at": _iso(s.stopped_at), "reruns": s.reruns,
+        "failure": s.failure, "retry_at": _iso(s.retry_at),
+        "what_to_do": (f"fix the cause, then advance the action again: coordination action advance {action.reference}"
+                       if s.stopped_at is not None else None),
     }
 
 

@@ -305,6 +305,15 @@ ES = {
         "administradora lo registre (Administración, Firmantes).",
     "Special Rapporteurs of the Human Rights Council": "Relatorías Especiales del Consejo de Derechos Humanos",
     "IACHR rapporteurships": "Relatorías de la CIDH",
+    # part: automatic steps that fail (issue 14, part 5)
+    "Automatic steps stopped": "Pasos automáticos detenidos",
+    "since {when}, after {n} reruns, because:": "desde el {when}, tras {n} reintentos, porque:",
+    "Fix the cause (for instance the address book), then advance the action again:":
+        "Corrija la causa (por ejemplo, la libreta de direcciones) y vuelva a avanzar la acción:",
+    "The automatic steps failed; they are tried again at {when}:":
+        "Los pasos automáticos fallaron; se reintentarán el {when}:",
+    "Automatic steps failed": "Pasos automáticos fallidos", "Automatic steps rerun": "Pasos automáticos reintentados",
+    "Automatic steps resumed": "Pasos automáticos reanudados",
 }
 EN_EVENTS = {
     "ActionOpened": "Action opened", "StageEntered": "Stage entered", "LetterEdited": "Letter edited",
@@ -318,6 +327,9 @@ EN_EVENTS = {
     # part: lifecycle
     "ActionWithdrawn": "Action withdrawn", "ActionClosedByHand": "Action closed by hand",
     "ActionReopened": "Action reopened", "ActionLinked": "Action linked", "OutboxCancelled": "Unsent messages cancelled",
+    # part: automatic steps that fail (issue 14, part 5)
+    "AutomaticStepsFailed": "Automatic steps failed", "AutomaticStepsRetried": "Automatic steps rerun",
+    "AutomaticStepsStopped": "Automatic steps stopped", "AutomaticStepsResumed": "Automatic steps resumed",
 }
 CATALOGS: dict[str, dict[str, str]] = {Language.EN.value: {}, Language.ES.value: ES}
 LANGUAGE_NAMES = {Language.EN.value: "English", Language.ES.value: "Español"}  # each in its own language
